@@ -1,0 +1,22 @@
+// `npm test`: runs tap against the PostgreSQL server in DATABASE_URL, or, when it is unset, against
+// one embedded PostgreSQL started for this run in a temporary folder and removed afterwards.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts'
+
+let embedded: EmbeddedDatabase | undefined
+let dataDir: string | undefined
+if (!process.env.DATABASE_URL) {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'parley-test-'))
+  process.stdout.write(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${dataDir}\n`)
+  embedded = await startEmbeddedPostgres({ dataDir })
+  process.env.DATABASE_URL = embedded.url
+}
+
+const tap = spawn(process.execPath, [path.resolve('node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' })
+const code = await new Promise<number>((resolve) => tap.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))))
+await embedded?.stop()
+if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+process.exit(code)

@@ -1,0 +1,117 @@
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+// The environment as Parley reads it. Every variable is documented in the README's configuration table.
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' }
+  ),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  PARLEY_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  PARLEY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PARLEY_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 3600 }),
+  PARLEY_CREDENTIAL_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 60, default: 5 }),
+  PARLEY_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
+  PARLEY_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  PARLEY_TOKEN_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  PARLEY_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
+  PARLEY_BOOTSTRAP_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+  PARLEY_BOOTSTRAP_CLIENT_ID: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
+  PARLEY_BOOTSTRAP_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  PARLEY_BOOTSTRAP_ADMIN_EMAIL: Type.String({ format: 'email', default: 'admin@parley.local' })
+})
+
+type Env = Static<typeof EnvSchema>
+
+export type LogLevel = Env['LOG_LEVEL']
+
+export interface BootstrapCredential {
+  accountId: string
+  clientId: string
+  clientSecret: string
+  adminEmail: string
+}
+
+export interface Config {
+  port: number
+  host: string
+  logLevel: LogLevel
+  /** Absent means: run an embedded PostgreSQL in dataDir. */
+  databaseUrl?: string
+  databasePoolSize: number
+  dataDir: string
+  redisUrl?: string
+  /** Absent means: use the signing secret stored in the database (created once, shared by every instance). */
+  jwtSecret?: string
+  tokenTtlSeconds: number
+  credentialCacheMs: number
+  rateLimit: { max: number, windowMs: number }
+  tokenRateLimit: { max: number, windowMs: number }
+  bodyLimitBytes: number
+  bootstrap?: BootstrapCredential
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+
+  constructor (problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const BOOTSTRAP_KEYS = ['PARLEY_BOOTSTRAP_ACCOUNT_ID', 'PARLEY_BOOTSTRAP_CLIENT_ID', 'PARLEY_BOOTSTRAP_CLIENT_SECRET'] as const
+
+export function loadConfig (source: Record<string, string | undefined>): Readonly<Config> {
+  const known: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key]
+    // An empty variable is treated as unset, as shells and compose files often produce them.
+    if (value !== undefined && value !== '') known[key] = value
+  }
+  const env = Value.Default(EnvSchema, Value.Convert(EnvSchema, known)) as Record<string, unknown>
+  if (!Value.Check(EnvSchema, env)) {
+    const problems = [...Value.Errors(EnvSchema, env)].map((error) => {
+      const key = error.instancePath.replace(/^\//, '')
+      return `${key || 'environment'}: ${error.message} (got ${JSON.stringify(known[key])})`
+    })
+    throw new ConfigError(problems)
+  }
+  const valid = env as Env
+
+  const givenBootstrap = BOOTSTRAP_KEYS.filter((key) => valid[key] !== undefined)
+  if (givenBootstrap.length > 0 && givenBootstrap.length < BOOTSTRAP_KEYS.length) {
+    const missing = BOOTSTRAP_KEYS.filter((key) => valid[key] === undefined)
+    throw new ConfigError([`${missing.join(', ')}: must be set together with ${givenBootstrap.join(', ')}`])
+  }
+
+  return Object.freeze({
+    port: valid.PORT,
+    host: valid.HOST,
+    logLevel: valid.LOG_LEVEL,
+    databaseUrl: valid.DATABASE_URL,
+    databasePoolSize: valid.DATABASE_POOL_SIZE,
+    dataDir: valid.PARLEY_DATA_DIR,
+    redisUrl: valid.REDIS_URL,
+    jwtSecret: valid.PARLEY_JWT_SECRET,
+    tokenTtlSeconds: valid.PARLEY_TOKEN_TTL_SECONDS,
+    credentialCacheMs: valid.PARLEY_CREDENTIAL_CACHE_SECONDS * 1000,
+    rateLimit: { max: valid.PARLEY_RATE_LIMIT_MAX, windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+    tokenRateLimit: { max: valid.PARLEY_TOKEN_RATE_LIMIT_MAX, windowMs: 60_000 },
+    bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
+    bootstrap: givenBootstrap.length === 0
+      ? undefined
+      : {
+          accountId: valid.PARLEY_BOOTSTRAP_ACCOUNT_ID as string,
+          clientId: valid.PARLEY_BOOTSTRAP_CLIENT_ID as string,
+          clientSecret: valid.PARLEY_BOOTSTRAP_CLIENT_SECRET as string,
+          adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL
+        }
+  })
+}

@@ -1,0 +1,20 @@
+import type { DbOrTx } from '../../db/database.ts'
+import { actorJson } from '../../shared/audit.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { AccountRow } from './accounts.table.ts'
+
+export async function insertAccount (db: DbOrTx, account: { id: string, name: string }, actor: ActorShape): Promise<AccountRow> {
+  return await db.insertInto('accounts')
+    .values({ id: account.id, name: account.name, created_by: actorJson(actor), updated_by: actorJson(actor) })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function findAccount (db: DbOrTx, accountId: string): Promise<AccountRow | undefined> {
+  return await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
+}
+
+export async function countAccounts (db: DbOrTx): Promise<number> {
+  const { count } = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  return count
+}

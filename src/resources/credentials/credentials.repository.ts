@@ -1,0 +1,56 @@
+import type { DbOrTx } from '../../db/database.ts'
+import { actorJson } from '../../shared/audit.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { ApiCredentialRow } from './credentials.table.ts'
+
+export interface NewCredential {
+  id: string
+  clientId: string
+  secretHash: string
+  name: string
+  userId: string | null
+}
+
+export async function insertCredential (db: DbOrTx, accountId: string, credential: NewCredential, actor: ActorShape): Promise<ApiCredentialRow> {
+  return await db.insertInto('api_credentials')
+    .values({
+      id: credential.id,
+      account_id: accountId,
+      client_id: credential.clientId,
+      secret_hash: credential.secretHash,
+      name: credential.name,
+      user_id: credential.userId,
+      created_by: actorJson(actor)
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function findCredential (db: DbOrTx, accountId: string, credentialId: string): Promise<ApiCredentialRow | undefined> {
+  return await db.selectFrom('api_credentials').selectAll()
+    .where('account_id', '=', accountId).where('id', '=', credentialId)
+    .executeTakeFirst()
+}
+
+export async function findCredentialByClientId (db: DbOrTx, clientId: string): Promise<ApiCredentialRow | undefined> {
+  return await db.selectFrom('api_credentials').selectAll().where('client_id', '=', clientId).executeTakeFirst()
+}
+
+export async function listCredentials (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<ApiCredentialRow>> {
+  const ofAccount = db.selectFrom('api_credentials').where('account_id', '=', accountId)
+  const [items, { count }] = await Promise.all([
+    ofAccount.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
+    ofAccount.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  ])
+  return { items, totalCount: count }
+}
+
+/** Marks the credential revoked; answers undefined when it was not live. */
+export async function revokeCredential (db: DbOrTx, accountId: string, credentialId: string): Promise<ApiCredentialRow | undefined> {
+  return await db.updateTable('api_credentials')
+    .set({ revoked_at: new Date() })
+    .where('account_id', '=', accountId).where('id', '=', credentialId).where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+}

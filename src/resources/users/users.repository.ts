@@ -1,0 +1,52 @@
+import type { DbOrTx } from '../../db/database.ts'
+import { actorJson } from '../../shared/audit.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { Role, UserRow } from './users.table.ts'
+
+export interface NewUser {
+  id: string
+  email: string
+  firstName: string
+  lastName: string
+  role: Role
+}
+
+export async function insertUser (db: DbOrTx, accountId: string, user: NewUser, actor: ActorShape): Promise<UserRow> {
+  return await db.insertInto('users')
+    .values({
+      id: user.id,
+      account_id: accountId,
+      email: user.email,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      role: user.role,
+      created_by: actorJson(actor),
+      updated_by: actorJson(actor)
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function findUser (db: DbOrTx, accountId: string, userId: string): Promise<UserRow | undefined> {
+  return await db.selectFrom('users').selectAll()
+    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function findUserByEmail (db: DbOrTx, accountId: string, email: string): Promise<UserRow | undefined> {
+  return await db.selectFrom('users').selectAll()
+    .where('account_id', '=', accountId)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function listUsers (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<UserRow>> {
+  const live = db.selectFrom('users').where('account_id', '=', accountId).where('deleted_at', 'is', null)
+  const [items, { count }] = await Promise.all([
+    live.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
+    live.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  ])
+  return { items, totalCount: count }
+}

@@ -1,0 +1,22 @@
+import type { ColumnType, Generated, Selectable } from 'kysely'
+import type { ActorShape } from '../../shared/schemas.ts'
+
+export const ROLES = ['Administrator', 'Campaign Manager', 'Sender', 'Read Only'] as const
+export type Role = typeof ROLES[number]
+
+export interface UsersTable {
+  id: string
+  account_id: string
+  email: string
+  first_name: string
+  last_name: string
+  role: Role
+  created_at: Generated<Date>
+  created_by: ColumnType<ActorShape, string, never>
+  updated_at: Generated<Date>
+  updated_by: ColumnType<ActorShape, string, string>
+  // Users are soft-deleted so the history of what they sent keeps their name.
+  deleted_at: Date | null
+}
+
+export type UserRow = Selectable<UsersTable>

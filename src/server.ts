@@ -1,0 +1,74 @@
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { createDb } from './db/connect.ts'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
+import { migrateToLatest } from './db/migrator.ts'
+import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
+
+function readConfig (): Readonly<Config> {
+  try {
+    return loadConfig(process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+function demoBanner (demo: { accountId: string, clientId: string, clientSecret: string }, port: number): string {
+  const line = '='.repeat(72)
+  return [line,
+    'Parley created a demo account on this empty database. The secret is shown only now:',
+    '',
+    `  export PARLEY_URL=http://localhost:${port}`,
+    `  export ACCOUNT_ID=${demo.accountId}`,
+    `  export CLIENT_ID=${demo.clientId}`,
+    `  export CLIENT_SECRET=${demo.clientSecret}`,
+    '',
+    'See the README quick start for the curl calls that use them.',
+    line, ''].join('\n')
+}
+
+async function main (): Promise<void> {
+  const config = readConfig()
+  const started = Date.now()
+  let embedded: EmbeddedDatabase | undefined
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir })
+  }
+  const databaseUrl = config.databaseUrl ?? embedded!.url
+  const db = createDb(databaseUrl, config.databasePoolSize)
+  await migrateToLatest(db)
+
+  let demo
+  if (config.bootstrap) await ensureBootstrapAccount(db, config.bootstrap)
+  else if (embedded) demo = await createDemoAccountIfEmpty(db)
+
+  const app = await buildApp({ ...config, databaseUrl }, { db })
+
+  let closing: Promise<void> | undefined
+  const shutdown = (signal: string) => {
+    closing ??= (async () => {
+      app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
+      await app.close()
+      await embedded?.stop()
+      app.log.info('stopped')
+    })().then(() => process.exit(0), (error: unknown) => {
+      app.log.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info({ startupMs: Date.now() - started, embedded: Boolean(embedded) }, 'Parley is ready')
+  if (demo) process.stdout.write(demoBanner(demo, config.port))
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Parley failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  process.exit(1)
+})

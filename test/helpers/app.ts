@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createTestDatabase } from './database.ts'
+
+interface TestContext { teardown: (fn: () => unknown) => void }
+
+/** The app on its own fresh database, closed when the test ends. `env` overrides configuration. */
+export async function buildTestApp (t: TestContext, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const databaseUrl = await createTestDatabase(t)
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    DATABASE_POOL_SIZE: '4',
+    PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789',
+    ...env
+  })
+  const app = await buildApp(config)
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
