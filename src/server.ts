@@ -1,8 +1,6 @@
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import { createDb } from './db/connect.ts'
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts'
-import { migrateToLatest } from './db/migrator.ts'
+import { openDatabase } from './db/open.ts'
 import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
 
 function readConfig (): Readonly<Config> {
@@ -34,13 +32,7 @@ function demoBanner (demo: { accountId: string, clientId: string, clientSecret: 
 async function main (): Promise<void> {
   const config = readConfig()
   const started = Date.now()
-  let embedded: EmbeddedDatabase | undefined
-  if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir })
-  }
-  const databaseUrl = config.databaseUrl ?? embedded!.url
-  const db = createDb(databaseUrl, config.databasePoolSize)
-  await migrateToLatest(db)
+  const { db, url: databaseUrl, embedded } = await openDatabase(config)
 
   let demo
   if (config.bootstrap) await ensureBootstrapAccount(db, config.bootstrap)
@@ -52,6 +44,7 @@ async function main (): Promise<void> {
   const shutdown = (signal: string) => {
     closing ??= (async () => {
       app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
+      // Closing the app waits for requests in flight and closes the pool; the embedded server goes last.
       await app.close()
       await embedded?.stop()
       app.log.info('stopped')

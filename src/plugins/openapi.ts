@@ -17,6 +17,8 @@ Errors answer \`{"success": false, "error": {"code": "AREA-NNN", "message": "...
 | --- | --- | --- |
 ${errorTable}`
 
+interface QueryParameter { in: string, required?: boolean, schema?: { default?: unknown } }
+
 /** Generates the OpenAPI document from the route schemas and serves it at /openapi.json and /docs. */
 export const openapiPlugin = fp(async (app) => {
   for (const schema of sharedSchemas) app.addSchema(schema)
@@ -37,6 +39,19 @@ export const openapiPlugin = fp(async (app) => {
           }
         }
       }
+    },
+    // Query parameters with a default (offset, limit, ...) are optional for the caller, although the
+    // validated request type always has them.
+    transformObject: (documentObject) => {
+      const document = (documentObject as { openapiObject: { paths?: Record<string, Record<string, { parameters?: QueryParameter[] }>> } }).openapiObject
+      for (const operations of Object.values(document.paths ?? {})) {
+        for (const operation of Object.values(operations)) {
+          for (const parameter of operation.parameters ?? []) {
+            if (parameter.in === 'query' && parameter.schema?.default !== undefined) parameter.required = false
+          }
+        }
+      }
+      return document
     },
     // Name shared components by their $id instead of def-0, def-1, ...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) }

@@ -1,0 +1,68 @@
+// CI smoke of the zero-setup path: start Parley with no DATABASE_URL (embedded PostgreSQL in a
+// fresh folder), get a token, call the account route, stop with SIGTERM; then a warm second start.
+// Prints both start-up times.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-smoke-'))
+// mkdtemp makes it private; as root the embedded server runs as `postgres` and must enter it.
+chmodSync(dataDir, 0o755)
+const port = 3900 + Math.floor(Math.random() * 90)
+const base = `http://127.0.0.1:${port}`
+const credential = { accountId: 'smoke', clientId: '12345678-1234-1234-1234-123456789012', clientSecret: '87654321-4321-4321-4321-098765432121' }
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: '',
+  REDIS_URL: '',
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  PARLEY_DATA_DIR: dataDir,
+  PARLEY_BOOTSTRAP_ACCOUNT_ID: credential.accountId,
+  PARLEY_BOOTSTRAP_CLIENT_ID: credential.clientId,
+  PARLEY_BOOTSTRAP_CLIENT_SECRET: credential.clientSecret
+}
+
+async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
+  const started = Date.now()
+  const child = spawn(process.execPath, ['src/server.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    const ready = await fetch(`${base}/ready`).then((response) => response.ok, () => false)
+    if (ready) return { child, ms: Date.now() - started }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error('server did not become ready within 60 s')
+}
+
+async function stopServer (child: ChildProcess): Promise<void> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  const code = await exited
+  if (code !== 0) throw new Error(`server exited with ${code} after SIGTERM`)
+}
+
+async function check (): Promise<void> {
+  const token = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: credential.clientSecret })
+  }).then((response) => response.json()) as { access_token: string }
+  const account = await fetch(`${base}/v1/accounts/${credential.accountId}`, { headers: { authorization: `Bearer ${token.access_token}` } })
+  const body = await account.json() as { success: boolean, data: { id: string } }
+  if (!account.ok || !body.success || body.data.id !== credential.accountId) throw new Error(`account route answered ${account.status} ${JSON.stringify(body)}`)
+}
+
+try {
+  const fresh = await startServer()
+  await check()
+  await stopServer(fresh.child)
+  const warm = await startServer()
+  await check()
+  await stopServer(warm.child)
+  process.stdout.write(`embedded smoke passed: fresh start ${fresh.ms} ms, warm start ${warm.ms} ms\n`)
+} finally {
+  rmSync(dataDir, { recursive: true, force: true })
+}

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { openApiText, postmanCollectionText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { buildTestApp } from '../helpers/app.ts'
+
+t.test('the committed OpenAPI document and Postman collection match the code', async (t) => {
+  const app = await buildTestApp(t)
+  const generated = openApiText(app)
+  const committed = readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')
+  t.ok(generated === committed, 'openapi/openapi.json is current (run `npm run openapi` after changing routes)')
+  const collection = readFileSync(new URL('../../openapi/parley.postman_collection.json', import.meta.url), 'utf8')
+  t.ok(postmanCollectionText(JSON.parse(generated)) === collection, 'the Postman collection is current')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  t.ok(readmeWithErrorTable(readme) === readme, "the README's error table matches src/errors/catalog.ts")
+})
+
+t.test('the document is served, with a docs page', async (t) => {
+  const app = await buildTestApp(t)
+  const document = (await app.inject({ url: '/openapi.json' })).json()
+  t.equal(document.openapi, '3.0.3')
+  t.same(document.components.securitySchemes.sakari_auth.flows.clientCredentials.tokenUrl, '/oauth2/token')
+  t.same(document.paths['/v1/accounts/{accountId}'].get.security, [{ sakari_auth: [] }])
+  t.notOk(document.paths['/oauth2/token'].post.security, 'the token endpoint needs no token')
+  const docs = await app.inject({ url: '/docs/' })
+  t.equal(docs.statusCode, 200)
+  t.match(docs.headers['content-type'], /text\/html/)
+})
