@@ -2,6 +2,7 @@ import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import type { UserUpdateShape } from './users.schemas.ts'
 import type { Role, UserRow } from './users.table.ts'
 
 export interface NewUser {
@@ -49,4 +50,29 @@ export async function listUsers (db: DbOrTx, accountId: string, page: PageReques
     live.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
   ])
   return { items, totalCount: count }
+}
+
+/** Answers the changed user, or undefined when there is no live user with that id. */
+export async function updateUser (db: DbOrTx, accountId: string, userId: string, changes: UserUpdateShape, actor: ActorShape): Promise<UserRow | undefined> {
+  return await db.updateTable('users')
+    .set({
+      email: changes.email,
+      first_name: changes.firstName,
+      last_name: changes.lastName,
+      role: changes.role,
+      updated_at: new Date(),
+      updated_by: actorJson(actor)
+    })
+    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** Soft delete: messages the user sent keep their name; the email can be used again. */
+export async function markUserDeleted (db: DbOrTx, accountId: string, userId: string, actor: ActorShape): Promise<boolean> {
+  const result = await db.updateTable('users')
+    .set({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorJson(actor) })
+    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { audit } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
+import { GroupSummary } from '../groups/groups.schemas.ts'
 import { ROLES, type UserRow } from './users.table.ts'
 
 export const RoleSchema = Type.Union([
@@ -13,6 +14,7 @@ export const User = Type.Object({
   firstName: Type.String(),
   lastName: Type.String(),
   role: RoleSchema,
+  groups: Type.Array(ref(GroupSummary), { description: 'The groups the user is a member of' }),
   created: ref(Updated),
   updated: ref(Updated)
 }, { $id: 'User' })
@@ -24,15 +26,30 @@ export const UserRequest = Type.Object({
   role: RoleSchema
 })
 
-export type UserShape = Static<typeof User>
+/** Absent fields stay as they are. */
+export const UserUpdate = Type.Object({
+  email: Type.Optional(UserRequest.properties.email),
+  firstName: Type.Optional(Type.String({ maxLength: 100 })),
+  lastName: Type.Optional(Type.String({ maxLength: 100 })),
+  role: Type.Optional(RoleSchema)
+})
 
-export function toUser (row: UserRow): UserShape {
+export const UserParams = Type.Object({
+  accountId: Type.String(),
+  userId: Type.String()
+})
+
+export type UserShape = Static<typeof User>
+export type UserUpdateShape = Static<typeof UserUpdate>
+
+export function toUser (row: UserRow, groups: UserShape['groups']): UserShape {
   return {
     id: row.id,
     email: row.email,
     firstName: row.first_name,
     lastName: row.last_name,
     role: row.role,
+    groups,
     created: audit(row.created_at, row.created_by),
     updated: audit(row.updated_at, row.updated_by)
   }

@@ -1,0 +1,135 @@
+import type { DbOrTx } from '../../db/database.ts'
+import { actorJson } from '../../shared/audit.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { usableGroupIdsQuery } from '../groups/group-access.ts'
+import type { Capability, SenderRow, SenderStatus, SenderType } from './senders.table.ts'
+
+export interface SenderDetailsRow extends SenderRow {
+  group_name: string | null
+}
+
+export interface NewSender {
+  id: string
+  number: string
+  country: string | null
+  diallingCode: string
+  type: SenderType
+  capabilities: Capability[]
+  carrier: string
+  throughput: number | null
+  status: SenderStatus
+  groupId: string | null
+}
+
+export interface SenderChanges {
+  type?: SenderType
+  capabilities?: Capability[]
+  carrier?: string
+  throughput?: number | null
+  status?: SenderStatus
+}
+
+/** Group ids that limit a read; undefined reads every sender of the account. */
+type GroupScope = ReturnType<typeof usableGroupIdsQuery>
+
+function liveSenders (db: DbOrTx, accountId: string, scope: GroupScope) {
+  let query = db.selectFrom('senders as s')
+    .leftJoin('groups as g', 'g.id', 's.group_id')
+    .where('s.account_id', '=', accountId).where('s.deleted_at', 'is', null)
+  if (scope) query = query.where('s.group_id', 'in', scope)
+  return query
+}
+
+export async function findSender (db: DbOrTx, accountId: string, senderId: string): Promise<SenderRow | undefined> {
+  return await db.selectFrom('senders').selectAll()
+    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+export async function findSenderDetails (db: DbOrTx, accountId: string, senderId: string, scope: GroupScope): Promise<SenderDetailsRow | undefined> {
+  return await liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
+    .where('s.id', '=', senderId)
+    .executeTakeFirst()
+}
+
+export async function listSenders (db: DbOrTx, accountId: string, scope: GroupScope, page: PageRequest): Promise<Page<SenderDetailsRow>> {
+  const [items, { count }] = await Promise.all([
+    liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
+      .orderBy('s.created_at').orderBy('s.id').offset(page.offset).limit(page.limit).execute(),
+    liveSenders(db, accountId, scope).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  ])
+  return { items, totalCount: count }
+}
+
+export async function countLiveSenders (db: DbOrTx, accountId: string): Promise<number> {
+  const { count } = await liveSenders(db, accountId, undefined).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  return count
+}
+
+export async function insertSender (db: DbOrTx, accountId: string, sender: NewSender, actor: ActorShape): Promise<void> {
+  await db.insertInto('senders')
+    .values({
+      id: sender.id,
+      account_id: accountId,
+      number: sender.number,
+      country: sender.country,
+      dialling_code: sender.diallingCode,
+      type: sender.type,
+      capabilities: sender.capabilities,
+      carrier: sender.carrier,
+      throughput: sender.throughput,
+      status: sender.status,
+      group_id: sender.groupId,
+      created_by: actorJson(actor),
+      updated_by: actorJson(actor)
+    })
+    .execute()
+}
+
+/** Answers whether a live sender was changed. */
+export async function updateSender (db: DbOrTx, accountId: string, senderId: string, changes: SenderChanges, actor: ActorShape): Promise<boolean> {
+  const result = await db.updateTable('senders')
+    .set({
+      type: changes.type,
+      capabilities: changes.capabilities,
+      carrier: changes.carrier,
+      throughput: changes.throughput,
+      status: changes.status,
+      updated_at: new Date(),
+      updated_by: actorJson(actor)
+    })
+    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Soft delete: the number is free again, and the sender leaves its group. */
+export async function deleteSender (db: DbOrTx, accountId: string, senderId: string, actor: ActorShape): Promise<boolean> {
+  const result = await db.updateTable('senders')
+    .set({ deleted_at: new Date(), group_id: null, updated_at: new Date(), updated_by: actorJson(actor) })
+    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/**
+ * Puts a live sender in the group unless it is in another one; answers whether it is now there.
+ * Two groups racing for one sender: the second update waits for the first, then finds it taken.
+ */
+export async function attachSender (db: DbOrTx, accountId: string, senderId: string, groupId: string, actor: ActorShape): Promise<boolean> {
+  const result = await db.updateTable('senders')
+    .set({ group_id: groupId, updated_at: new Date(), updated_by: actorJson(actor) })
+    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('group_id', 'is', null), eb('group_id', '=', groupId)]))
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+export async function detachSender (db: DbOrTx, accountId: string, senderId: string, groupId: string, actor: ActorShape): Promise<boolean> {
+  const result = await db.updateTable('senders')
+    .set({ group_id: null, updated_at: new Date(), updated_by: actorJson(actor) })
+    .where('account_id', '=', accountId).where('id', '=', senderId).where('group_id', '=', groupId)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
