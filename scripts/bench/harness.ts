@@ -1,0 +1,148 @@
+// Shared by the benchmarks: a fresh database, Parley as a child process, and a bounded load generator.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { Pool } from 'undici'
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts'
+
+export function option (name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`)
+  return index === -1 ? fallback : Number(process.argv[index + 1])
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = net.createServer().on('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A new database on DATABASE_URL's server, or on an embedded server in a temp folder; dropped by cleanup(). */
+export async function freshDatabase (): Promise<{ url: string, cleanup: () => Promise<void> }> {
+  let serverUrl = process.env.DATABASE_URL
+  let stopEmbedded: (() => Promise<void>) | undefined
+  let dataDir: string | undefined
+  if (!serverUrl) {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-pg-'))
+    const embedded = await startEmbeddedPostgres({ dataDir, databaseName: 'postgres' })
+    serverUrl = embedded.url
+    stopEmbedded = embedded.stop
+  }
+  const name = `parley_bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: serverUrl })
+      await client.connect()
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await client.end()
+      await stopEmbedded?.()
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface Parley {
+  baseUrl: string
+  accountId: string
+  headers: Record<string, string>
+  process: ChildProcess
+  /** The server's peak resident set so far, in MB (VmHWM). */
+  peakRssMb: () => number
+  stop: () => Promise<void>
+}
+
+export const BENCH_ACCOUNT = 'bench'
+
+/** Starts `node src/server.ts` on the database with a bootstrap account, and gets a token for it. */
+export async function startParley (databaseUrl: string, env: Record<string, string> = {}): Promise<Parley> {
+  const port = await freePort()
+  const clientId = 'bench-client'
+  const clientSecret = randomBytes(24).toString('hex')
+  const child = spawn(process.execPath, ['src/server.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      PARLEY_RATE_LIMIT_MAX: '1000000000',
+      PARLEY_BOOTSTRAP_ACCOUNT_ID: BENCH_ACCOUNT,
+      PARLEY_BOOTSTRAP_CLIENT_ID: clientId,
+      PARLEY_BOOTSTRAP_CLIENT_SECRET: clientSecret,
+      ...env
+    }
+  })
+  const baseUrl = `http://127.0.0.1:${port}`
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break
+    } catch {
+      if (attempt > 300 || child.exitCode !== null) throw new Error('Parley did not start')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  const token = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret })
+  }).then(async (response) => (await response.json() as { access_token: string }).access_token)
+  return {
+    baseUrl,
+    accountId: BENCH_ACCOUNT,
+    headers: { authorization: `Bearer ${token}` },
+    process: child,
+    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+export interface LoadResult {
+  requests: number
+  perSecond: number
+  p50Ms: number
+  p99Ms: number
+  failures: number
+}
+
+/** `count` GETs of `paths` in turn over `concurrency` keep-alive connections on loopback. */
+export async function load (origin: string, paths: readonly string[], headers: Record<string, string>, count: number, concurrency: number): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 })
+  const latencies: number[] = []
+  let next = 0
+  let failures = 0
+  const started = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const path = paths[next++ % paths.length]!
+      const begin = performance.now()
+      const response = await pool.request({ origin, path, method: 'GET', headers })
+      await response.body.dump()
+      latencies.push(performance.now() - begin)
+      if (response.statusCode !== 200) failures++
+    }
+  }))
+  const seconds = (performance.now() - started) / 1000
+  await pool.close()
+  latencies.sort((a, b) => a - b)
+  const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))]!
+  return { requests: count, perSecond: count / seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures }
+}

@@ -1,0 +1,70 @@
+import type { ErrorCode } from '../../errors/catalog.ts'
+import { coerceAttributeValue } from '../../lib/attribute-values.ts'
+import { isProblem, parseMobile, type Problem, type UserDirectory } from './contact-values.ts'
+import type { ContactInput } from './contacts.repository.ts'
+import type { AttributeValues } from './contacts.table.ts'
+import type { ColumnPlan } from './csv-columns.ts'
+
+export interface RowError {
+  row: number
+  mobile?: { number: string, country?: string }
+  error: { code: ErrorCode, description: string }
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/
+// csv-parse decodes invalid UTF-8 to U+FFFD; a real U+FFFD in a contact field is vanishingly rare.
+const REPLACEMENT_CHARACTER = '\uFFFD'
+
+/** Turns one CSV record into a contact, or says why the row cannot be one. Cells are kept as text: `=cmd()` stays `=cmd()`. */
+export function rowToContact (record: readonly string[], plan: ColumnPlan, users: UserDirectory): ContactInput | Problem {
+  if (record.length !== plan.width) {
+    return { code: 'IMP-003', message: `Row has ${record.length} fields but the header has ${plan.width}` }
+  }
+  for (const field of record) {
+    if (field.includes(REPLACEMENT_CHARACTER)) return { code: 'IMP-004', message: 'Row is not valid UTF-8; save the file as UTF-8' }
+  }
+  const cell = (index: number | undefined) => index === undefined ? undefined : record[index]!.trim() || undefined
+  const number = cell(plan.core.mobile)
+  if (!number) return { code: 'CONT-001', message: 'Mobile is empty' }
+  const mobile = parseMobile(number, cell(plan.core.country))
+  if (isProblem(mobile)) return mobile
+
+  const email = cell(plan.core.email)
+  if (email !== undefined && !EMAIL.test(email)) return { code: 'CONT-005', message: `Invalid email address ${email}` }
+
+  let attributes: AttributeValues | undefined
+  for (const { index, name, dataType } of plan.attributes) {
+    const coerced = coerceAttributeValue(dataType, record[index]!.trim())
+    if ('problem' in coerced) return { code: 'ATTR-002', message: `${name} ${coerced.problem}` }
+    if (coerced.value !== null) (attributes ??= {})[name] = coerced.value
+  }
+
+  let assignedUserId: string | undefined
+  const assignee = cell(plan.core.assignedUser)
+  if (assignee !== undefined) {
+    const resolved = users.resolve(assignee)
+    if (isProblem(resolved)) return resolved
+    assignedUserId = resolved
+  }
+
+  const tagCell = cell(plan.core.tags)
+  return {
+    ...mobile,
+    firstName: cell(plan.core.firstName),
+    lastName: cell(plan.core.lastName),
+    email,
+    tags: tagCell ? [...new Set(tagCell.split('|').map((tag) => tag.trim()).filter(Boolean))].map((tag) => ({ tag, visible: true })) : undefined,
+    attributes,
+    assignedUserId
+  }
+}
+
+export function rowError (row: number, problem: Problem, record: readonly string[], plan: ColumnPlan): RowError {
+  const number = plan.core.mobile === undefined ? undefined : record[plan.core.mobile]
+  const country = plan.core.country === undefined ? undefined : record[plan.core.country]
+  return {
+    row,
+    ...(number ? { mobile: { number, ...(country ? { country } : {}) } } : {}),
+    error: { code: problem.code, description: problem.message }
+  }
+}

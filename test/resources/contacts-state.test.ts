@@ -1,0 +1,75 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.ts'
+import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+
+t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
+  const app = await buildTestApp(t)
+  const account = await createTestAccount(app)
+  const { headers } = account
+  const url = `/v1/accounts/${account.accountId}/contacts`
+  const create = async (number: string) => (await app.inject({ method: 'POST', url, headers, payload: { mobile: { number, country: 'US' } } })).json().data[0]
+  const a = await create('+12025550401')
+  const b = await create('+12025550402')
+  await create('+12025550403')
+  const post = (id: string, action: string) => app.inject({ method: 'POST', url: `${url}/${id}/${action}`, headers })
+  const eventTypes = async () => (await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).orderBy('seq').execute()).map((event) => event.event_type)
+
+  t.test('opting out makes the contact invalid with CONT-010, as Sakari shows it', async (t) => {
+    const response = await post(a.id, 'opt-out')
+    t.equal(response.statusCode, 200)
+    const contact = response.json().data
+    t.equal(contact.valid, false)
+    t.same(contact.error, { code: 'CONT-010', description: 'Contact has requested no further communication' })
+    t.type(contact.blocked, 'string')
+    t.equal(contact.optedOut, contact.blocked)
+    t.equal((await eventTypes()).at(-1), 'contact-opt-out')
+  })
+
+  t.test('blocking does the same; unblocking never lifts an opt-out', async (t) => {
+    t.equal((await post(b.id, 'block')).json().data.valid, false)
+    await post(a.id, 'block')
+    const unblocked = (await post(a.id, 'unblock')).json().data
+    t.equal(unblocked.valid, false, 'still opted out')
+    t.equal(unblocked.error.code, 'CONT-010')
+  })
+
+  t.test('filters list opted-out and blocked contacts', async (t) => {
+    const count = async (query: string) => (await app.inject({ url: `${url}?${query}`, headers })).json().pagination.totalCount
+    t.equal(await count('optedOut=true'), 1)
+    t.equal(await count('optedOut=false'), 2)
+    t.equal(await count('blocked=true'), 2)
+    t.equal(await count('blocked=false'), 1)
+  })
+
+  t.test('opting in clears the opt-out and records optIn', async (t) => {
+    const contact = (await post(a.id, 'opt-in')).json().data
+    t.equal(contact.valid, true)
+    t.notOk('error' in contact)
+    t.notOk('blocked' in contact)
+    t.type(contact.optIn, 'string')
+    t.equal((await eventTypes()).at(-1), 'contact-opt-in')
+    t.equal((await post(b.id, 'unblock')).json().data.valid, true)
+  })
+
+  t.test('tags are added, re-flagged and removed', async (t) => {
+    const added = await app.inject({ method: 'POST', url: `${url}/${a.id}/tags`, headers, payload: { tags: [{ tag: 'vip' }, { tag: 'hidden', visible: false }] } })
+    t.same(added.json().data.tags, [{ tag: 'vip', visible: true }, { tag: 'hidden', visible: false }])
+    const again = await app.inject({ method: 'POST', url: `${url}/${a.id}/tags`, headers, payload: { tags: [{ tag: 'vip', visible: false }] } })
+    t.same(again.json().data.tags, [{ tag: 'hidden', visible: false }, { tag: 'vip', visible: false }])
+    const removed = await app.inject({ method: 'DELETE', url: `${url}/${a.id}/tags/hidden`, headers })
+    t.same(removed.json().data.tags, [{ tag: 'vip', visible: false }])
+    t.equal((await app.inject({ url: `${url}?tags=vip`, headers })).json().pagination.totalCount, 1)
+  })
+
+  t.test('contacts are assigned to users by id or email, and filtered by assignee', async (t) => {
+    const user = await createTestUser(app, account.accountId, 'Sender', 'agent@example.com')
+    const byEmail = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: { email: 'AGENT@example.com' } } })
+    t.same(byEmail.json().data.assignedUser, { id: user.userId, email: 'agent@example.com', firstName: 'Test', lastName: 'Sender' })
+    t.equal((await app.inject({ url: `${url}?assignedUserId=${user.userId}`, headers })).json().data[0].id, b.id)
+    const unknown = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: { id: 'nobody' } } })
+    t.equal(unknown.statusCode, 400)
+    t.equal(unknown.json().error.code, 'CONT-004')
+    const cleared = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: null } })
+    t.equal(cleared.json().data.assignedUser, null)
+  })
+})
