@@ -1,27 +1,53 @@
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
+import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
 import { createDb } from './db/connect.ts'
 import type { Db } from './db/database.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { carriersPlugin } from './plugins/carriers.ts'
 import { databasePlugin } from './plugins/database.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
+import { queuePlugin } from './plugins/queue.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
+import { tasks } from './jobs/tasks.ts'
+import { attributeRoutes } from './resources/attributes/attributes.routes.ts'
+import { Attribute } from './resources/attributes/attributes.schemas.ts'
+import { contactStateRoutes } from './resources/contacts/contact-state.routes.ts'
+import { contactRoutes } from './resources/contacts/contacts.routes.ts'
+import { conversationRoutes } from './resources/conversations/conversations.routes.ts'
+import { Conversation } from './resources/conversations/conversations.schemas.ts'
+import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
+import { messageRoutes } from './resources/messages/messages.routes.ts'
+import { InvalidRecipient, Message, SendJob, SendMessagesResult } from './resources/messages/messages.schemas.ts'
+import { Contact, ContactError, ContactsResponse, Tag } from './resources/contacts/contacts.schemas.ts'
+import { ContactImport, ContactUploadResponse, ContactUploadResult } from './resources/contacts/imports.schemas.ts'
+import { integrationRoutes } from './resources/integrations/integrations.routes.ts'
+import { SyncResult } from './resources/integrations/integrations.schemas.ts'
 import { accountRoutes } from './resources/accounts/accounts.routes.ts'
 import { Account } from './resources/accounts/accounts.schemas.ts'
 import { storedSigningSecret } from './resources/accounts/signing-secret.ts'
 import { credentialRoutes } from './resources/credentials/credentials.routes.ts'
 import { ApiCredential, NewApiCredential } from './resources/credentials/credentials.schemas.ts'
+import { groupRoutes } from './resources/groups/groups.routes.ts'
+import { Group, GroupSummary, OfficeHours } from './resources/groups/groups.schemas.ts'
 import { healthRoutes } from './resources/health/health.routes.ts'
 import { tokenRoutes } from './resources/oauth/token.routes.ts'
+import { senderRoutes } from './resources/senders/senders.routes.ts'
+import { Sender } from './resources/senders/senders.schemas.ts'
+import { templateRoutes } from './resources/templates/templates.routes.ts'
+import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
 import { User } from './resources/users/users.schemas.ts'
 import { newId } from './shared/ids.ts'
 
 // Named components of the OpenAPI document, registered once so routes can reference them.
-const resourceSchemas = [Account, User, ApiCredential, NewApiCredential]
+const resourceSchemas = [Account, GroupSummary, OfficeHours, Group, Sender, User, ApiCredential, NewApiCredential, TemplateMedia, Template, TemplateRequest, SandboxMessage,
+  Attribute, Tag, ContactError, Contact, ContactsResponse, ContactUploadResult, ContactUploadResponse, ContactImport, SyncResult,
+  Message, InvalidRecipient, SendMessagesResult, SendJob, Conversation]
 
 export interface AppOptions {
   /** A database handle to use instead of one built from config.databaseUrl (the app still closes it). */
@@ -53,7 +79,17 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
 
   await app.register(errorHandlerPlugin)
   await app.register(databasePlugin, { db })
+  await app.register(queuePlugin, { connectionString: requireDatabaseUrl(config), runWorkers: config.workers, tasks: tasks(config), superviseSeconds: config.queueSuperviseSeconds })
+  await app.register(carriersPlugin, { sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
   await app.register(formbody)
+  // Sakari's curl samples send `Content-Type: application/json` on bodiless DELETEs and PUTs: an
+  // empty JSON body is no body, not a syntax error.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined)
+    else parseJson(request, body as string, done)
+  })
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)
   await app.register(authPlugin, {
@@ -69,9 +105,21 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
   // Everything under /v1/accounts/{accountId} needs a token for that account.
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.authenticate)
+    v1.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ sakari_auth: [] }] } })
     await v1.register(accountRoutes)
     await v1.register(userRoutes)
+    await v1.register(senderRoutes)
+    await v1.register(groupRoutes)
     await v1.register(credentialRoutes)
+    await v1.register(templateRoutes)
+    await v1.register(sandboxRoutes)
+    await v1.register(attributeRoutes)
+    await v1.register(contactRoutes, { imports: config.imports })
+    await v1.register(contactStateRoutes)
+    await v1.register(integrationRoutes)
+    await v1.register(messageRoutes, { messaging: config.messaging })
+    await v1.register(conversationRoutes)
+    await v1.register(inboundRoutes, { messaging: config.messaging })
   })
 
   return app

@@ -1,14 +1,12 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { pricesWithOverrides, type PriceTable } from './lib/pricing.ts'
 
 // The environment as Parley reads it. Every variable is documented in the README's configuration table.
 const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' }
-  ),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   PARLEY_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
@@ -23,7 +21,21 @@ const EnvSchema = Type.Object({
   PARLEY_BOOTSTRAP_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   PARLEY_BOOTSTRAP_CLIENT_ID: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
   PARLEY_BOOTSTRAP_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
-  PARLEY_BOOTSTRAP_ADMIN_EMAIL: Type.String({ format: 'email', default: 'admin@parley.local' })
+  PARLEY_BOOTSTRAP_ADMIN_EMAIL: Type.String({ format: 'email', default: 'admin@parley.local' }),
+  PARLEY_PRICES: Type.Optional(Type.String({ minLength: 1 })),
+  PARLEY_SANDBOX_DELIVERY_DELAY_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 1000 }),
+  PARLEY_WORKERS: Type.Boolean({ default: true }),
+  PARLEY_IMPORT_SYNC_MAX_BYTES: Type.Integer({ minimum: 0, default: 1048576 }),
+  PARLEY_IMPORT_SYNC_MAX_ROWS: Type.Integer({ minimum: 0, default: 5000 }),
+  PARLEY_IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2147483648 }),
+  PARLEY_IMPORT_MAX_ROW_BYTES: Type.Integer({ minimum: 1024, default: 65536 }),
+  PARLEY_IMPORT_BATCH_ROWS: Type.Integer({ minimum: 1, maximum: 20000, default: 2000 }),
+  PARLEY_SEND_SYNC_MAX_RECIPIENTS: Type.Integer({ minimum: 0, default: 500 }),
+  PARLEY_SEND_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 20000, default: 5000 }),
+  PARLEY_DISPATCH_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+  PARLEY_DISPATCH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  PARLEY_HELP_TEXT: Type.String({ minLength: 1, maxLength: 1000, default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.' }),
+  PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 })
 })
 
 type Env = Static<typeof EnvSchema>
@@ -54,6 +66,39 @@ export interface Config {
   tokenRateLimit: { max: number, windowMs: number }
   bodyLimitBytes: number
   bootstrap?: BootstrapCredential
+  /** Per-segment rates: the defaults of src/lib/pricing.ts with PARLEY_PRICES laid over them. */
+  prices: PriceTable
+  /** How long the sandbox carrier waits between reporting a message sent and delivered. */
+  sandboxDeliveryDelayMs: number
+  /** Whether this process runs background job workers (a web-only instance can leave them to `npm run worker`). */
+  workers: boolean
+  imports: ImportLimits
+  messaging: MessagingOptions
+  /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
+  queueSuperviseSeconds: number
+}
+
+export interface MessagingOptions {
+  /** Sends whose filters match more contacts are expanded by a background job. */
+  syncMaxRecipients: number
+  /** Recipients written per transaction by the background expansion. */
+  sendBatchSize: number
+  /** Messages per dispatch job. */
+  dispatchBatchSize: number
+  /** Dispatch jobs one process runs at once. */
+  dispatchConcurrency: number
+  /** The answer to HELP and INFO. */
+  helpText: string
+  prices: PriceTable
+}
+
+export interface ImportLimits {
+  /** Uploads up to both sizes are imported during the request; larger ones become a background job. */
+  syncMaxBytes: number
+  syncMaxRows: number
+  maxBytes: number
+  maxRowBytes: number
+  batchRows: number
 }
 
 export class ConfigError extends Error {
@@ -77,9 +122,11 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
   }
   const env = Value.Default(EnvSchema, Value.Convert(EnvSchema, known)) as Record<string, unknown>
   if (!Value.Check(EnvSchema, env)) {
-    const problems = [...Value.Errors(EnvSchema, env)].map((error) => {
-      const key = error.instancePath.replace(/^\//, '')
-      return `${key || 'environment'}: ${error.message} (got ${JSON.stringify(known[key])})`
+    // One line per variable, with the first reason it fails.
+    const problems = Object.entries(EnvSchema.properties).flatMap(([key, schema]) => {
+      if (env[key] === undefined || Value.Check(schema, env[key])) return []
+      const [first] = Value.Errors(schema, env[key])
+      return [`${key}: ${first?.message ?? 'is invalid'} (got ${JSON.stringify(known[key])})`]
     })
     throw new ConfigError(problems)
   }
@@ -91,6 +138,7 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
     throw new ConfigError([`${missing.join(', ')}: must be set together with ${givenBootstrap.join(', ')}`])
   }
 
+  const prices = parsePrices(valid.PARLEY_PRICES)
   return Object.freeze({
     port: valid.PORT,
     host: valid.HOST,
@@ -105,6 +153,25 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
     rateLimit: { max: valid.PARLEY_RATE_LIMIT_MAX, windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000 },
     tokenRateLimit: { max: valid.PARLEY_TOKEN_RATE_LIMIT_MAX, windowMs: 60_000 },
     bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
+    prices,
+    sandboxDeliveryDelayMs: valid.PARLEY_SANDBOX_DELIVERY_DELAY_MS,
+    workers: valid.PARLEY_WORKERS,
+    imports: {
+      syncMaxBytes: valid.PARLEY_IMPORT_SYNC_MAX_BYTES,
+      syncMaxRows: valid.PARLEY_IMPORT_SYNC_MAX_ROWS,
+      maxBytes: valid.PARLEY_IMPORT_MAX_BYTES,
+      maxRowBytes: valid.PARLEY_IMPORT_MAX_ROW_BYTES,
+      batchRows: valid.PARLEY_IMPORT_BATCH_ROWS
+    },
+    messaging: {
+      syncMaxRecipients: valid.PARLEY_SEND_SYNC_MAX_RECIPIENTS,
+      sendBatchSize: valid.PARLEY_SEND_BATCH_SIZE,
+      dispatchBatchSize: valid.PARLEY_DISPATCH_BATCH_SIZE,
+      dispatchConcurrency: valid.PARLEY_DISPATCH_CONCURRENCY,
+      helpText: valid.PARLEY_HELP_TEXT,
+      prices
+    },
+    queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     bootstrap: givenBootstrap.length === 0
       ? undefined
       : {
@@ -114,4 +181,12 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
           adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL
         }
   })
+}
+
+function parsePrices (json: string | undefined): PriceTable {
+  try {
+    return pricesWithOverrides(json)
+  } catch (error) {
+    throw new ConfigError([`PARLEY_PRICES: ${(error as Error).message}`])
+  }
 }

@@ -2,12 +2,39 @@ import type { Kysely, Transaction } from 'kysely'
 import type { AccountsTable, InstanceSettingsTable } from '../resources/accounts/accounts.table.ts'
 import type { ApiCredentialsTable } from '../resources/credentials/credentials.table.ts'
 import type { UsersTable } from '../resources/users/users.table.ts'
+import type { AttributeDefinitionsTable } from '../resources/attributes/attributes.table.ts'
+import type { ContactImportChunksTable, ContactImportsTable, ContactsTable } from '../resources/contacts/contacts.table.ts'
+import type { EventsTable } from '../resources/events/events.table.ts'
+import type { ContactIntegrationLinksTable } from '../resources/integrations/integrations.table.ts'
+import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
+import type { SendersTable } from '../resources/senders/senders.table.ts'
+import type { TemplatesTable } from '../resources/templates/templates.table.ts'
+import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
+import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
+import type { IdempotencyKeysTable, MessagesTable, SenderThrottlesTable, SendJobsTable } from '../resources/messages/messages.table.ts'
 
 export interface Database {
   instance_settings: InstanceSettingsTable
   accounts: AccountsTable
   users: UsersTable
   api_credentials: ApiCredentialsTable
+  attribute_definitions: AttributeDefinitionsTable
+  contacts: ContactsTable
+  contact_integration_links: ContactIntegrationLinksTable
+  contact_imports: ContactImportsTable
+  contact_import_chunks: ContactImportChunksTable
+  events: EventsTable
+  groups: GroupsTable
+  group_users: GroupUsersTable
+  senders: SendersTable
+  templates: TemplatesTable
+  sandbox_messages: SandboxMessagesTable
+  conversations: ConversationsTable
+  conversation_reads: ConversationReadsTable
+  messages: MessagesTable
+  send_jobs: SendJobsTable
+  idempotency_keys: IdempotencyKeysTable
+  sender_throttles: SenderThrottlesTable
 }
 
 export type Db = Kysely<Database>

@@ -1,0 +1,141 @@
+import { sql } from 'kysely'
+import type { DbOrTx } from '../../db/database.ts'
+import { actorJson } from '../../shared/audit.ts'
+import { newId } from '../../shared/ids.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { Principal } from '../../shared/principal.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { GroupScope } from '../messages/messages.repository.ts'
+import type { ConversationRow } from './conversations.table.ts'
+
+export interface ConversationView extends ConversationRow {
+  contact_first_name: string | null
+  contact_last_name: string | null
+  contact_email: string | null
+  contact_mobile: string
+  contact_country: string | null
+  sender_number: string
+  sender_country: string | null
+  group_name: string | null
+  last_message_id: string | null
+  unread: string[]
+}
+
+export interface ConversationKey {
+  contactId: string
+  senderId: string
+  groupId: string | null
+}
+
+export interface OpenedConversation {
+  id: string
+  contact_id: string
+  sender_id: string
+  inserted: boolean
+}
+
+/**
+ * The open conversation of each (contact, sender) pair, created where there is none, in one
+ * statement: the partial unique index makes racing writers meet on one row. Each pair once.
+ */
+export async function openConversations (db: DbOrTx, accountId: string, keys: readonly ConversationKey[], inbound: boolean, actor: ActorShape): Promise<OpenedConversation[]> {
+  if (keys.length === 0) return []
+  const actorText = actorJson(actor)
+  const { rows } = await sql<OpenedConversation>`
+    INSERT INTO conversations AS cv (id, account_id, contact_id, sender_id, group_id, last_inbound_at, created_by, updated_by)
+    SELECT r.id, ${accountId}, r.contact_id, r.sender_id, r.group_id, ${inbound ? sql`now()` : sql`NULL::timestamptz`}, ${actorText}::jsonb, ${actorText}::jsonb
+    FROM unnest(${keys.map(() => newId())}::text[], ${keys.map((key) => key.contactId)}::text[], ${keys.map((key) => key.senderId)}::text[], ${keys.map((key) => key.groupId)}::text[])
+      AS r(id, contact_id, sender_id, group_id)
+    ON CONFLICT (account_id, contact_id, sender_id) WHERE closed_at IS NULL DO UPDATE SET
+      last_message_at = now(),
+      last_inbound_at = coalesce(excluded.last_inbound_at, cv.last_inbound_at)
+    RETURNING cv.id, cv.contact_id, cv.sender_id, (cv.xmax = 0) AS inserted
+  `.execute(db)
+  return rows
+}
+
+// The group members for whom the conversation has an inbound message they have not read.
+const unreadBy = sql<string[]>`(
+  SELECT coalesce(array_agg(gu.user_id ORDER BY gu.user_id), '{}')
+  FROM group_users gu
+  LEFT JOIN conversation_reads r ON r.conversation_id = cv.id AND r.user_id = gu.user_id
+  WHERE gu.group_id = cv.group_id AND cv.last_inbound_at > coalesce(r.read_at, '-infinity')
+)`
+
+const lastMessageId = sql<string | null>`(
+  SELECT m.id FROM messages m WHERE m.conversation_id = cv.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+)`
+
+function selectConversationViews (db: DbOrTx, accountId: string) {
+  return db.selectFrom('conversations as cv')
+    .innerJoin('contacts as c', 'c.id', 'cv.contact_id')
+    .innerJoin('senders as s', 's.id', 'cv.sender_id')
+    .leftJoin('groups as g', 'g.id', 'cv.group_id')
+    .selectAll('cv')
+    .select([
+      'c.first_name as contact_first_name', 'c.last_name as contact_last_name', 'c.email as contact_email',
+      'c.mobile as contact_mobile', 'c.country as contact_country',
+      's.number as sender_number', 's.country as sender_country', 'g.name as group_name',
+      lastMessageId.as('last_message_id'), unreadBy.as('unread')
+    ])
+    .where('cv.account_id', '=', accountId)
+}
+
+export async function findConversationView (db: DbOrTx, accountId: string, conversationId: string, scope: GroupScope): Promise<ConversationView | undefined> {
+  let query = selectConversationViews(db, accountId).where('cv.id', '=', conversationId)
+  if (scope) query = query.where('cv.group_id', 'in', scope)
+  return await query.executeTakeFirst()
+}
+
+export async function findConversations (db: DbOrTx, accountId: string, conversationIds: readonly string[], scope: GroupScope): Promise<ConversationRow[]> {
+  if (conversationIds.length === 0) return []
+  let query = db.selectFrom('conversations').selectAll().where('account_id', '=', accountId).where('id', 'in', conversationIds)
+  if (scope) query = query.where('group_id', 'in', scope)
+  return await query.execute()
+}
+
+export interface ConversationFilter extends PageRequest {
+  groupId?: string
+  closed?: boolean
+  contactId?: string
+  unread?: boolean
+}
+
+export async function listConversations (db: DbOrTx, principal: Principal, scope: GroupScope, filter: ConversationFilter): Promise<Page<ConversationView>> {
+  let filtered = db.selectFrom('conversations as cv').where('cv.account_id', '=', principal.accountId)
+  if (scope) filtered = filtered.where('cv.group_id', 'in', scope)
+  if (filter.groupId !== undefined) filtered = filtered.where('cv.group_id', '=', filter.groupId)
+  if (filter.closed !== undefined) filtered = filtered.where('cv.closed_at', filter.closed ? 'is not' : 'is', null)
+  if (filter.contactId !== undefined) filtered = filtered.where('cv.contact_id', '=', filter.contactId)
+  if (filter.unread !== undefined) {
+    // For an acting user: unread by them. For an account-wide credential: read by nobody since the last inbound message.
+    const lastRead = principal.user
+      ? sql`(SELECT r.read_at FROM conversation_reads r WHERE r.conversation_id = cv.id AND r.user_id = ${principal.user.id})`
+      : sql`(SELECT max(r.read_at) FROM conversation_reads r WHERE r.conversation_id = cv.id)`
+    const unread = sql<boolean>`coalesce(cv.last_inbound_at > coalesce(${lastRead}, '-infinity'), false)`
+    filtered = filtered.where(filter.unread ? unread : sql<boolean>`NOT ${unread}`)
+  }
+  const [page, { count }] = await Promise.all([
+    filtered.select('cv.id').orderBy('cv.last_message_at', 'desc').orderBy('cv.id', 'desc').offset(filter.offset).limit(filter.limit).execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  ])
+  const ids = page.map((row) => row.id)
+  const views = ids.length === 0 ? [] : await selectConversationViews(db, principal.accountId).where('cv.id', 'in', ids).execute()
+  const byId = new Map(views.map((view) => [view.id, view]))
+  return { items: ids.flatMap((id) => byId.get(id) ?? []), totalCount: Number(count) }
+}
+
+export async function closeConversationRow (db: DbOrTx, accountId: string, conversationId: string, actor: ActorShape): Promise<boolean> {
+  const closed = await db.updateTable('conversations')
+    .set({ closed_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, updated_by: actorJson(actor) })
+    .where('account_id', '=', accountId).where('id', '=', conversationId).where('closed_at', 'is', null)
+    .executeTakeFirst()
+  return closed.numUpdatedRows > 0n
+}
+
+export async function markRead (db: DbOrTx, conversationId: string, userId: string): Promise<void> {
+  await db.insertInto('conversation_reads')
+    .values({ conversation_id: conversationId, user_id: userId, read_at: sql<Date>`now()` })
+    .onConflict((conflict) => conflict.columns(['conversation_id', 'user_id']).doUpdateSet({ read_at: sql<Date>`now()` }))
+    .execute()
+}

@@ -1,0 +1,125 @@
+import type { InboundMessage } from '../../carriers/carrier.ts'
+import type { DbOrTx, Tx } from '../../db/database.ts'
+import { ApiError } from '../../errors/api-error.ts'
+import { keywordOf, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION, type Keyword } from '../../lib/keywords.ts'
+import { countSegments } from '../../lib/segments.ts'
+import { newId } from '../../shared/ids.ts'
+import { parsePhone } from '../../shared/phone.ts'
+import { systemActor } from '../../shared/principal.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import { changeReachabilityIn } from '../contacts/contacts.service.ts'
+import { toContact } from '../contacts/contacts.schemas.ts'
+import type { ContactRow } from '../contacts/contacts.table.ts'
+import { openConversations } from '../conversations/conversations.repository.ts'
+import { recordEvent } from '../events/events.repository.ts'
+import { composeMessages, type Outbox } from '../messages/compose.ts'
+import { insertMessages, messageViews } from '../messages/messages.repository.ts'
+import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
+import type { Messaging } from '../messages/messages.service.ts'
+import type { SenderRow } from '../senders/senders.table.ts'
+
+export interface Inbound extends Messaging {
+  /** The answer to HELP and INFO. */
+  helpText: string
+}
+
+export interface Received {
+  message: MessageShape
+  keyword?: Keyword
+  /** The keyword's automatic answer, when one could be sent. */
+  reply?: MessageShape
+}
+
+/** The live sender with this number in the account: the receiving end of an inbound message. */
+export async function findSenderByNumber (db: DbOrTx, accountId: string, number: string): Promise<SenderRow | undefined> {
+  const e164 = parsePhone(number)?.e164
+  return await db.selectFrom('senders').selectAll()
+    .where('account_id', '=', accountId).where('deleted_at', 'is', null)
+    .where('number', 'in', e164 ? [number, e164] : [number])
+    .executeTakeFirst()
+}
+
+async function findOrCreateContact (tx: Tx, accountId: string, mobile: string, country: string | null): Promise<ContactRow> {
+  const actorText = JSON.stringify(systemActor)
+  const created = await tx.insertInto('contacts')
+    .values({ id: newId(), account_id: accountId, mobile, country, created_by: actorText, updated_by: actorText })
+    .onConflict((conflict) => conflict.columns(['account_id', 'mobile']).doNothing())
+    .returningAll()
+    .executeTakeFirst()
+  if (created) {
+    await recordEvent(tx, accountId, 'contact-created', toContact({ ...created, assigned_user: null, integrations: null }))
+    return created
+  }
+  return await tx.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('mobile', '=', mobile).executeTakeFirstOrThrow()
+}
+
+const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, name: contact.mobile, source: 'contact' })
+
+/**
+ * An inbound message to one of the account's senders: lands in the open conversation of the contact
+ * and sender (created when there is none) in the sender's group inbox, unread for its members.
+ * STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in, HELP/INFO get
+ * the help text; each keyword gets one automatic answer through the normal dispatch pipeline.
+ */
+export async function receiveInbound (inbound: Inbound, accountId: string, sender: SenderRow, message: InboundMessage): Promise<Received> {
+  const from = parsePhone(message.from)
+  if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
+  return await inbound.db.transaction().execute(async (tx) => {
+    let contact = await findOrCreateContact(tx, accountId, from.e164, from.country ?? null)
+    const [conversation] = await openConversations(tx, accountId, [{ contactId: contact.id, senderId: sender.id, groupId: sender.group_id }], true, contactActor(contact))
+    if (conversation!.inserted) {
+      await recordEvent(tx, accountId, 'conversation-started', { id: conversation!.id, contact: { id: contact.id }, phoneNumber: { id: sender.id }, group: { id: sender.group_id } })
+    }
+    const { segments, encoding } = countSegments(message.text)
+    const messageId = newId()
+    await insertMessages(tx, accountId, [{
+      id: messageId,
+      conversationId: conversation!.id,
+      contactId: contact.id,
+      senderId: sender.id,
+      groupId: sender.group_id,
+      carrier: sender.carrier,
+      outgoing: false,
+      status: 'received',
+      type: message.media.length > 0 ? 'MMS' : 'SMS',
+      body: message.text,
+      template: null,
+      media: message.media,
+      segments,
+      encoding,
+      price: 0,
+      sendAt: null,
+      carrierMessageId: message.carrierMessageId
+    }], { jobId: null, userId: null, actor: contactActor(contact) })
+    const [received] = (await messageViews(tx, accountId, [messageId])).map(toMessage)
+    await recordEvent(tx, accountId, 'message-received', received)
+
+    const keyword = keywordOf(message.text)
+    if (!keyword) return { message: received! }
+    if (keyword !== 'help') contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
+    const reply = await replyToKeyword(tx, inbound, accountId, keyword, contact, conversation!.id)
+    return { message: received!, keyword, ...(reply ? { reply } : {}) }
+  })
+}
+
+async function replyToKeyword (tx: Tx, inbound: Inbound, accountId: string, keyword: Keyword, contact: ContactRow, conversationId: string): Promise<MessageShape | undefined> {
+  const text = { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION, help: inbound.helpText }[keyword]
+  const conversation = await tx.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow()
+  const outbox: Outbox = inbound.outbox
+  const composed = await composeMessages(tx, outbox, {
+    accountId,
+    groupSenders: [],
+    groupId: conversation.group_id,
+    // Literal text: a help text with braces is not a template.
+    templateText: text,
+    template: { render: () => text },
+    type: 'SMS',
+    media: [],
+    sendAt: null,
+    origin: { jobId: null, userId: null, actor: systemActor },
+    ignoreOptOut: keyword === 'opt-out',
+    ignoreDuplicates: true
+  }, [{ contact, conversation }])
+  const [reply] = await messageViews(tx, accountId, composed.messageIds)
+  return reply ? toMessage(reply) : undefined
+}

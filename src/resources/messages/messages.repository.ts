@@ -1,0 +1,147 @@
+import { sql } from 'kysely'
+import type { DbOrTx } from '../../db/database.ts'
+import type { Encoding } from '../../lib/segments.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
+import type { usableGroupIdsQuery } from '../groups/group-access.ts'
+import type { MessageMedia, MessageRow, MessageStatus, MessageType } from './messages.table.ts'
+
+/** A message with what its API shape shows from the contact, sender, group and conversation. */
+export interface MessageView extends MessageRow {
+  sender_number: string
+  group_name: string | null
+  contact_first_name: string | null
+  contact_last_name: string | null
+  contact_mobile: string
+  contact_country: string | null
+  conversation_closed: boolean
+  read: boolean
+}
+
+export type GroupScope = ReturnType<typeof usableGroupIdsQuery>
+
+// An inbound message is read once any member has read its conversation since it arrived.
+const readFlag = sql<boolean>`(m.outgoing OR EXISTS (SELECT 1 FROM conversation_reads r WHERE r.conversation_id = m.conversation_id AND r.read_at >= m.created_at))`
+
+export function selectMessageViews (db: DbOrTx, accountId: string) {
+  return db.selectFrom('messages as m')
+    .innerJoin('contacts as c', 'c.id', 'm.contact_id')
+    .innerJoin('senders as s', 's.id', 'm.sender_id')
+    .innerJoin('conversations as cv', 'cv.id', 'm.conversation_id')
+    .leftJoin('groups as g', 'g.id', 'm.group_id')
+    .selectAll('m')
+    .select([
+      's.number as sender_number', 'g.name as group_name',
+      'c.first_name as contact_first_name', 'c.last_name as contact_last_name', 'c.mobile as contact_mobile', 'c.country as contact_country',
+      sql<boolean>`cv.closed_at IS NOT NULL`.as('conversation_closed'),
+      readFlag.as('read')
+    ])
+    .where('m.account_id', '=', accountId)
+}
+
+export async function findMessageView (db: DbOrTx, accountId: string, messageId: string, scope: GroupScope): Promise<MessageView | undefined> {
+  let query = selectMessageViews(db, accountId).where('m.id', '=', messageId)
+  if (scope) query = query.where('m.group_id', 'in', scope)
+  return await query.executeTakeFirst()
+}
+
+/** Views of the given messages, in the order of the ids. */
+export async function messageViews (db: DbOrTx, accountId: string, messageIds: readonly string[]): Promise<MessageView[]> {
+  if (messageIds.length === 0) return []
+  const rows = await selectMessageViews(db, accountId).where('m.id', 'in', messageIds).execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return messageIds.flatMap((id) => byId.get(id) ?? [])
+}
+
+export interface MessageFilter extends PageRequest {
+  contactId?: string
+  conversationId?: string
+  groupId?: string
+  status?: MessageStatus
+  outgoing?: boolean
+  jobId?: string
+}
+
+export async function listMessages (db: DbOrTx, accountId: string, scope: GroupScope, filter: MessageFilter): Promise<Page<MessageView>> {
+  let filtered = db.selectFrom('messages as m').where('m.account_id', '=', accountId)
+  if (scope) filtered = filtered.where('m.group_id', 'in', scope)
+  if (filter.contactId !== undefined) filtered = filtered.where('m.contact_id', '=', filter.contactId)
+  if (filter.conversationId !== undefined) filtered = filtered.where('m.conversation_id', '=', filter.conversationId)
+  if (filter.groupId !== undefined) filtered = filtered.where('m.group_id', '=', filter.groupId)
+  if (filter.status !== undefined) filtered = filtered.where('m.status', '=', filter.status)
+  if (filter.outgoing !== undefined) filtered = filtered.where('m.outgoing', '=', filter.outgoing)
+  if (filter.jobId !== undefined) filtered = filtered.where('m.job_id', '=', filter.jobId)
+  const [page, { count }] = await Promise.all([
+    filtered.select('m.id').orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').offset(filter.offset).limit(filter.limit).execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  ])
+  return { items: await messageViews(db, accountId, page.map((row) => row.id)), totalCount: Number(count) }
+}
+
+export interface NewMessage {
+  id: string
+  conversationId: string
+  contactId: string
+  senderId: string
+  groupId: string | null
+  carrier: string
+  outgoing: boolean
+  status: MessageStatus
+  type: MessageType
+  body: string
+  template: string | null
+  media: MessageMedia[]
+  segments: number
+  encoding: Encoding
+  price: number
+  sendAt: Date | null
+  carrierMessageId: string | null
+}
+
+export interface MessageOrigin {
+  jobId: string | null
+  userId: string | null
+  actor: ActorShape
+}
+
+/** Inserts any number of messages in one statement (unnest keeps the parameter count fixed). */
+export async function insertMessages (db: DbOrTx, accountId: string, messages: readonly NewMessage[], origin: MessageOrigin): Promise<void> {
+  if (messages.length === 0) return
+  const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
+  await sql`
+    INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
+      segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
+    SELECT r.id, ${accountId}, r.conversation_id, r.contact_id, r.sender_id, r.group_id, r.carrier, r.outgoing, r.status, r.type, r.body, r.template, r.media::jsonb,
+      r.segments, r.encoding, r.price, r.send_at,
+      CASE WHEN r.status = 'queued' THEN now() END, CASE WHEN r.status = 'received' THEN now() END,
+      r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${JSON.stringify(origin.actor)}::jsonb
+    FROM unnest(
+      ${column((m) => m.id)}::text[], ${column((m) => m.conversationId)}::text[], ${column((m) => m.contactId)}::text[],
+      ${column((m) => m.senderId)}::text[], ${column((m) => m.groupId)}::text[], ${column((m) => m.carrier)}::text[],
+      ${column((m) => m.outgoing)}::boolean[], ${column((m) => m.status)}::text[], ${column((m) => m.type)}::text[],
+      ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
+      ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
+      ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
+    ) AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
+      segments, encoding, price, send_at, carrier_message_id)
+  `.execute(db)
+}
+
+/**
+ * The contacts of (contact, text) pairs that were sent the same text within 30 minutes with no
+ * inbound message from them since (Sakari's MSG-024 duplicate guard). Failed messages do not count.
+ */
+export async function recentDuplicates (db: DbOrTx, accountId: string, pairs: ReadonlyArray<{ contactId: string, body: string }>): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set()
+  const { rows } = await sql<{ contact_id: string }>`
+    SELECT DISTINCT r.contact_id
+    FROM unnest(${pairs.map((pair) => pair.contactId)}::text[], ${pairs.map((pair) => pair.body)}::text[]) AS r(contact_id, body)
+    JOIN messages m ON m.account_id = ${accountId} AND m.contact_id = r.contact_id AND m.outgoing AND m.body = r.body
+      AND m.created_at > now() - interval '30 minutes' AND m.status <> 'failed'
+    WHERE NOT EXISTS (
+      SELECT 1 FROM messages i
+      WHERE i.account_id = ${accountId} AND i.contact_id = r.contact_id AND NOT i.outgoing AND i.created_at > m.created_at
+    )
+  `.execute(db)
+  return new Set(rows.map((row) => row.contact_id))
+}

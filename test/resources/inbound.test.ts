@@ -1,0 +1,108 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.ts'
+import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { eventually, messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
+import { caller, created } from '../helpers/teams.ts'
+
+t.test('inbound messages and keywords', async (t) => {
+  const app = await buildTestApp(t, { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme support: call 555-0100.' })
+
+  async function setup () {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    const sender = await sandboxSender(app, account)
+    const member = await createTestUser(app, account.accountId, 'Sender')
+    await created(api('PUT', `/groups/${sender.groupId}/users/${member.userId}`))
+    const inject = (message: string, from = '+12025550701') => created(api('POST', '/sandbox/inbound', { from, to: sender.number, message }))
+    return { account, api, sender, member, inject }
+  }
+
+  t.test('a reply lands in the group\'s conversation, unread for its members until read', async (t) => {
+    const { account, api, sender, member, inject } = await setup()
+    const sent = await created(api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550701' } }], template: 'Can you make Tuesday?' }))
+    await messageReaching(app, account, sent.messages[0].id, ['delivered'])
+    const received = await inject('Yes, Tuesday works')
+    t.match(received.message, { status: 'received', outgoing: false, read: false, message: 'Yes, Tuesday works', phoneNumber: sender.number, conversation: { id: sent.messages[0].conversation.id }, price: 0 })
+    t.notOk(received.keyword)
+
+    const conversation = await created(api('GET', `/conversations/${sent.messages[0].conversation.id}`, undefined, member.headers))
+    t.match(conversation, {
+      closed: false, contact: { mobile: { number: '+12025550701' } }, phoneNumber: { id: sender.senderId, number: sender.number },
+      group: { id: sender.groupId }, lastMessage: { id: received.message.id, message: 'Yes, Tuesday works' }
+    })
+    // The account's first user is a member of the default group too.
+    t.same([...conversation.unread].sort(), [account.adminUserId, member.userId].sort())
+    const unread = await created(api('GET', '/conversations?unread=true', undefined, member.headers))
+    t.same(unread.map((row: { id: string }) => row.id), [conversation.id])
+    const read = await created(api('POST', `/conversations/${conversation.id}/read`, undefined, member.headers))
+    t.same(read.unread, [account.adminUserId], 'read for the caller only')
+    t.same(await created(api('GET', '/conversations?unread=true', undefined, member.headers)), [])
+    const history = await created(api('GET', `/messages?conversationId=${conversation.id}`, undefined, member.headers))
+    t.same(history.map((message: { outgoing: boolean, read: boolean }) => [message.outgoing, message.read]), [[false, true], [true, true]])
+    const types = (await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).execute()).map((row) => row.event_type)
+    t.ok(types.includes('message-received'))
+  })
+
+  t.test('a message from a new number creates the contact and a conversation', async (t) => {
+    const { api, inject } = await setup()
+    const received = await inject('Hello?', '+12025550702')
+    const contact = await created(api('GET', `/contacts/${received.message.contact.id}`))
+    t.match(contact, { mobile: { number: '+12025550702' } })
+    t.match(await created(api('GET', `/conversations/${received.message.conversation.id}`)), { closed: false, unread: [] }, 'the account-wide credential is not a member')
+  })
+
+  t.test('STOP opts the contact out with one confirmation; a later send is CONT-010; START opts back in', async (t) => {
+    const { account, api, inject } = await setup()
+    const stop = await inject('  stop ')
+    t.equal(stop.keyword, 'opt-out')
+    t.match(stop.reply, { status: 'queued', outgoing: true, message: /unsubscribed/ })
+    await messageReaching(app, account, stop.reply.id, ['delivered'])
+    const contact = await created(api('GET', `/contacts/${stop.message.contact.id}`))
+    t.match(contact, { valid: false, error: { code: 'CONT-010' } })
+    t.type(contact.optedOut, 'string')
+    const refused = await created(api('POST', '/messages', { contacts: [{ id: contact.id }], template: 'Sale today!' }))
+    t.match(refused, { valid: 0, invalid: [{ id: contact.id, error: { code: 'CONT-010' } }] })
+    const help = await inject('HELP')
+    t.equal(help.keyword, 'help')
+    t.notOk(help.reply, 'no help reply to an opted-out contact')
+
+    const start = await inject('Start')
+    t.equal(start.keyword, 'opt-in')
+    t.match(start.reply, { message: /subscribed again/ })
+    t.match(await created(api('GET', `/contacts/${contact.id}`)), { valid: true })
+    t.equal((await created(api('POST', '/messages', { contacts: [{ id: contact.id }], template: 'Welcome back' }))).valid, 1)
+    const replies = await created(api('GET', `/messages?contactId=${contact.id}&direction=outbound&limit=100`))
+    t.equal(replies.filter((message: { message: string }) => /unsubscribed/.test(message.message)).length, 1, 'one confirmation')
+    const types = (await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).execute()).map((row) => row.event_type)
+    t.ok(types.includes('contact-opt-out') && types.includes('contact-opt-in'))
+  })
+
+  t.test('HELP and INFO answer with the configured help text; other text is not a keyword', async (t) => {
+    const { inject } = await setup()
+    t.match((await inject('info', '+12025550703')).reply, { message: 'Acme support: call 555-0100.' })
+    t.match((await inject('HELP', '+12025550703')).reply, { message: 'Acme support: call 555-0100.' }, 'answered every time')
+    t.notOk((await inject('stop it please', '+12025550703')).keyword)
+  })
+
+  t.test('refusals: unknown receiving number, non-sandbox sender, invalid from, non-admins', async (t) => {
+    const { api, member } = await setup()
+    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: '+12025559999', message: 'x' }), { status: 404, body: { error: { code: 'SNDR-001' } } })
+    const smpp = await created(api('POST', '/senders', { number: '+12025559998', status: 'active', carrier: 'smpp-main' }))
+    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: smpp.number, message: 'x' }), { status: 400, body: { error: { code: 'MSG-005' } } })
+    const sandbox = await created(api('GET', '/senders?limit=100'))
+    t.match(await api('POST', '/sandbox/inbound', { from: '12', to: sandbox[0].number, message: 'x' }), { status: 400, body: { error: { code: 'CONT-001' } } })
+    t.equal((await api('POST', '/sandbox/inbound', { from: '+12025550704', to: sandbox[0].number, message: 'x' }, member.headers)).status, 403)
+    const other = await createTestAccount(app)
+    t.match(await caller(app, other)('POST', '/sandbox/inbound', { from: '+12025550704', to: sandbox[0].number, message: 'x' }), { status: 404 }, 'another account\'s sender is unknown')
+  })
+
+  t.test('inbound after a conversation is closed starts a new one', async (t) => {
+    const { api, inject } = await setup()
+    const first = await inject('One', '+12025550705')
+    await created(api('PUT', `/conversations/${first.message.conversation.id}/close`))
+    const second = await inject('Two', '+12025550705')
+    t.not(second.message.conversation.id, first.message.conversation.id)
+    const archived = await eventually(async () => await created(api('GET', `/conversations?closed=true&contactId=${first.message.contact.id}`)), () => true)
+    t.same(archived.map((row: { id: string }) => row.id), [first.message.conversation.id])
+  })
+})
