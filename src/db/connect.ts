@@ -7,8 +7,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
 export function createDb (connectionString: string, poolSize: number): Db {
   const pool = new pg.Pool({ connectionString, max: poolSize })
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool replaces it on the next checkout.
+  // A client losing its connection (database restart) must not crash the process: the query in
+  // flight fails on its own, and the pool replaces the client on the next checkout. The pool's
+  // handler covers idle clients, the client's own covers one that is checked out.
   pool.on('error', () => {})
+  pool.on('connect', (client) => { client.on('error', () => {}) })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
