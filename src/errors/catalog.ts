@@ -18,6 +18,7 @@ export const errorCatalog = {
   'ACCT-016': { status: 403, message: 'Insufficient access to this API' },
   'USER-001': { status: 404, message: 'User not found' },
   'USER-002': { status: 409, message: 'A user with this email already exists in the account' },
+  'USER-003': { status: 409, message: 'The account must keep at least one Administrator' },
   'GRP-001': { status: 404, message: 'Group not found' },
   'GRP-002': { status: 409, message: 'A group with this API code already exists in the account' },
   'GRP-003': { status: 409, message: 'The group already has a sender with this dialling code' },

@@ -135,3 +135,22 @@ t.test('CSV import through POST /contacts', async (t) => {
     t.equal(noFile.json().error.code, 'IMP-010')
   })
 })
+
+t.test('a file over the maximum size is 413 IMP-008, as text/csv or multipart, with nothing kept', async (t) => {
+  const app = await buildTestApp(t, { PARLEY_IMPORT_MAX_BYTES: '1024', PARLEY_IMPORT_SYNC_MAX_BYTES: '256' })
+  const account = await createTestAccount(app)
+  const url = `/v1/accounts/${account.accountId}/contacts`
+  const file = ['mobile,country', ...Array.from({ length: 100 }, (_, i) => `+1202555${String(2000 + i)},US`)].join('\n')
+  const plain = await app.inject({ method: 'POST', url, headers: { ...account.headers, 'content-type': 'text/csv' }, payload: file })
+  t.equal(plain.statusCode, 413)
+  t.equal(plain.json().error.code, 'IMP-008')
+
+  const boundary = 'parleyboundary'
+  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`
+  const multipart = await app.inject({ method: 'POST', url, headers: { ...account.headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload })
+  t.equal(multipart.statusCode, 413)
+  t.equal(multipart.json().error.code, 'IMP-008')
+
+  t.equal((await app.inject({ url, headers: account.headers })).json().pagination.totalCount, 0)
+  t.equal((await app.db.selectFrom('contact_imports').select('id').execute()).length, 0, 'the staged copy was removed')
+})

@@ -69,6 +69,14 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
     t.match(event.payload, { id: created.id })
   })
 
+  t.test('concurrent deletes of one contact record one event', async (t) => {
+    const created = (await app.inject({ method: 'POST', url: base, headers, payload: { mobile: { number: '+12025550160', country: 'US' } } })).json().data[0]
+    const responses = await Promise.all(Array.from({ length: 8 }, () => app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })))
+    t.same(responses.map((response) => response.statusCode).sort(), [200, ...Array(7).fill(404)])
+    const events = await app.db.selectFrom('events').select('payload').where('event_type', '=', 'contact-removed').execute()
+    t.equal(events.filter((event) => (event.payload as { id: string }).id === created.id).length, 1)
+  })
+
   t.test('list filters: partial and case-insensitive, tags, pagination', async (t) => {
     const other = await createTestAccount(app)
     const seed = [
@@ -86,6 +94,7 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
     t.same((await list('tags=vip')).pagination.totalCount, 2)
     t.same((await list('tags=vip,west')).data.map((c: { firstName: string }) => c.firstName), ['Alice'], 'several tags: all of them')
     t.same((await list('firstName=%25')).pagination.totalCount, 0, 'LIKE wildcards are matched literally')
+    t.same((await list('mobile=+1415555010')).pagination.totalCount, 3, 'an unencoded + (read as a space) still matches')
     const page = await list('limit=2&offset=1')
     t.same(page.pagination, { offset: 1, limit: 2, totalCount: 3, hasNext: false })
     t.equal(page.data.length, 2)

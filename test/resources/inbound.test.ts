@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
-import { eventually, messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
+import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 import { caller, created } from '../helpers/teams.ts'
 
 t.test('inbound messages and keywords', async (t) => {
@@ -96,13 +96,54 @@ t.test('inbound messages and keywords', async (t) => {
     t.match(await caller(app, other)('POST', '/sandbox/inbound', { from: '+12025550704', to: sandbox[0].number, message: 'x' }), { status: 404 }, 'another account\'s sender is unknown')
   })
 
-  t.test('inbound after a conversation is closed starts a new one', async (t) => {
-    const { api, inject } = await setup()
+  t.test('inbound reopens the closed conversation; an outbound send starts a new one', async (t) => {
+    const { account, api, member, inject } = await setup()
     const first = await inject('One', '+12025550705')
-    await created(api('PUT', `/conversations/${first.message.conversation.id}/close`))
+    const conversationId = first.message.conversation.id
+    await created(api('PUT', `/conversations/${conversationId}/close`))
+    await created(api('POST', `/conversations/${conversationId}/read`, undefined, member.headers))
     const second = await inject('Two', '+12025550705')
-    t.not(second.message.conversation.id, first.message.conversation.id)
-    const archived = await eventually(async () => await created(api('GET', `/conversations?closed=true&contactId=${first.message.contact.id}`)), () => true)
-    t.same(archived.map((row: { id: string }) => row.id), [first.message.conversation.id])
+    t.equal(second.message.conversation.id, conversationId, 'the same thread')
+    const reopened = await created(api('GET', `/conversations/${conversationId}`, undefined, member.headers))
+    t.match(reopened, { closed: false, lastMessage: { id: second.message.id } })
+    t.notOk('closedAt' in reopened)
+    t.ok(reopened.unread.includes(member.userId), 'unread again for the members')
+    t.same(await created(api('GET', `/conversations?closed=true&contactId=${first.message.contact.id}`)), [])
+    const history = await created(api('GET', `/messages?conversationId=${conversationId}`))
+    t.same(history.map((message: { id: string }) => message.id), [second.message.id, first.message.id])
+    const started = await app.db.selectFrom('events').select('payload').where('account_id', '=', account.accountId).where('event_type', '=', 'conversation-started').orderBy('seq').execute()
+    t.same(started.map((row) => row.payload), [
+      { id: conversationId, contact: { id: first.message.contact.id }, phoneNumber: { id: reopened.phoneNumber.id }, group: { id: reopened.group.id } },
+      { id: conversationId, contact: { id: first.message.contact.id }, phoneNumber: { id: reopened.phoneNumber.id }, group: { id: reopened.group.id }, reopened: true }
+    ])
+
+    await created(api('PUT', `/conversations/${conversationId}/close`))
+    const sent = await created(api('POST', '/messages', { contacts: [{ id: first.message.contact.id }], template: 'A new topic' }))
+    const newId = sent.messages[0].conversation.id
+    t.not(newId, conversationId, 'outbound leaves the archive alone')
+    t.equal((await inject('Three', '+12025550705')).message.conversation.id, newId, 'inbound joins the open one')
+    t.same((await created(api('GET', `/conversations?closed=true&contactId=${first.message.contact.id}`))).map((row: { id: string }) => row.id), [conversationId])
+  })
+
+  t.test('racing inbound messages reopen one conversation', async (t) => {
+    const { account, api, inject } = await setup()
+    const first = await inject('One', '+12025550706')
+    await created(api('PUT', `/conversations/${first.message.conversation.id}/close`))
+    const racing = await Promise.all(Array.from({ length: 8 }, (_, index) => inject(`Race ${index}`, '+12025550706')))
+    t.same(new Set(racing.map((received) => received.message.conversation.id)), new Set([first.message.conversation.id]))
+    const all = await created(api('GET', `/conversations?contactId=${first.message.contact.id}`))
+    t.same(all.map((row: { id: string, closed: boolean }) => [row.id, row.closed]), [[first.message.conversation.id, false]])
+
+    // A send that opens a new conversation first wins: the reopen gives way and the message joins it.
+    await created(api('PUT', `/conversations/${first.message.conversation.id}/close`))
+    const writer = await app.db.startTransaction().execute()
+    const opened = await writer.insertInto('conversations').values({
+      id: 'racing-open', account_id: account.accountId,
+      contact_id: first.message.contact.id, sender_id: all[0].phoneNumber.id, group_id: all[0].group.id, created_by: '{}', updated_by: '{}'
+    }).returning('id').executeTakeFirstOrThrow()
+    const pending = inject('Meanwhile', '+12025550706')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await writer.commit().execute()
+    t.equal((await pending).message.conversation.id, opened.id)
   })
 })

@@ -61,6 +61,15 @@ t.test('integration contact sync follows seed 001', async (t) => {
     t.ok(events.some((event) => (event.payload as { integrations: object }).integrations && 'pipedrive' in (event.payload as { integrations: object }).integrations), 'events show the link')
   })
 
+  t.test('a record id given twice in one batch is refused before anything is written', async (t) => {
+    const response = await sync([{ id: 800, phone: '+12025550650' }, { id: '800', phone: '+12025550651' }])
+    t.equal(response.statusCode, 400)
+    t.equal(response.json().error.code, 'REQ-001')
+    t.match(response.json().error.message, /records\[1\]\.id 800 appears earlier/)
+    const list = (await app.inject({ url: `/v1/accounts/${account.accountId}/contacts?mobile=202555065`, headers })).json()
+    t.equal(list.pagination.totalCount, 0)
+  })
+
   t.test('validation and roles', async (t) => {
     const badName = await sync([{ id: 1, phone: '+12025550640' }], 'Not Valid')
     t.equal(badName.statusCode, 400)

@@ -74,4 +74,36 @@ t.test('users', async (t) => {
     t.equal(acting.body.error.code, 'AUTH-003', 'integrations can no longer act as them')
     t.equal((await api('POST', '/users', { email: 'gone@example.com', role: 'Sender' })).status, 201)
   })
+
+  t.test('the last Administrator can be neither removed nor demoted (409 USER-003)', async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    const demote = await api('PUT', `/users/${account.adminUserId}`, { role: 'Sender', firstName: 'Changed' })
+    t.equal(demote.status, 409)
+    t.equal(demote.body.error.code, 'USER-003')
+    t.equal((await api('DELETE', `/users/${account.adminUserId}`)).body.error.code, 'USER-003')
+    t.match((await api('GET', `/users/${account.adminUserId}`)).body.data, { role: 'Administrator', firstName: 'Ada' }, 'unchanged')
+    t.equal((await api('PUT', `/users/${account.adminUserId}`, { firstName: 'Ada B' })).status, 200, 'other changes are fine')
+
+    const second = await created(api('POST', '/users', { email: 'second-admin@example.com', role: 'Administrator' }))
+    t.equal((await api('PUT', `/users/${account.adminUserId}`, { role: 'Read Only' })).status, 200, 'another Administrator remains')
+    t.equal((await api('DELETE', `/users/${second.id}`)).body.error.code, 'USER-003', 'now the last one')
+    t.equal((await api('PUT', `/users/${second.id}`, { role: 'Administrator' })).status, 200, 'staying an Administrator is fine')
+  })
+
+  t.test('two Administrators demoting or removing each other at once leave one behind', async (t) => {
+    for (const [first, second] of [['PUT', 'PUT'], ['DELETE', 'DELETE'], ['PUT', 'DELETE']] as const) {
+      const account = await createTestAccount(app)
+      const api = caller(app, account)
+      const other = await created(api('POST', '/users', { email: 'racer@example.com', role: 'Administrator' }))
+      const [a, b] = await Promise.all([
+        api(first, `/users/${account.adminUserId}`, first === 'PUT' ? { role: 'Sender' } : undefined),
+        api(second, `/users/${other.id}`, second === 'PUT' ? { role: 'Sender' } : undefined)
+      ])
+      t.same([a.status, b.status].sort(), [200, 409], `${first} and ${second}`)
+      t.equal([a, b].find((answer) => answer.status === 409)?.body.error.code, 'USER-003')
+      const administrators = (await api('GET', '/users')).body.data.filter((user: { role: string }) => user.role === 'Administrator')
+      t.equal(administrators.length, 1, 'one Administrator left')
+    }
+  })
 })

@@ -45,7 +45,8 @@ const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (char) => `\
 export async function listContacts (db: DbOrTx, accountId: string, query: ContactsQueryShape): Promise<Page<ContactView>> {
   let filtered = db.selectFrom('contacts as c').where('c.account_id', '=', accountId)
   for (const [field, column] of [['firstName', 'c.first_name'], ['lastName', 'c.last_name'], ['email', 'c.email'], ['mobile', 'c.mobile']] as const) {
-    const value = query[field]
+    // Trimmed: an unencoded "+" in `mobile=+1415…` arrives as a space.
+    const value = query[field]?.trim()
     if (value) filtered = filtered.where(column, 'ilike', likePattern(value))
   }
   const tags = query.tags?.split(',').map((tag) => tag.trim()).filter(Boolean) ?? []
@@ -55,7 +56,7 @@ export async function listContacts (db: DbOrTx, accountId: string, query: Contac
   if (query.blocked === false) filtered = filtered.where('c.opted_out_at', 'is', null).where('c.blocked_at', 'is', null)
   if (query.assignedUserId) filtered = filtered.where('c.assigned_user_id', '=', query.assignedUserId)
 
-  const unfiltered = filters.every((field) => query[field] === undefined || query[field] === '')
+  const unfiltered = filters.every((field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === ''))
   const [items, totalCount] = await Promise.all([
     filtered.selectAll('c').select([assignedUser.as('assigned_user'), integrations.as('integrations')])
       .orderBy('c.created_at').orderBy('c.id').offset(query.offset).limit(query.limit).execute(),

@@ -84,7 +84,8 @@ export async function updateContact (db: Db, accountId: string, contactId: strin
 export async function deleteContact (db: Db, accountId: string, contactId: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const contact = await requireContact(tx, accountId, contactId)
-    await deleteContactRow(tx, accountId, contactId)
+    // A concurrent delete may win between the read and the delete: only the one that removed the row reports it.
+    if (!await deleteContactRow(tx, accountId, contactId)) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
     await recordEvent(tx, accountId, 'contact-removed', toContact(contact))
   })
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
-import type { DbOrTx } from '../../db/database.ts'
+import type { DbOrTx, Tx } from '../../db/database.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
 import { actorJson } from '../../shared/audit.ts'
 import { newId } from '../../shared/ids.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
@@ -52,6 +53,40 @@ export async function openConversations (db: DbOrTx, accountId: string, keys: re
     RETURNING cv.id, cv.contact_id, cv.sender_id, (cv.xmax = 0) AS inserted
   `.execute(db)
   return rows
+}
+
+/**
+ * Inbound to a contact with no open conversation with the sender reopens their most recently closed
+ * one (SPEC §6: "reopened by new inbound messages"), so the thread keeps its history; only one still
+ * in the sender's current group, since the message must land in that group's inbox. Racing inbound
+ * messages meet on the row lock (the loser re-checks `closed_at` and updates nothing). A writer that
+ * opened a new conversation first makes this update break the partial unique index: the savepoint
+ * turns that into "nothing reopened" and openConversations then finds the winner's row.
+ */
+export async function reopenConversation (tx: Tx, accountId: string, key: ConversationKey, actor: ActorShape): Promise<string | undefined> {
+  await sql`SAVEPOINT reopen_conversation`.execute(tx)
+  try {
+    const { rows } = await sql<{ id: string }>`
+      UPDATE conversations SET closed_at = NULL, updated_at = now(), updated_by = ${actorJson(actor)}::jsonb
+      WHERE closed_at IS NOT NULL AND id = (
+        SELECT cv.id FROM conversations cv
+        WHERE cv.account_id = ${accountId} AND cv.contact_id = ${key.contactId} AND cv.sender_id = ${key.senderId}
+          AND cv.group_id IS NOT DISTINCT FROM ${key.groupId} AND cv.closed_at IS NOT NULL
+          AND NOT EXISTS (
+            SELECT 1 FROM conversations o
+            WHERE o.account_id = cv.account_id AND o.contact_id = cv.contact_id AND o.sender_id = cv.sender_id AND o.closed_at IS NULL
+          )
+        ORDER BY cv.closed_at DESC, cv.id DESC LIMIT 1
+      )
+      RETURNING id
+    `.execute(tx)
+    await sql`RELEASE SAVEPOINT reopen_conversation`.execute(tx)
+    return rows[0]?.id
+  } catch (error) {
+    if (!isUniqueViolation(error, 'conversations_open_key')) throw error
+    await sql`ROLLBACK TO SAVEPOINT reopen_conversation`.execute(tx)
+    return undefined
+  }
 }
 
 // The group members for whom the conversation has an inbound message they have not read.

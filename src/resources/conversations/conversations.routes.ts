@@ -39,7 +39,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Close a conversation',
-      description: 'Moves it to the group\'s archive (event conversation-closed). The next message either way starts a new conversation.',
+      description: 'Moves it to the group\'s archive (event conversation-closed). An inbound message reopens it; an outbound send starts a new conversation.',
       operationId: 'conversations.close',
       params: ConversationParams,
       response: { 200: envelope(ref(Conversation)), ...errorResponses }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
@@ -12,6 +12,14 @@ import { addGroupSender, addGroupUser, changeGroup, createGroup, removeGroup, re
 const adminOnly = { roles: ['Administrator'] as const }
 const groupAnswer = { 200: envelope(ref(Group)), ...errorResponses }
 const readAccess = 'Administrators see every group. Other users see the groups they are members of that have an active sender.'
+
+/** The options shared by the four membership routes: Administrators only, answering the changed group. */
+function membership<P extends TSchema> (operationId: string, summary: string, params: P, description?: string) {
+  return {
+    schema: { tags: ['groups'], summary, ...(description === undefined ? {} : { description }), operationId, params, response: groupAnswer },
+    config: adminOnly
+  }
+}
 
 export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/accounts/:accountId/groups', {
@@ -94,63 +102,27 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { success: true as const }
   })
 
-  app.put('/v1/accounts/:accountId/groups/:groupId/users/:userId', {
-    schema: {
-      tags: ['groups'],
-      summary: 'Add a user to a group',
-      description: 'Idempotent. Members read the group\'s inbox and send from its senders, as their role allows.',
-      operationId: 'groups.addUser',
-      params: GroupUserParams,
-      response: groupAnswer
-    },
-    config: adminOnly
-  }, async (request) => {
+  app.put('/v1/accounts/:accountId/groups/:groupId/users/:userId', membership('groups.addUser', 'Add a user to a group', GroupUserParams,
+    'Idempotent. Members read the group\'s inbox and send from its senders, as their role allows.'), async (request) => {
     const { groupId, userId } = request.params
     const group = await addGroupUser(app.db, request.principal.accountId, groupId, userId, actorOf(request.principal))
     return { success: true as const, data: toGroup(group) }
   })
 
-  app.delete('/v1/accounts/:accountId/groups/:groupId/users/:userId', {
-    schema: {
-      tags: ['groups'],
-      summary: 'Remove a user from a group',
-      operationId: 'groups.removeUser',
-      params: GroupUserParams,
-      response: groupAnswer
-    },
-    config: adminOnly
-  }, async (request) => {
+  app.delete('/v1/accounts/:accountId/groups/:groupId/users/:userId', membership('groups.removeUser', 'Remove a user from a group', GroupUserParams), async (request) => {
     const { groupId, userId } = request.params
     const group = await removeGroupUser(app.db, request.principal.accountId, groupId, userId)
     return { success: true as const, data: toGroup(group) }
   })
 
-  app.put('/v1/accounts/:accountId/groups/:groupId/senders/:senderId', {
-    schema: {
-      tags: ['groups'],
-      summary: 'Add a sender to a group',
-      description: 'A group holds one sender per dialling code (GRP-003); a sender in another group is refused (SNDR-003), never moved.',
-      operationId: 'groups.addSender',
-      params: GroupSenderParams,
-      response: groupAnswer
-    },
-    config: adminOnly
-  }, async (request) => {
+  app.put('/v1/accounts/:accountId/groups/:groupId/senders/:senderId', membership('groups.addSender', 'Add a sender to a group', GroupSenderParams,
+    'A group holds one sender per dialling code (GRP-003); a sender in another group is refused (SNDR-003), never moved.'), async (request) => {
     const { groupId, senderId } = request.params
     const group = await addGroupSender(app.db, request.principal.accountId, groupId, senderId, actorOf(request.principal))
     return { success: true as const, data: toGroup(group) }
   })
 
-  app.delete('/v1/accounts/:accountId/groups/:groupId/senders/:senderId', {
-    schema: {
-      tags: ['groups'],
-      summary: 'Remove a sender from a group',
-      operationId: 'groups.removeSender',
-      params: GroupSenderParams,
-      response: groupAnswer
-    },
-    config: adminOnly
-  }, async (request) => {
+  app.delete('/v1/accounts/:accountId/groups/:groupId/senders/:senderId', membership('groups.removeSender', 'Remove a sender from a group', GroupSenderParams), async (request) => {
     const { groupId, senderId } = request.params
     const group = await removeGroupSender(app.db, request.principal.accountId, groupId, senderId, actorOf(request.principal))
     return { success: true as const, data: toGroup(group) }

@@ -10,7 +10,7 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
-import { openConversations } from '../conversations/conversations.repository.ts'
+import { openConversations, reopenConversation } from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import { composeMessages, type Outbox } from '../messages/compose.ts'
 import { insertMessages, messageViews } from '../messages/messages.repository.ts'
@@ -57,7 +57,8 @@ const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, nam
 
 /**
  * An inbound message to one of the account's senders: lands in the open conversation of the contact
- * and sender (created when there is none) in the sender's group inbox, unread for its members.
+ * and sender (reopened when closed, created when there is none) in the sender's group inbox, unread
+ * for its members.
  * STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in, HELP/INFO get
  * the help text; each keyword gets one automatic answer through the normal dispatch pipeline.
  */
@@ -66,9 +67,14 @@ export async function receiveInbound (inbound: Inbound, accountId: string, sende
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   return await inbound.db.transaction().execute(async (tx) => {
     let contact = await findOrCreateContact(tx, accountId, from.e164, from.country ?? null)
-    const [conversation] = await openConversations(tx, accountId, [{ contactId: contact.id, senderId: sender.id, groupId: sender.group_id }], true, contactActor(contact))
-    if (conversation!.inserted) {
-      await recordEvent(tx, accountId, 'conversation-started', { id: conversation!.id, contact: { id: contact.id }, phoneNumber: { id: sender.id }, group: { id: sender.group_id } })
+    const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
+    const reopened = await reopenConversation(tx, accountId, key, contactActor(contact))
+    const [conversation] = await openConversations(tx, accountId, [key], true, contactActor(contact))
+    if (conversation!.inserted || reopened !== undefined) {
+      // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
+      await recordEvent(tx, accountId, 'conversation-started', {
+        id: conversation!.id, contact: { id: contact.id }, phoneNumber: { id: sender.id }, group: { id: sender.group_id }, ...(reopened !== undefined ? { reopened: true } : {})
+      })
     }
     const { segments, encoding } = countSegments(message.text)
     const messageId = newId()

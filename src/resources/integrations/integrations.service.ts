@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts'
+import { ApiError } from '../../errors/api-error.ts'
 import { compareExternalIds } from '../../lib/external-ids.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -22,8 +23,12 @@ interface ParsedRecord {
 export async function syncContacts (db: Db, accountId: string, integration: string, records: readonly SyncRecordShape[], actor: ActorShape): Promise<SyncResultShape> {
   const result: SyncResultShape = { submitted: records.length, linked: [], notLinked: [], errors: [] }
   const byNumber = new Map<string, ParsedRecord[]>()
-  for (const record of records) {
+  // One record id twice in a batch is ambiguous, and would make linkRecords update one link twice (a 500).
+  const seen = new Set<string>()
+  for (const [index, record] of records.entries()) {
     const externalId = String(record.id)
+    if (seen.has(externalId)) throw new ApiError('REQ-001', `records[${index}].id ${externalId} appears earlier in this batch`)
+    seen.add(externalId)
     const mobile = parseMobile(record.phone, record.country)
     if (isProblem(mobile)) {
       result.errors.push({ externalId, error: { code: mobile.code, description: mobile.message } })
@@ -55,6 +60,8 @@ export async function syncContacts (db: Db, accountId: string, integration: stri
     }
     if (winners.length === 0) return result
 
+    // Row locks in number order, as import batches take them, so a sync and an import cannot deadlock.
+    winners.sort((a, b) => a.input.mobile < b.input.mobile ? -1 : a.input.mobile > b.input.mobile ? 1 : 0)
     const written = await upsertContacts(tx, accountId, winners.map((winner) => ({ ...winner.input, id: newId() })), 'append', actor)
     const contactIds = new Map(written.map((row) => [row.mobile, row]))
     await linkRecords(tx, accountId, integration, winners.map((winner) => ({ externalId: winner.externalId, contactId: contactIds.get(winner.input.mobile)!.id })))

@@ -120,6 +120,8 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
   for (const { recipient, sender } of accepted) {
     keys.set(`${recipient.contact.id}/${sender.id}`, { contactId: recipient.contact.id, senderId: sender.id, groupId: recipient.conversation?.group_id ?? sender.group_id })
   }
+  // Outbound never reopens a closed conversation (only inbound does, SPEC §6): the archive stays as the
+  // group left it, and a send (even a reply to an archived thread) starts a new conversation.
   const conversations = await openConversations(tx, composition.accountId, [...keys.values()], false, composition.origin.actor)
   const conversationOf = new Map(conversations.map((row) => [`${row.contact_id}/${row.sender_id}`, row.id]))
   await recordEvents(tx, composition.accountId, conversations.filter((row) => row.inserted).map((row) => ({

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../../db/database.ts'
+import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -75,4 +75,17 @@ export async function markUserDeleted (db: DbOrTx, accountId: string, userId: st
     .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/**
+ * Locks the account's live Administrators for the rest of the transaction and answers their ids.
+ * In id order, so two transactions take the locks in the same order and cannot deadlock.
+ */
+export async function lockAdministrators (tx: Tx, accountId: string): Promise<string[]> {
+  const rows = await tx.selectFrom('users').select('id')
+    .where('account_id', '=', accountId).where('role', '=', 'Administrator').where('deleted_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return rows.map((row) => row.id)
 }

@@ -71,7 +71,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['users'],
       summary: 'Update a user',
-      description: 'Absent fields stay as they are. A role change applies to the user\'s tokens within PARLEY_CREDENTIAL_CACHE_SECONDS.',
+      description: 'Absent fields stay as they are. A role change applies to the user\'s tokens within PARLEY_CREDENTIAL_CACHE_SECONDS. The last Administrator cannot be demoted (USER-003).',
       operationId: 'users.update',
       params: UserParams,
       body: UserUpdate,
@@ -89,7 +89,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['users'],
       summary: 'Remove a user',
-      description: 'The user leaves every group and their credentials stop working; messages they sent keep their name.',
+      description: 'The user leaves every group and their credentials stop working; messages they sent keep their name. The last Administrator cannot be removed (USER-003).',
       operationId: 'users.remove',
       params: UserParams,
       response: { 200: Type.Object({ success: Type.Literal(true) }), ...errorResponses }
