@@ -3,7 +3,7 @@ export interface OfficeHoursSchedule {
   schedule: ReadonlyArray<{ day: string, start: string, end: string }>
 }
 
-export function isTimeZone (name: string): boolean {
+function isTimeZone (name: string): boolean {
   try {
     // Throws a RangeError for a name that is not an IANA zone (or alias) the runtime knows.
     new Intl.DateTimeFormat('en-US', { timeZone: name }).format(0)

@@ -4,7 +4,7 @@ import { SENDER_TYPES, type SenderType } from '../resources/senders/senders.tabl
 
 
 /** Key of a sender type's rate for every destination country without a rate of its own. */
-export const ANY_COUNTRY = 'default'
+const ANY_COUNTRY = 'default'
 
 /** Per-segment rates in USD of one sender type: by destination country (ISO alpha-2), and `default`. */
 export interface CountryRates {

@@ -35,7 +35,7 @@ declare module '@fastify/jwt' {
   }
 }
 
-export const USER_EMAIL_HEADER = 'x-parley-user-email'
+const USER_EMAIL_HEADER = 'x-parley-user-email'
 
 interface CredentialState {
   accountId: string

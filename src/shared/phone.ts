@@ -31,7 +31,3 @@ export function parsePhone (number: string, country?: string): ParsedPhone | und
   }
   return undefined
 }
-
-export function isCountryCode (value: string): boolean {
-  return COUNTRY.test(value)
-}

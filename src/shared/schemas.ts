@@ -2,12 +2,12 @@ import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
 
 // Components shared by every route. They are registered once (plugins/openapi.ts) under their $id,
 // so routes reference them and the OpenAPI document names them instead of repeating them.
-export const ErrorDetail = Type.Object({
+const ErrorDetail = Type.Object({
   code: Type.String({ description: 'Stable AREA-NNN error code, see the README catalog', examples: ['CONT-001'] }),
   message: Type.String({ examples: ['Invalid mobile number'] })
 }, { $id: 'Error' })
 
-export const ErrorResponse = Type.Object({
+const ErrorResponse = Type.Object({
   success: Type.Literal(false),
   error: ref(ErrorDetail)
 }, { $id: 'ErrorResponse' })
@@ -19,7 +19,7 @@ export const Pagination = Type.Object({
   hasNext: Type.Boolean()
 }, { $id: 'Pagination' })
 
-export const Actor = Type.Object({
+const Actor = Type.Object({
   id: Type.String(),
   name: Type.Optional(Type.String()),
   firstName: Type.Optional(Type.String()),

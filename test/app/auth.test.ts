@@ -82,3 +82,24 @@ t.test('tenancy: one account never reaches another', async (t) => {
   const aliceUsers = await app.inject({ url: `/v1/accounts/${alice.accountId}/users`, headers: alice.headers })
   t.ok(aliceUsers.json().data.every((user: { email: string }) => !user.email.startsWith('spy')))
 })
+
+t.test('creating a credential ignores a chosen clientId and clientSecret', async (t) => {
+  const app = await buildTestApp(t)
+  const account = await createTestAccount(app)
+  const created = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/credentials`,
+    headers: account.headers,
+    payload: { name: 'ci', clientId: 'chosen-client-id', clientSecret: 'chosen-secret' }
+  })
+  t.equal(created.statusCode, 201)
+  const { clientId, clientSecret, name } = created.json().data
+  t.equal(name, 'ci')
+  t.not(clientId, 'chosen-client-id')
+  t.not(clientSecret, 'chosen-secret')
+
+  const chosen = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: 'chosen-client-id', client_secret: 'chosen-secret' } })
+  t.equal(chosen.statusCode, 401, 'no credential answers to the chosen id and secret')
+  const issued = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } })
+  t.equal(issued.statusCode, 200)
+})

@@ -93,6 +93,20 @@ t.test('POST /oauth2/token', async (t) => {
     t.equal(noSecret.statusCode, 400)
     t.equal(noSecret.json().error, 'invalid_request')
   })
+
+  t.test('an unreadable body is invalid_request (400), not a 500', async (t) => {
+    const cases = [
+      { headers: { 'content-type': 'application/json' }, payload: '{"grant_type": ' },
+      { headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ grant_type: { nested: true } }) },
+      { headers: { 'content-type': 'application/json' }, payload: '[1]' }
+    ]
+    for (const { headers, payload } of cases) {
+      const response = await app.inject({ method: 'POST', url: '/oauth2/token', headers, payload })
+      t.equal(response.statusCode, 400, payload)
+      t.same(Object.keys(response.json()).sort(), ['error', 'error_description', 'success'])
+      t.equal(response.json().error, 'invalid_request')
+    }
+  })
 })
 
 t.test('a revoked credential gets no token, and its tokens stop working', async (t) => {

@@ -27,7 +27,7 @@ interface Behaviour {
  * 0003 fails with a retryable error on the first attempt and is accepted on the next.
  * Every other number is accepted and reported delivered.
  */
-export function sandboxBehaviour (to: string): Behaviour {
+function sandboxBehaviour (to: string): Behaviour {
   if (to.endsWith('0001')) return { outcome: 'accepted', deliveryStatus: 'undelivered' }
   if (to.endsWith('0002')) return { outcome: 'rejected', deliveryStatus: null }
   if (to.endsWith('0003')) return { outcome: 'deferred', deliveryStatus: 'delivered' }

@@ -35,7 +35,7 @@ export interface ImportTally {
   contacts: ContactShape[]
 }
 
-export const MAX_REPORTED_ERRORS = 1000
+const MAX_REPORTED_ERRORS = 1000
 const CONCURRENT_BATCHES = 2
 
 /** The one CSV dialect of imports: the upload check and the import itself must read a file alike. */

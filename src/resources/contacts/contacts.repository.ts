@@ -70,7 +70,7 @@ export async function listContacts (db: DbOrTx, accountId: string, query: Contac
 const filters = ['firstName', 'lastName', 'email', 'mobile', 'tags', 'optedOut', 'blocked', 'assignedUserId'] as const
 
 /** The account's contact count, kept by statement triggers (migration 20261124210000). */
-export async function countContacts (db: DbOrTx, accountId: string): Promise<number> {
+async function countContacts (db: DbOrTx, accountId: string): Promise<number> {
   const { rows: [row] } = await sql<{ total: number }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_counts WHERE account_id = ${accountId}`.execute(db)
   return row!.total
 }

@@ -73,7 +73,7 @@ export const ContactUpdateRequest = Type.Object({
   mobile: Type.Optional(Type.Object({ number: Type.String({ minLength: 1, maxLength: 40 }), country: Type.Optional(Type.String()) }))
 })
 
-export const MERGE_STRATEGIES = ['append', 'core', 'remove'] as const
+const MERGE_STRATEGIES = ['append', 'core', 'remove'] as const
 export type MergeStrategy = typeof MERGE_STRATEGIES[number]
 
 export const MergeStrategyQuery = Type.Enum(MERGE_STRATEGIES, {

@@ -2,7 +2,7 @@ import { ApiError } from '../../errors/api-error.ts'
 import type { AttributeDataType } from '../../lib/attribute-values.ts'
 import type { AttributeCatalog } from './contact-values.ts'
 
-export const CORE_TARGETS = ['firstName', 'lastName', 'email', 'mobile', 'country', 'tags', 'assignedUser'] as const
+const CORE_TARGETS = ['firstName', 'lastName', 'email', 'mobile', 'country', 'tags', 'assignedUser'] as const
 export type CoreTarget = typeof CORE_TARGETS[number]
 
 /** Where each used column of a file goes; columns not listed are excluded. */

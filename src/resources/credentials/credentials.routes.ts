@@ -37,7 +37,10 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     config: adminOnly
   }, async (request, reply) => {
-    const { credential, clientSecret } = await createCredential(app.db, request.principal.accountId, request.body ?? {}, actorOf(request.principal))
+    // Only the fields of the schema: unknown properties reach the handler (the schema is open), and a
+    // caller must never choose its own clientId or clientSecret, which createCredential honours for bootstrap.
+    const { name, userId } = request.body ?? {}
+    const { credential, clientSecret } = await createCredential(app.db, request.principal.accountId, { name, userId }, actorOf(request.principal))
     return reply.code(201).send({ success: true as const, data: { ...toApiCredential(credential), clientSecret } })
   })
 

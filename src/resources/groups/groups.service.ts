@@ -17,7 +17,7 @@ import { defaultOfficeHours, type GroupRequestShape, type GroupUpdateShape } fro
 import type { GroupRow } from './groups.table.ts'
 
 /** "Team (+12345678901)" becomes "team-12345678901-3f9a": readable, and unlikely to collide. */
-export function generateApiCode (name: string): string {
+function generateApiCode (name: string): string {
   const slug = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
     .replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '')
   return `${slug || 'group'}-${randomBytes(2).toString('hex')}`

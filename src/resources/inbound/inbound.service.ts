@@ -110,7 +110,7 @@ export async function receiveInbound (inbound: Inbound, accountId: string, sende
 
 async function replyToKeyword (tx: Tx, inbound: Inbound, accountId: string, keyword: Keyword, contact: ContactRow, conversationId: string): Promise<MessageShape | undefined> {
   const text = { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION, help: inbound.helpText }[keyword]
-  const conversation = await tx.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirstOrThrow()
+  const conversation = await tx.selectFrom('conversations').selectAll().where('account_id', '=', accountId).where('id', '=', conversationId).executeTakeFirstOrThrow()
   const outbox: Outbox = inbound.outbox
   const composed = await composeMessages(tx, outbox, {
     accountId,

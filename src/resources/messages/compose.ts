@@ -15,7 +15,7 @@ import type { MessageMedia, MessageType } from './messages.table.ts'
 import { invalidRecipient, type Recipient } from './recipients.ts'
 
 /** Longest message accepted (MSG-007): 10 segments, i.e. 1,530 GSM-7 or 670 UCS-2 characters. */
-export const MAX_SEGMENTS = 10
+const MAX_SEGMENTS = 10
 
 export interface Outbox {
   boss: PgBoss

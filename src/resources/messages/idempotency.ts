@@ -11,7 +11,7 @@ export interface Answer<T> {
 }
 
 /** How long a key is kept: Stripe's "at least 24 hours". */
-export const IDEMPOTENCY_KEY_HOURS = 24
+const IDEMPOTENCY_KEY_HOURS = 24
 
 export function requestHash (body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex')

@@ -23,7 +23,7 @@ export type GroupScope = ReturnType<typeof usableGroupIdsQuery>
 // An inbound message is read once any member has read its conversation since it arrived.
 const readFlag = sql<boolean>`(m.outgoing OR EXISTS (SELECT 1 FROM conversation_reads r WHERE r.conversation_id = m.conversation_id AND r.read_at >= m.created_at))`
 
-export function selectMessageViews (db: DbOrTx, accountId: string) {
+function selectMessageViews (db: DbOrTx, accountId: string) {
   return db.selectFrom('messages as m')
     .innerJoin('contacts as c', 'c.id', 'm.contact_id')
     .innerJoin('senders as s', 's.id', 'm.sender_id')

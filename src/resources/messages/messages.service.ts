@@ -150,7 +150,7 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
   if (background > 0) await enqueueInTransaction(messaging.outbox.boss, tx, EXPAND_TASK, { accountId, jobId })
   await tx.updateTable('send_jobs')
     .set({ status, requested, valid: composed.messageIds.length, invalid: invalid.length, estimated_price: estimatedPrice })
-    .where('id', '=', jobId)
+    .where('account_id', '=', accountId).where('id', '=', jobId)
     .execute()
   return {
     requested,
@@ -183,7 +183,7 @@ export async function expandNextBatch (messaging: Messaging, accountId: string, 
     const condition = await filterCondition(tx, accountId, plan.filters)
     const batch = await nextFiltered(tx, accountId, condition, job.cursor, messaging.sendBatchSize)
     if (batch.length === 0) {
-      await tx.updateTable('send_jobs').set({ status: 'completed', updated_at: new Date() }).where('id', '=', jobId).execute()
+      await tx.updateTable('send_jobs').set({ status: 'completed', updated_at: new Date() }).where('account_id', '=', accountId).where('id', '=', jobId).execute()
       return true
     }
     const senders = await groupSenders(tx, accountId, job.group_id)
@@ -195,7 +195,7 @@ export async function expandNextBatch (messaging: Messaging, accountId: string, 
         invalid: eb('invalid', '+', composed.invalid.length),
         updated_at: new Date()
       }))
-      .where('id', '=', jobId)
+      .where('account_id', '=', accountId).where('id', '=', jobId)
       .execute()
     return false
   })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
+import { ApiError } from '../../errors/api-error.ts'
 import { OAuthError, TokenRequest, TokenResponse } from './token.schemas.ts'
 import { authenticateClient } from './token.service.ts'
 
@@ -38,6 +39,18 @@ function oauthError (reply: FastifyReply, status: number, error: string, descrip
   return reply.code(status).send({ success: false as const, error, error_description: description })
 }
 
+/**
+ * A body the endpoint cannot read (malformed JSON, an unsupported content type, a field of the wrong
+ * type) is an RFC 6749 invalid_request in the endpoint's own shape: the app's envelope does not fit
+ * this route's 400 schema, so serialising it failed with a 500. Anything else (the rate limit's
+ * REQ-006, a lost database) goes on to the app's error handler.
+ */
+function tokenErrorHandler (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500
+  if (error instanceof ApiError || !(error.validation || (status >= 400 && status < 500))) throw error
+  return oauthError(reply, error.validation ? 400 : status, 'invalid_request', error.message)
+}
+
 export interface TokenRouteOptions {
   tokenTtlSeconds: number
   rateLimit: { max: number, windowMs: number }
@@ -53,6 +66,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       body: TokenRequest,
       response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError }
     },
+    errorHandler: tokenErrorHandler,
     config: {
       // Brute force: each client id from each address gets a few tries a minute.
       rateLimit: {

@@ -18,7 +18,7 @@ const nonE164Formats: Partial<Record<SenderType, { pattern: RegExp, rule: string
   alphanumeric: { pattern: /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/, rule: 'up to 11 letters, digits or spaces, with at least one letter' }
 }
 
-export function senderAddress (number: string, country: string | undefined, type: SenderType): SenderAddress {
+function senderAddress (number: string, country: string | undefined, type: SenderType): SenderAddress {
   const format = nonE164Formats[type]
   if (!format) {
     const parsed = parsePhone(number, country)
@@ -58,7 +58,7 @@ export async function createSender (db: Db, accountId: string, request: SenderRe
   }
 }
 
-export async function requireSenderDetails (db: DbOrTx, accountId: string, senderId: string): Promise<SenderDetailsRow> {
+async function requireSenderDetails (db: DbOrTx, accountId: string, senderId: string): Promise<SenderDetailsRow> {
   const sender = await findSenderDetails(db, accountId, senderId, undefined)
   if (!sender) throw new ApiError('SNDR-001')
   return sender

@@ -35,14 +35,6 @@ export async function findUser (db: DbOrTx, accountId: string, userId: string): 
     .executeTakeFirst()
 }
 
-export async function findUserByEmail (db: DbOrTx, accountId: string, email: string): Promise<UserRow | undefined> {
-  return await db.selectFrom('users').selectAll()
-    .where('account_id', '=', accountId)
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst()
-}
-
 export async function listUsers (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<UserRow>> {
   const live = db.selectFrom('users').where('account_id', '=', accountId).where('deleted_at', 'is', null)
   const [items, { count }] = await Promise.all([

@@ -4,7 +4,7 @@ import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
 import { ROLES, type UserRow } from './users.table.ts'
 
-export const RoleSchema = Type.Union([
+const RoleSchema = Type.Union([
   Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2]), Type.Literal(ROLES[3])
 ], { description: "One of Sakari's four roles" })
 
