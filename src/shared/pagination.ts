@@ -19,7 +19,8 @@ export function paginationOf (request: PageRequest, totalCount: number): Paginat
   }
 }
 
-/** The list envelope every paginated route answers with. */
-export function pageResponse<T> (request: PageRequest, page: Page<T>) {
-  return { success: true as const, data: page.items, pagination: paginationOf(request, page.totalCount) }
+/** The list envelope every paginated route answers with; `toItem` maps stored rows to API shapes. */
+export function pageResponse<T, U = T> (request: PageRequest, page: Page<T>, toItem?: (item: T) => U) {
+  const data = toItem ? page.items.map((item) => toItem(item)) : page.items as unknown as U[]
+  return { success: true as const, data, pagination: paginationOf(request, page.totalCount) }
 }

@@ -26,6 +26,6 @@ export const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { to, ...page } = request.query
     const messages = await listSandboxMessages(app.db, request.principal.accountId, { ...page, ...(to === undefined ? {} : { to: e164(to) }) })
-    return pageResponse(page, { ...messages, items: messages.items.map(toSandboxMessage) })
+    return pageResponse(page, messages, toSandboxMessage)
   })
 }

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { ref, Updated } from '../../shared/schemas.ts'
 import type { AccountRow } from './accounts.table.ts'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 
 export const Account = Type.Object({
   id: Type.String(),
@@ -13,5 +13,5 @@ export const Account = Type.Object({
 export type AccountShape = Static<typeof Account>
 
 export function toAccount (row: AccountRow): AccountShape {
-  return { id: row.id, name: row.name, created: audit(row.created_at, row.created_by), updated: audit(row.updated_at, row.updated_by) }
+  return { id: row.id, name: row.name, ...auditStamps(row) }
 }

@@ -13,7 +13,7 @@ const tags = ['attributes']
 export const attributeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const list = async (request: { principal: { accountId: string }, query: { offset: number, limit: number } }) => {
     const page = await listAttributes(app.db, request.principal.accountId, request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toAttribute) })
+    return pageResponse(request.query, page, toAttribute)
   }
 
   app.get('/v1/accounts/:accountId/attributes', {

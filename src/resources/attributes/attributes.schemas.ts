@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, ref, Updated } from '../../shared/schemas.ts'
 import { DATA_TYPES, type AttributeDefinitionRow } from './attributes.table.ts'
 
@@ -42,7 +42,6 @@ export function toAttribute (row: AttributeDefinitionRow): AttributeShape {
     label: row.label,
     type: row.type,
     dataType: row.data_type,
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }

@@ -71,7 +71,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
     }
   }, async (request) => {
     const page = await listContacts(app.db, request.principal.accountId, request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toContact) })
+    return pageResponse(request.query, page, toContact)
   })
 
   app.post('/v1/accounts/:accountId/contacts', {

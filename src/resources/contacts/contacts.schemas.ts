@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, Pagination, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import type { ContactView } from './contacts.repository.ts'
 
@@ -125,8 +125,7 @@ export function toContact (row: ContactView): ContactShape {
     ...(row.opted_out_at !== null ? { optedOut: iso(row.opted_out_at) } : {}),
     assignedUser: row.assigned_user,
     integrations: row.integrations ?? {},
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }
 

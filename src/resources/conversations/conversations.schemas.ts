@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { Message, type MessageShape } from '../messages/messages.schemas.ts'
 import type { ConversationView } from './conversations.repository.ts'
@@ -54,7 +54,6 @@ export function toConversation (row: ConversationView, lastMessage: MessageShape
     ...(lastMessage ? { lastMessage } : {}),
     lastMessageAt: row.last_message_at.toISOString(),
     unread: row.unread,
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }

@@ -3,6 +3,7 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { ApiCredentialRow } from './credentials.table.ts'
+import { countRows } from '../../db/count.ts'
 
 export interface NewCredential {
   id: string
@@ -39,11 +40,11 @@ export async function findCredentialByClientId (db: DbOrTx, clientId: string): P
 
 export async function listCredentials (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<ApiCredentialRow>> {
   const ofAccount = db.selectFrom('api_credentials').where('account_id', '=', accountId)
-  const [items, { count }] = await Promise.all([
+  const [items, totalCount] = await Promise.all([
     ofAccount.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
-    ofAccount.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+    countRows(ofAccount)
   ])
-  return { items, totalCount: count }
+  return { items, totalCount }
 }
 
 /** Marks the credential revoked; answers undefined when it was not live. */

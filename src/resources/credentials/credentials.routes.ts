@@ -22,7 +22,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: adminOnly
   }, async (request) => {
     const page = await listCredentials(app.db, request.principal.accountId, request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toApiCredential) })
+    return pageResponse(request.query, page, toApiCredential)
   })
 
   app.post('/v1/accounts/:accountId/credentials', {

@@ -35,7 +35,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { principal } = request
     const page = await listGroups(app.db, principal.accountId, readableGroupIdsQuery(app.db, principal), request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toGroup) })
+    return pageResponse(request.query, page, toGroup)
   })
 
   app.post('/v1/accounts/:accountId/groups', {

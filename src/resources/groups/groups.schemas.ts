@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { nullable } from '../../lib/nullable-schema.ts'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { SENDER_STATUSES } from '../senders/senders.table.ts'
 import { ROLES } from '../users/users.table.ts'
@@ -91,7 +91,6 @@ export function toGroup (row: GroupDetailsRow): GroupShape {
     officeHours: row.office_hours,
     senders: row.senders.map((sender) => ({ id: sender.id, number: sender.number, diallingCode: sender.dialling_code, status: sender.status })),
     users: row.users.map((user) => ({ id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name, role: user.role })),
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }

@@ -4,6 +4,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { Capability, SenderRow, SenderStatus, SenderType } from './senders.table.ts'
+import { countRows } from '../../db/count.ts'
 
 export interface SenderDetailsRow extends SenderRow {
   group_name: string | null
@@ -54,17 +55,16 @@ export async function findSenderDetails (db: DbOrTx, accountId: string, senderId
 }
 
 export async function listSenders (db: DbOrTx, accountId: string, scope: GroupScope, page: PageRequest): Promise<Page<SenderDetailsRow>> {
-  const [items, { count }] = await Promise.all([
+  const [items, totalCount] = await Promise.all([
     liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
       .orderBy('s.created_at').orderBy('s.id').offset(page.offset).limit(page.limit).execute(),
-    liveSenders(db, accountId, scope).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+    countRows(liveSenders(db, accountId, scope))
   ])
-  return { items, totalCount: count }
+  return { items, totalCount }
 }
 
 export async function countLiveSenders (db: DbOrTx, accountId: string): Promise<number> {
-  const { count } = await liveSenders(db, accountId, undefined).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
-  return count
+  return await countRows(liveSenders(db, accountId, undefined))
 }
 
 export async function insertSender (db: DbOrTx, accountId: string, sender: NewSender, actor: ActorShape): Promise<void> {

@@ -26,7 +26,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { principal } = request
     const page = await listSenders(app.db, principal.accountId, readableGroupIdsQuery(app.db, principal), request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toSender) })
+    return pageResponse(request.query, page, toSender)
   })
 
   app.post('/v1/accounts/:accountId/senders', {

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { nullable } from '../../lib/nullable-schema.ts'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
 import type { SenderDetailsRow } from './senders.repository.ts'
@@ -68,7 +68,6 @@ export function toSender (row: SenderDetailsRow): SenderShape {
     throughput: row.throughput,
     status: row.status,
     group: row.group_id === null ? null : { id: row.group_id, name: row.group_name ?? '' },
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }

@@ -21,7 +21,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const page = await listTemplates(app.db, request.principal.accountId, request.query)
-    return pageResponse(request.query, { ...page, items: page.items.map(toTemplate) })
+    return pageResponse(request.query, page, toTemplate)
   })
 
   app.post('/v1/accounts/:accountId/templates', {

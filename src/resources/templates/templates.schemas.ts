@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { TEMPLATE_TYPES, type TemplateRow } from './templates.table.ts'
 
@@ -72,7 +72,6 @@ export function toTemplate (row: TemplateRow): TemplateShape {
     type: row.type,
     template: row.template,
     media: row.media,
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }

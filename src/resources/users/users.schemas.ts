@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
+import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
 import { ROLES, type UserRow } from './users.table.ts'
@@ -50,7 +50,6 @@ export function toUser (row: UserRow, groups: UserShape['groups']): UserShape {
     lastName: row.last_name,
     role: row.role,
     groups,
-    created: audit(row.created_at, row.created_by),
-    updated: audit(row.updated_at, row.updated_by)
+    ...auditStamps(row)
   }
 }
