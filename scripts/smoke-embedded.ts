@@ -1,6 +1,6 @@
 // CI smoke of the zero-setup path: start Parley with no DATABASE_URL (embedded PostgreSQL in a
 // fresh folder), get a token, call the account route, stop with SIGTERM; then a warm second start.
-// Prints both start-up times.
+// Fails on any error logged on the way; prints both start-up times.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,9 +24,17 @@ const env: NodeJS.ProcessEnv = {
   PARLEY_BOOTSTRAP_CLIENT_SECRET: credential.clientSecret
 }
 
+let output = ''
+
 async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
   const started = Date.now()
-  const child = spawn(process.execPath, ['src/server.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child = spawn(process.execPath, ['src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8').on('data', (chunk: string) => {
+      process.stderr.write(chunk)
+      output += chunk
+    })
+  }
   for (let attempt = 0; attempt < 600; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
     const ready = await fetch(`${base}/ready`).then((response) => response.ok, () => false)
@@ -42,6 +50,8 @@ async function stopServer (child: ChildProcess): Promise<void> {
   child.kill('SIGTERM')
   const code = await exited
   if (code !== 0) throw new Error(`server exited with ${code} after SIGTERM`)
+  // pino levels 50 and 60 are error and fatal: a clean start and stop logs neither.
+  if (/"level":(50|60)/.test(output)) throw new Error('the server logged an error')
 }
 
 async function check (): Promise<void> {

