@@ -2,13 +2,10 @@
 // fresh folder), get a token, call the account route, stop with SIGTERM; then a warm second start.
 // Fails on any error logged on the way; prints both start-up times.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { rmSync } from 'node:fs'
+import { temporaryDataDir } from '../src/db/embedded.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-smoke-'))
-// mkdtemp makes it private; as root the embedded server runs as `postgres` and must enter it.
-chmodSync(dataDir, 0o755)
+const dataDir = temporaryDataDir('parley-smoke-')
 const port = 3900 + Math.floor(Math.random() * 90)
 const base = `http://127.0.0.1:${port}`
 const credential = { accountId: 'smoke', clientId: '12345678-1234-1234-1234-123456789012', clientSecret: '87654321-4321-4321-4321-098765432121' }

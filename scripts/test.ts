@@ -1,17 +1,14 @@
 // `npm test`: runs tap against the PostgreSQL server in DATABASE_URL, or, when it is unset, against
 // one embedded PostgreSQL started for this run in a temporary folder and removed afterwards.
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts'
+import { startEmbeddedPostgres, temporaryDataDir, type EmbeddedDatabase } from '../src/db/embedded.ts'
 
 let embedded: EmbeddedDatabase | undefined
 let dataDir: string | undefined
 if (!process.env.DATABASE_URL) {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'parley-test-'))
-  // mkdtemp makes it private; as root the embedded server runs as `postgres` and must enter it.
-  chmodSync(dataDir, 0o755)
+  dataDir = temporaryDataDir('parley-test-')
   process.stdout.write(`DATABASE_URL is not set: starting an embedded PostgreSQL in ${dataDir}\n`)
   embedded = await startEmbeddedPostgres({ dataDir })
   process.env.DATABASE_URL = embedded.url

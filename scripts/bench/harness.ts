@@ -1,14 +1,12 @@
 // Shared by the benchmarks: a fresh database, Parley as a child process, and a bounded load generator.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { Pool } from 'undici'
-import { startEmbeddedPostgres } from '../../src/db/embedded.ts'
+import { startEmbeddedPostgres, temporaryDataDir } from '../../src/db/embedded.ts'
 
 export function option (name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`)
@@ -30,7 +28,7 @@ export async function freshDatabase (): Promise<{ url: string, cleanup: () => Pr
   let stopEmbedded: (() => Promise<void>) | undefined
   let dataDir: string | undefined
   if (!serverUrl) {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-pg-'))
+    dataDir = temporaryDataDir('parley-bench-pg-')
     const embedded = await startEmbeddedPostgres({ dataDir, databaseName: 'postgres' })
     serverUrl = embedded.url
     stopEmbedded = embedded.stop

