@@ -51,6 +51,34 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
     t.equal((await post(b.id, 'unblock')).json().data.valid, true)
   })
 
+  t.test('an opt-out belongs to the number: deleting or renumbering the contact does not lift it', async (t) => {
+    const optedOut = async (number: string) => {
+      const contact = await create(number)
+      await post(contact.id, 'opt-out')
+      return contact.id
+    }
+    const remove = async (id: string) => t.equal((await app.inject({ method: 'DELETE', url: `${url}/${id}`, headers })).statusCode, 200)
+
+    await remove(await optedOut('+12025550404'))
+    const recreated = await create('+12025550404')
+    t.match(recreated, { valid: false, error: { code: 'CONT-010' } }, 'created again, still opted out')
+    t.type(recreated.optedOut, 'string')
+
+    await remove(recreated.id)
+    const imported = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'text/csv' }, payload: 'mobile,country\n+12025550404,US\n' })
+    t.match(imported.json().data, { inserted: 1, contacts: [{ valid: false, error: { code: 'CONT-010' } }] }, 'imported again, still opted out')
+
+    const moved = await optedOut('+12025550405')
+    const renumbered = await app.inject({ method: 'PUT', url: `${url}/${moved}`, headers, payload: { mobile: { number: '+12025550406', country: 'US' } } })
+    t.equal(renumbered.json().data.valid, false, 'the contact keeps its own opt-out')
+    t.equal((await create('+12025550405')).valid, false, 'the number it left stays opted out')
+
+    const optedIn = await optedOut('+12025550407')
+    t.equal((await post(optedIn, 'opt-in')).json().data.valid, true)
+    await remove(optedIn)
+    t.equal((await create('+12025550407')).valid, true, 'an opt-in is remembered as well: nothing is left to restore')
+  })
+
   t.test('tags are added, re-flagged and removed', async (t) => {
     const added = await app.inject({ method: 'POST', url: `${url}/${a.id}/tags`, headers, payload: { tags: [{ tag: 'vip' }, { tag: 'hidden', visible: false }] } })
     t.same(added.json().data.tags, [{ tag: 'vip', visible: true }, { tag: 'hidden', visible: false }])

@@ -65,6 +65,18 @@ t.test('sending messages', async (t) => {
     t.equal(body.data.estimatedPrice, 0.0158)
   })
 
+  t.test('a number that texted STOP stays unreachable after its contact is deleted', async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    const sender = await sandboxSender(app, account)
+    await created(api('POST', '/sandbox/inbound', { from: '+12025550121', to: sender.number, message: 'STOP' }))
+    const [contact] = await created(api('GET', '/contacts?mobile=2025550121'))
+    t.equal(contact.valid, false)
+    t.equal((await api('DELETE', `/contacts/${contact.id}`)).status, 200)
+    const { body } = await api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550121' } }], template: 'Back again?' })
+    t.match(body.data, { valid: 0, invalid: [{ mobile: { number: '+12025550121' }, error: { code: 'CONT-010' } }] })
+  })
+
   t.test('too long (MSG-007), duplicate within 30 minutes (MSG-024) until the contact replies', async (t) => {
     const account = await createTestAccount(app)
     const api = caller(app, account)
@@ -79,6 +91,17 @@ t.test('sending messages', async (t) => {
     t.equal((await api('POST', '/messages', { ...to, template: 'Hello there' })).body.data.valid, 1, 'a different text is fine')
     await created(api('POST', '/sandbox/inbound', { from: '+12025550111', to: sender.number, message: 'Hi back' }))
     t.equal((await api('POST', '/messages', { ...to, template: 'Hello' })).body.data.valid, 1, 'after a reply the same text may go again')
+  })
+
+  t.test('identical sends at the same moment: only one gets through the duplicate guard', async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    await sandboxSender(app, account)
+    const [contact] = await created(api('POST', '/contacts', { mobile: { number: '+12025550112' } }))
+    const sends = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/messages', { contacts: [{ id: contact.id }], template: 'Your code is ready' })))
+    t.same(sends.map((send) => send.body.data.valid).sort(), [0, 0, 0, 0, 1])
+    t.same(sends.flatMap((send) => send.body.data.invalid.map((invalid: { error: { code: string } }) => invalid.error.code)), ['MSG-024', 'MSG-024', 'MSG-024', 'MSG-024'])
+    t.equal((await api('GET', `/messages?contactId=${contact.id}`)).body.pagination.totalCount, 1)
   })
 
   t.test('filters select saved contacts by tags and attributes with the reference comparators', async (t) => {

@@ -9,7 +9,7 @@ import { openConversations, type ConversationKey } from '../conversations/conver
 import { recordEvents } from '../events/events.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 import { enqueueDispatch } from './dispatch-queue.ts'
-import { insertMessages, recentDuplicates, type MessageOrigin, type NewMessage } from './messages.repository.ts'
+import { insertMessages, recentDuplicates, takeTurnForTemplate, type MessageOrigin, type NewMessage } from './messages.repository.ts'
 import type { InvalidRecipientShape } from './messages.schemas.ts'
 import type { MessageMedia, MessageType } from './messages.table.ts'
 import { invalidRecipient, type Recipient } from './recipients.ts'
@@ -109,7 +109,11 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
     drafts.push({ recipient, sender, body, segments, encoding })
   }
 
-  const duplicates = composition.ignoreDuplicates ? new Set<string>() : await recentDuplicates(tx, composition.accountId, drafts.map((draft) => ({ contactId: draft.recipient.contact.id, body: draft.body })))
+  let duplicates = new Set<string>()
+  if (!composition.ignoreDuplicates && drafts.length > 0) {
+    await takeTurnForTemplate(tx, composition.accountId, composition.templateText)
+    duplicates = await recentDuplicates(tx, composition.accountId, drafts.map((draft) => ({ contactId: draft.recipient.contact.id, body: draft.body })))
+  }
   const accepted = drafts.filter((draft) => {
     if (!duplicates.has(draft.recipient.contact.id)) return true
     invalid.push(invalidRecipient('MSG-024', 'Duplicate: the same text was sent to this contact within 30 minutes with no reply since', who(draft.recipient)))

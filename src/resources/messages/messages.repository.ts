@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { DbOrTx } from '../../db/database.ts'
+import type { DbOrTx, Tx } from '../../db/database.ts'
 import type { Encoding } from '../../lib/segments.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -126,6 +126,15 @@ export async function insertMessages (db: DbOrTx, accountId: string, messages: r
     ) AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
       segments, encoding, price, send_at, carrier_message_id)
   `.execute(db)
+}
+
+/**
+ * Makes sends of one template in one account take turns until commit, so the duplicate guard of
+ * the second sees the messages of the first: without it, the same request sent twice at once
+ * passed the guard twice. Sends of other texts do not wait.
+ */
+export async function takeTurnForTemplate (tx: Tx, accountId: string, templateText: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${accountId}\n${templateText}`}, 0))`.execute(tx)
 }
 
 /**
