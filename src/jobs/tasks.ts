@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts'
 import type { RunnableTask } from '../plugins/queue.ts'
 import { contactsImportTask } from './contacts-import.ts'
-import { idempotencyKeysCleanupTask } from './idempotency-keys-cleanup.ts'
+import { housekeepingTask } from './housekeeping.ts'
 import { messageDispatchTask } from './message-dispatch.ts'
 import { messageStatusReportsTask } from './message-status-reports.ts'
 import { messagesExpandTask } from './messages-expand.ts'
@@ -13,6 +13,6 @@ export function tasks (config: Readonly<Config>): RunnableTask[] {
     messageDispatchTask(config.messaging.dispatchConcurrency),
     messageStatusReportsTask(config.messaging.dispatchConcurrency),
     messagesExpandTask(config.messaging),
-    idempotencyKeysCleanupTask()
+    housekeepingTask()
   ]
 }

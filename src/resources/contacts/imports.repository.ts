@@ -24,6 +24,18 @@ export async function * readChunks (db: DbOrTx, importId: string): AsyncGenerato
   }
 }
 
+// An upload still receiving after this long was cut off by a crash: the client never got its id.
+const ABANDONED_UPLOAD_HOURS = 24
+
+/** Removes abandoned uploads and their staged chunks; answers how many. */
+export async function purgeAbandonedUploads (db: DbOrTx): Promise<number> {
+  const deleted = await db.deleteFrom('contact_imports')
+    .where('status', '=', 'receiving')
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${ABANDONED_UPLOAD_HOURS})`)
+    .executeTakeFirst()
+  return Number(deleted.numDeletedRows)
+}
+
 export async function markQueued (db: DbOrTx, accountId: string, importId: string, bytes: number, total: number): Promise<void> {
   await db.updateTable('contact_imports').set({ status: 'queued', bytes, total })
     .where('account_id', '=', accountId).where('id', '=', importId).execute()
