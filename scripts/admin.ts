@@ -45,6 +45,8 @@ function required (option: keyof typeof values): string {
 
 class UsageError extends Error {}
 
+const config = loadConfig(process.env)
+
 const commands: Record<string, (db: Db) => Promise<unknown>> = {
   'accounts create': async (db) => {
     const { account, admin, group } = await createAccount(db, {
@@ -52,7 +54,7 @@ const commands: Record<string, (db: Db) => Promise<unknown>> = {
       name: required('name'),
       admin: { email: values['admin-email'] ?? 'admin@parley.local' }
     }, systemActor)
-    return { account: toAccount(account), admin: toUser(admin, [{ id: group.id, name: group.name }]) }
+    return { account: toAccount(account, config.messaging.helpText), admin: toUser(admin, [{ id: group.id, name: group.name }]) }
   },
   'users create': async (db) => {
     const role = required('role')
@@ -75,7 +77,7 @@ if (!command) {
   process.exit(2)
 }
 
-const database = await openDatabase(loadConfig(process.env))
+const database = await openDatabase(config)
 let exitCode = 0
 try {
   process.stdout.write(`${JSON.stringify(await command(database.db), null, 2)}\n`)

@@ -106,7 +106,7 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.authenticate)
     v1.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ sakari_auth: [] }] } })
-    await v1.register(accountRoutes)
+    await v1.register(accountRoutes, { defaultHelpText: config.messaging.helpText })
     await v1.register(userRoutes)
     await v1.register(senderRoutes)
     await v1.register(groupRoutes)

@@ -77,6 +77,7 @@ t.test('the wire contract', async (t) => {
     const beyond = await app.inject({ url: `${users}?offset=1000`, headers: account.headers })
     t.same(beyond.json().data, [])
     t.equal(beyond.json().pagination.hasNext, false)
+    t.equal(beyond.json().pagination.totalCount, total, 'past the end, the count is still the whole list\'s')
 
     for (const query of ['limit=0', 'limit=101', 'offset=-1', 'limit=abc']) {
       const response = await app.inject({ url: `${users}?${query}`, headers: account.headers })

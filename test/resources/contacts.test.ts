@@ -99,6 +99,10 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
     t.same(page.pagination, { offset: 1, limit: 2, totalCount: 3, hasNext: false })
     t.equal(page.data.length, 2)
     t.equal((await list('limit=101')).success, false)
+    for (const offset of [0, 1, 2, 3, 7]) {
+      const filtered = (await list(`mobile=5550&limit=2&offset=${offset}`)).pagination
+      t.same(filtered, { offset, limit: 2, totalCount: 3, hasNext: offset + 2 < 3 }, `a filtered page at offset ${offset} still counts every match`)
+    }
   })
 })
 

@@ -77,11 +77,15 @@ t.test('inbound messages and keywords', async (t) => {
     t.ok(types.includes('contact-opt-out') && types.includes('contact-opt-in'))
   })
 
-  t.test('HELP and INFO answer with the configured help text; other text is not a keyword', async (t) => {
-    const { inject } = await setup()
+  t.test('HELP and INFO answer with the account\'s help text, else the configured one; other text is not a keyword', async (t) => {
+    const { api, inject } = await setup()
     t.match((await inject('info', '+12025550703')).reply, { message: 'Acme support: call 555-0100.' })
     t.match((await inject('HELP', '+12025550703')).reply, { message: 'Acme support: call 555-0100.' }, 'answered every time')
     t.notOk((await inject('stop it please', '+12025550703')).keyword)
+    await created(api('PUT', '', { helpText: 'Beta Co: text {{agent}} or call 555-0199.' }))
+    t.match((await inject('help', '+12025550703')).reply, { message: 'Beta Co: text {{agent}} or call 555-0199.' }, 'the account\'s own text, braces and all')
+    await created(api('PUT', '', { helpText: null }))
+    t.match((await inject('help', '+12025550703')).reply, { message: 'Acme support: call 555-0100.' }, 'back to the default')
   })
 
   t.test('refusals: unknown receiving number, non-sandbox sender, invalid from, non-admins', async (t) => {

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/database.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { CarrierMedia } from '../carrier.ts'
 import type { SandboxDelivery, SandboxMessageRow, SandboxOutcome } from './sandbox.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface SandboxSubmission {
   idempotencyKey: string
@@ -74,9 +74,6 @@ export async function recordSubmissions (db: DbOrTx, accountId: string, submissi
 export async function listSandboxMessages (db: DbOrTx, accountId: string, filter: SandboxMessageFilter): Promise<Page<SandboxMessageRow>> {
   let matching = db.selectFrom('sandbox_messages').where('account_id', '=', accountId)
   if (filter.to !== undefined) matching = matching.where('to_number', '=', filter.to)
-  const [items, totalCount] = await Promise.all([
-    matching.selectAll().orderBy('first_attempt_at').orderBy('carrier_message_id').offset(filter.offset).limit(filter.limit).execute(),
-    countRows(matching)
-  ])
-  return { items, totalCount }
+  const items = await matching.selectAll().orderBy('first_attempt_at').orderBy('carrier_message_id').offset(filter.offset).limit(filter.limit).execute()
+  return await withTotalCount(filter, items, () => countRows(matching))
 }

@@ -14,6 +14,15 @@ export async function findAccount (db: DbOrTx, accountId: string): Promise<Accou
   return await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
 }
 
+/** Answers the changed account. */
+export async function updateAccount (db: DbOrTx, accountId: string, changes: { name?: string, helpText?: string | null }, actor: ActorShape): Promise<AccountRow | undefined> {
+  return await db.updateTable('accounts')
+    .set({ name: changes.name, help_text: changes.helpText, updated_at: new Date(), updated_by: actorJson(actor) })
+    .where('id', '=', accountId)
+    .returningAll()
+    .executeTakeFirst()
+}
+
 export async function countAccounts (db: DbOrTx): Promise<number> {
   const { count } = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
   return count

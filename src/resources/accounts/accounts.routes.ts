@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../../errors/api-error.ts'
+import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
-import { findAccount } from './accounts.repository.ts'
-import { Account, toAccount } from './accounts.schemas.ts'
+import { findAccount, updateAccount } from './accounts.repository.ts'
+import { Account, AccountUpdate, toAccount } from './accounts.schemas.ts'
 
-export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const accountRoutes: FastifyPluginAsyncTypebox<{ defaultHelpText: string }> = async (app, { defaultHelpText }) => {
   app.get('/v1/accounts/:accountId', {
     schema: {
       tags: ['accounts'],
@@ -16,6 +17,24 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const account = await findAccount(app.db, request.principal.accountId)
     if (!account) throw new ApiError('ACCT-008')
-    return { success: true as const, data: toAccount(account) }
+    return { success: true as const, data: toAccount(account, defaultHelpText) }
+  })
+
+  app.put('/v1/accounts/:accountId', {
+    schema: {
+      tags: ['accounts'],
+      summary: 'Update account',
+      description: 'Renames the account or sets its reply to inbound HELP and INFO messages. Administrators only.',
+      operationId: 'accounts.update',
+      params: AccountParams,
+      body: AccountUpdate,
+      response: { 200: envelope(ref(Account)), ...errorResponses }
+    },
+    config: { roles: ['Administrator'] as const }
+  }, async (request) => {
+    if (request.body.name === undefined && request.body.helpText === undefined) throw new ApiError('REQ-001', 'Nothing to change: give name or helpText')
+    const account = await updateAccount(app.db, request.principal.accountId, request.body, actorOf(request.principal))
+    if (!account) throw new ApiError('ACCT-008')
+    return { success: true as const, data: toAccount(account, defaultHelpText) }
   })
 }

@@ -4,7 +4,7 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { AttributeDefinitionRow, DataType } from './attributes.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface NewAttribute {
   id: string
@@ -43,11 +43,8 @@ export async function allAttributes (db: DbOrTx, accountId: string): Promise<Att
 
 export async function listAttributes (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<AttributeDefinitionRow>> {
   const all = db.selectFrom('attribute_definitions').where('account_id', '=', accountId)
-  const [items, totalCount] = await Promise.all([
-    all.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
-    countRows(all)
-  ])
-  return { items, totalCount }
+  const items = await all.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(page, items, () => countRows(all))
 }
 
 export async function updateAttribute (db: DbOrTx, accountId: string, attributeId: string, changes: Partial<Omit<NewAttribute, 'id'>>, actor: ActorShape): Promise<AttributeDefinitionRow | undefined> {

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type Updateable } from 'kysely'
+import { countRows, withTotalCount } from '../../db/count.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page } from '../../shared/pagination.ts'
@@ -57,14 +58,9 @@ export async function listContacts (db: DbOrTx, accountId: string, query: Contac
   if (query.assignedUserId) filtered = filtered.where('c.assigned_user_id', '=', query.assignedUserId)
 
   const unfiltered = filters.every((field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === ''))
-  const [items, totalCount] = await Promise.all([
-    filtered.selectAll('c').select([assignedUser.as('assigned_user'), integrations.as('integrations')])
-      .orderBy('c.created_at').orderBy('c.id').offset(query.offset).limit(query.limit).execute(),
-    unfiltered
-      ? countContacts(db, accountId)
-      : filtered.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow().then((row) => row.count)
-  ])
-  return { items, totalCount }
+  const items = await filtered.selectAll('c').select([assignedUser.as('assigned_user'), integrations.as('integrations')])
+    .orderBy('c.created_at').orderBy('c.id').offset(query.offset).limit(query.limit).execute()
+  return await withTotalCount(query, items, () => unfiltered ? countContacts(db, accountId) : countRows(filtered))
 }
 
 const filters = ['firstName', 'lastName', 'email', 'mobile', 'tags', 'optedOut', 'blocked', 'assignedUserId'] as const

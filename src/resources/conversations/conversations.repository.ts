@@ -8,7 +8,7 @@ import type { Principal } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { GroupScope } from '../messages/messages.repository.ts'
 import type { ConversationRow } from './conversations.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface ConversationView extends ConversationRow {
   contact_first_name: string | null
@@ -151,10 +151,8 @@ export async function listConversations (db: DbOrTx, principal: Principal, scope
     const unread = sql<boolean>`coalesce(cv.last_inbound_at > coalesce(${lastRead}, '-infinity'), false)`
     filtered = filtered.where(filter.unread ? unread : sql<boolean>`NOT ${unread}`)
   }
-  const [page, count] = await Promise.all([
-    filtered.select('cv.id').orderBy('cv.last_message_at', 'desc').orderBy('cv.id', 'desc').offset(filter.offset).limit(filter.limit).execute(),
-    countRows(filtered)
-  ])
+  const page = await filtered.select('cv.id').orderBy('cv.last_message_at', 'desc').orderBy('cv.id', 'desc').offset(filter.offset).limit(filter.limit).execute()
+  const { totalCount: count } = await withTotalCount(filter, page, () => countRows(filtered))
   const ids = page.map((row) => row.id)
   const views = ids.length === 0 ? [] : await selectConversationViews(db, principal.accountId).where('cv.id', 'in', ids).execute()
   const byId = new Map(views.map((view) => [view.id, view]))

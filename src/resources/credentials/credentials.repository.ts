@@ -3,7 +3,7 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { ApiCredentialRow } from './credentials.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface NewCredential {
   id: string
@@ -40,11 +40,8 @@ export async function findCredentialByClientId (db: DbOrTx, clientId: string): P
 
 export async function listCredentials (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<ApiCredentialRow>> {
   const ofAccount = db.selectFrom('api_credentials').where('account_id', '=', accountId)
-  const [items, totalCount] = await Promise.all([
-    ofAccount.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
-    countRows(ofAccount)
-  ])
-  return { items, totalCount }
+  const items = await ofAccount.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(page, items, () => countRows(ofAccount))
 }
 
 /** Marks the credential revoked; answers undefined when it was not live. */

@@ -1,4 +1,5 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
+import { countRows, withTotalCount } from '../../db/count.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
@@ -49,16 +50,13 @@ export async function findGroupDetails (db: DbOrTx, accountId: string, groupId: 
 
 export async function listGroups (db: DbOrTx, accountId: string, scope: GroupIdScope, page: PageRequest): Promise<Page<GroupDetailsRow>> {
   let items = groupsWithMembers(db, accountId)
-  let count = db.selectFrom('groups as g').select((eb) => eb.fn.countAll<number>().as('count')).where('g.account_id', '=', accountId)
+  let count = db.selectFrom('groups as g').where('g.account_id', '=', accountId)
   if (scope) {
     items = items.where('g.id', 'in', scope)
     count = count.where('g.id', 'in', scope)
   }
-  const [rows, { count: totalCount }] = await Promise.all([
-    items.orderBy('g.created_at').orderBy('g.id').offset(page.offset).limit(page.limit).execute(),
-    count.executeTakeFirstOrThrow()
-  ])
-  return { items: rows, totalCount }
+  const rows = await items.orderBy('g.created_at').orderBy('g.id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(page, rows, () => countRows(count))
 }
 
 /** Absent values are left out of the statement (Kysely skips undefined). */

@@ -7,6 +7,7 @@ import { newId } from '../../shared/ids.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import { findAccount } from '../accounts/accounts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
@@ -19,7 +20,7 @@ import type { Messaging } from '../messages/messages.service.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 
 export interface Inbound extends Messaging {
-  /** The answer to HELP and INFO. */
+  /** The answer to HELP and INFO for accounts that set none of their own. */
   helpText: string
 }
 
@@ -108,8 +109,13 @@ export async function receiveInbound (inbound: Inbound, accountId: string, sende
   })
 }
 
+async function helpTextOf (tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {
+  const account = await findAccount(tx, accountId)
+  return account?.help_text ?? defaultHelpText
+}
+
 async function replyToKeyword (tx: Tx, inbound: Inbound, accountId: string, keyword: Keyword, contact: ContactRow, conversationId: string): Promise<MessageShape | undefined> {
-  const text = { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION, help: inbound.helpText }[keyword]
+  const text = keyword === 'help' ? await helpTextOf(tx, accountId, inbound.helpText) : { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION }[keyword]
   const conversation = await tx.selectFrom('conversations').selectAll().where('account_id', '=', accountId).where('id', '=', conversationId).executeTakeFirstOrThrow()
   const outbox: Outbox = inbound.outbox
   const composed = await composeMessages(tx, outbox, {

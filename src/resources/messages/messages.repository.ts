@@ -5,7 +5,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { MessageMedia, MessageRow, MessageStatus, MessageType } from './messages.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 /** A message with what its API shape shows from the contact, sender, group and conversation. */
 export interface MessageView extends MessageRow {
@@ -72,10 +72,8 @@ export async function listMessages (db: DbOrTx, accountId: string, scope: GroupS
   if (filter.status !== undefined) filtered = filtered.where('m.status', '=', filter.status)
   if (filter.outgoing !== undefined) filtered = filtered.where('m.outgoing', '=', filter.outgoing)
   if (filter.jobId !== undefined) filtered = filtered.where('m.job_id', '=', filter.jobId)
-  const [page, totalCount] = await Promise.all([
-    filtered.select('m.id').orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').offset(filter.offset).limit(filter.limit).execute(),
-    countRows(filtered)
-  ])
+  const page = await filtered.select('m.id').orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').offset(filter.offset).limit(filter.limit).execute()
+  const { totalCount } = await withTotalCount(filter, page, () => countRows(filtered))
   return { items: await messageViews(db, accountId, page.map((row) => row.id)), totalCount }
 }
 

@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { Capability, SenderRow, SenderStatus, SenderType } from './senders.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface SenderDetailsRow extends SenderRow {
   group_name: string | null
@@ -55,12 +55,9 @@ export async function findSenderDetails (db: DbOrTx, accountId: string, senderId
 }
 
 export async function listSenders (db: DbOrTx, accountId: string, scope: GroupScope, page: PageRequest): Promise<Page<SenderDetailsRow>> {
-  const [items, totalCount] = await Promise.all([
-    liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
-      .orderBy('s.created_at').orderBy('s.id').offset(page.offset).limit(page.limit).execute(),
-    countRows(liveSenders(db, accountId, scope))
-  ])
-  return { items, totalCount }
+  const items = await liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
+    .orderBy('s.created_at').orderBy('s.id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(page, items, () => countRows(liveSenders(db, accountId, scope)))
 }
 
 export async function countLiveSenders (db: DbOrTx, accountId: string): Promise<number> {

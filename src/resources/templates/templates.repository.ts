@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { TemplateRequestShape, TemplateUpdateShape } from './templates.schemas.ts'
 import type { TemplateRow } from './templates.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface TemplateFilter extends PageRequest {
   name?: string
@@ -36,11 +36,8 @@ export async function listTemplates (db: DbOrTx, accountId: string, filter: Temp
   let matching = db.selectFrom('templates').where('account_id', '=', accountId)
   // strpos, not LIKE: the filter is plain text, so % and _ in it must not act as wildcards.
   if (filter.name) matching = matching.where((eb) => eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0))
-  const [items, totalCount] = await Promise.all([
-    matching.selectAll().orderBy('created_at').orderBy('id').offset(filter.offset).limit(filter.limit).execute(),
-    countRows(matching)
-  ])
-  return { items, totalCount }
+  const items = await matching.selectAll().orderBy('created_at').orderBy('id').offset(filter.offset).limit(filter.limit).execute()
+  return await withTotalCount(filter, items, () => countRows(matching))
 }
 
 /** Changes the given fields; answers undefined when the account has no such template. */

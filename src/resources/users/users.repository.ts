@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { UserUpdateShape } from './users.schemas.ts'
 import type { Role, UserRow } from './users.table.ts'
-import { countRows } from '../../db/count.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface NewUser {
   id: string
@@ -38,11 +38,8 @@ export async function findUser (db: DbOrTx, accountId: string, userId: string): 
 
 export async function listUsers (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<UserRow>> {
   const live = db.selectFrom('users').where('account_id', '=', accountId).where('deleted_at', 'is', null)
-  const [items, totalCount] = await Promise.all([
-    live.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute(),
-    countRows(live)
-  ])
-  return { items, totalCount }
+  const items = await live.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(page, items, () => countRows(live))
 }
 
 /** Answers the changed user, or undefined when there is no live user with that id. */
