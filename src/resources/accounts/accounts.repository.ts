@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import type { AccountChanges } from './accounts.schemas.ts'
 import type { AccountRow } from './accounts.table.ts'
 
 export async function insertAccount (db: DbOrTx, account: { id: string, name: string }, actor: ActorShape): Promise<AccountRow> {
@@ -15,7 +16,7 @@ export async function findAccount (db: DbOrTx, accountId: string): Promise<Accou
 }
 
 /** Answers the changed account. */
-export async function updateAccount (db: DbOrTx, accountId: string, changes: { name?: string, helpText?: string | null }, actor: ActorShape): Promise<AccountRow | undefined> {
+export async function updateAccount (db: DbOrTx, accountId: string, changes: AccountChanges, actor: ActorShape): Promise<AccountRow | undefined> {
   return await db.updateTable('accounts')
     .set({ name: changes.name, help_text: changes.helpText, updated_at: new Date(), updated_by: actorJson(actor) })
     .where('id', '=', accountId)
