@@ -73,6 +73,8 @@ t.test('custom attribute definitions and contact values', async (t) => {
     t.equal(removed.statusCode, 200)
     const contact = (await app.inject({ url: `${contacts}?mobile=5550101`, headers })).json().data[0]
     t.same(contact.attributes, { jobTitle: 'mover', birthday: '1990-02-28', member: true }, 'the values went with the definition')
+    const [event] = await app.db.selectFrom('events').select(['event_type', 'payload']).where('account_id', '=', account.accountId).orderBy('seq', 'desc').limit(1).execute()
+    t.match(event, { event_type: 'contact-updated', payload: { id: contact.id, attributes: contact.attributes, updated: { by: { id: account.clientId } } } }, 'the contact\'s change is an event')
     t.equal((await app.inject({ url: `${attributes}/contacts/${score.id}`, headers })).json().error.code, 'ATTR-003')
   })
 

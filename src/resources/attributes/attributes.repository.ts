@@ -74,10 +74,3 @@ export async function countContactsWithAttribute (db: DbOrTx, accountId: string,
   return count
 }
 
-export async function removeAttributeValues (db: DbOrTx, accountId: string, name: string): Promise<void> {
-  await db.updateTable('contacts')
-    .set({ attributes: sql<string>`attributes - ${name}` })
-    .where('account_id', '=', accountId)
-    .where(sql<boolean>`attributes ? ${name}`)
-    .execute()
-}

@@ -86,7 +86,7 @@ export const attributeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Delete a contact attribute definition',
-      description: 'Refused with ATTR-005 while contacts hold values, unless removeValues=true, which removes those values from every contact in the same transaction.',
+      description: 'Refused with ATTR-005 while contacts hold values, unless removeValues=true, which removes those values from every contact in the same transaction, with a contact-updated event for each.',
       operationId: 'attributes.remove',
       params: AttributeParams,
       querystring: AttributeDeleteQuery,
@@ -94,7 +94,7 @@ export const attributeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     config: definers
   }, async (request) => {
-    await removeAttribute(app.db, request.principal.accountId, request.params.attributeId, request.query.removeValues)
+    await removeAttribute(app.db, request.principal.accountId, request.params.attributeId, request.query.removeValues, actorOf(request.principal))
     return { success: true as const }
   })
 }

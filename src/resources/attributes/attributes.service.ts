@@ -3,9 +3,10 @@ import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import {
-  countContactsWithAttribute, deleteAttribute, findAttribute, insertAttribute, removeAttributeValues, updateAttribute
-} from './attributes.repository.ts'
+import { removeAttributeValues } from '../contacts/contacts.repository.ts'
+import { toContact } from '../contacts/contacts.schemas.ts'
+import { recordEvents } from '../events/events.repository.ts'
+import { countContactsWithAttribute, deleteAttribute, findAttribute, insertAttribute, updateAttribute } from './attributes.repository.ts'
 import { RESERVED_NAMES, type AttributeInput } from './attributes.schemas.ts'
 import type { AttributeDefinitionRow } from './attributes.table.ts'
 
@@ -55,7 +56,7 @@ export async function changeAttribute (db: Db, accountId: string, attributeId: s
 }
 
 /** Refused while contacts hold values, unless the caller asks for those values to be removed too. */
-export async function removeAttribute (db: Db, accountId: string, attributeId: string, removeValues: boolean): Promise<void> {
+export async function removeAttribute (db: Db, accountId: string, attributeId: string, removeValues: boolean, actor: ActorShape): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const current = await findAttribute(tx, accountId, attributeId)
     if (!current) throw new ApiError('ATTR-003', `Attribute ${attributeId} not found`)
@@ -63,7 +64,11 @@ export async function removeAttribute (db: Db, accountId: string, attributeId: s
     if (inUse > 0 && !removeValues) {
       throw new ApiError('ATTR-005', `Attribute ${current.name} has values on ${inUse} contact(s); delete with removeValues=true to remove them too`)
     }
-    if (inUse > 0) await removeAttributeValues(tx, accountId, current.name)
+    if (inUse > 0) {
+      for await (const changed of removeAttributeValues(tx, accountId, current.name, actor)) {
+        await recordEvents(tx, accountId, changed.map((row) => ({ type: 'contact-updated', payload: toContact(row) })))
+      }
+    }
     await deleteAttribute(tx, accountId, attributeId)
   })
 }

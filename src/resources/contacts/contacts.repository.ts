@@ -37,6 +37,22 @@ export async function findContact (db: DbOrTx, accountId: string, contactId: str
   return await selectContacts(db).where('c.account_id', '=', accountId).where('c.id', '=', contactId).executeTakeFirst()
 }
 
+/**
+ * Removes one custom attribute's values from the account's contacts, one batch per step, and
+ * answers each batch's contacts as changed, so their events stay in step with the rows.
+ */
+export async function * removeAttributeValues (tx: Tx, accountId: string, name: string, actor: ActorShape, batchRows = 5000): AsyncGenerator<ContactView[]> {
+  for (;;) {
+    const { rows } = await sql<ContactView>`
+      UPDATE contacts c SET attributes = c.attributes - ${name}, updated_at = now(), updated_by = ${actorJson(actor)}::jsonb
+      WHERE c.id IN (SELECT id FROM contacts WHERE account_id = ${accountId} AND attributes ? ${name} LIMIT ${batchRows})
+      RETURNING c.*, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    `.execute(tx)
+    if (rows.length === 0) return
+    yield rows
+  }
+}
+
 export async function lockContact (tx: Tx, accountId: string, contactId: string): Promise<ContactRow | undefined> {
   return await tx.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('id', '=', contactId).forUpdate().executeTakeFirst()
 }
