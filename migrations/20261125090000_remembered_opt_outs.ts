@@ -15,6 +15,10 @@ export async function up (db: Kysely<any>): Promise<void> {
   await sql`
     CREATE FUNCTION remember_opt_out() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      -- Deleting the account cascades to its contacts: nothing is left to remember them for.
+      IF NOT EXISTS (SELECT 1 FROM accounts WHERE id = OLD.account_id) THEN
+        RETURN NULL;
+      END IF;
       INSERT INTO remembered_opt_outs (account_id, mobile, opted_out_at)
       VALUES (OLD.account_id, OLD.mobile, OLD.opted_out_at)
       ON CONFLICT (account_id, mobile) DO UPDATE SET opted_out_at = EXCLUDED.opted_out_at;

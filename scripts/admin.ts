@@ -45,8 +45,6 @@ function required (option: keyof typeof values): string {
 
 class UsageError extends Error {}
 
-const config = loadConfig(process.env)
-
 const commands: Record<string, (db: Db) => Promise<unknown>> = {
   'accounts create': async (db) => {
     const { account, admin, group } = await createAccount(db, {
@@ -77,6 +75,7 @@ if (!command) {
   process.exit(2)
 }
 
+const config = loadConfig(process.env)
 const database = await openDatabase(config)
 let exitCode = 0
 try {

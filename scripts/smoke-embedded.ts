@@ -1,8 +1,10 @@
 // CI smoke of the zero-setup path: start Parley with no DATABASE_URL (embedded PostgreSQL in a
-// fresh folder), get a token, call the account route, stop with SIGTERM; then a warm second start.
+// fresh folder), get a token, call the account route, stop with SIGTERM; then a warm second start;
+// then a SIGTERM in the middle of a first start-up, which must still stop the embedded server.
 // Fails on any error logged on the way; prints both start-up times.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
+import path from 'node:path'
 import { temporaryDataDir } from '../src/db/embedded.ts'
 
 const dataDir = temporaryDataDir('parley-smoke-')
@@ -23,15 +25,20 @@ const env: NodeJS.ProcessEnv = {
 
 let output = ''
 
-async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
-  const started = Date.now()
-  const child = spawn(process.execPath, ['src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+function spawnServer (serverEnv: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['src/server.ts'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8').on('data', (chunk: string) => {
       process.stderr.write(chunk)
       output += chunk
     })
   }
+  return child
+}
+
+async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
+  const started = Date.now()
+  const child = spawnServer(env)
   for (let attempt = 0; attempt < 600; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
     const ready = await fetch(`${base}/ready`).then((response) => response.ok, () => false)
@@ -62,6 +69,21 @@ async function check (): Promise<void> {
   if (!account.ok || !body.success || body.data.id !== credential.accountId) throw new Error(`account route answered ${account.status} ${JSON.stringify(body)}`)
 }
 
+/** SIGTERM while initdb runs: the server finishes starting, then stops, and no cluster is left running. */
+async function interruptStartUp (): Promise<void> {
+  const interruptedDir = temporaryDataDir('parley-smoke-interrupted-')
+  try {
+    const child = spawnServer({ ...env, PARLEY_DATA_DIR: interruptedDir, PORT: String(port + 1) })
+    const clusterDir = path.join(interruptedDir, 'postgres')
+    for (let attempt = 0; attempt < 3000 && !existsSync(clusterDir); attempt++) await new Promise((resolve) => setTimeout(resolve, 10))
+    if (!existsSync(clusterDir)) throw new Error('the embedded cluster was never created')
+    await stopServer(child)
+    if (existsSync(path.join(clusterDir, 'postmaster.pid'))) throw new Error('a SIGTERM during start-up left the embedded PostgreSQL running')
+  } finally {
+    rmSync(interruptedDir, { recursive: true, force: true })
+  }
+}
+
 try {
   const fresh = await startServer()
   await check()
@@ -69,6 +91,7 @@ try {
   const warm = await startServer()
   await check()
   await stopServer(warm.child)
+  await interruptStartUp()
   process.stdout.write(`embedded smoke passed: fresh start ${fresh.ms} ms, warm start ${warm.ms} ms\n`)
 } finally {
   rmSync(dataDir, { recursive: true, force: true })

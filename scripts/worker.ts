@@ -1,10 +1,11 @@
 // `npm run worker`: a process that only runs background jobs (dispatch, status reports, expansion,
 // imports), for deployments that scale workers apart from the HTTP instances (PARLEY_WORKERS=false there).
 import { buildApp } from '../src/app.ts'
-import { ConfigError, loadConfig } from '../src/config.ts'
+import { ConfigError, loadConfig, type Config } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
+import { stopOnSignals, type Running } from '../src/shutdown.ts'
 
-let config
+let config: Config
 try {
   config = { ...loadConfig(process.env), workers: true }
 } catch (error) {
@@ -13,20 +14,14 @@ try {
   process.exit(1)
 }
 
-const database = await openDatabase(config)
-const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db })
-await app.ready()
-app.log.info('Parley worker is running')
-
-let stopping = false
-const stop = (signal: string) => {
-  if (stopping) return
-  stopping = true
-  app.log.info({ signal }, 'worker stopping: finishing the jobs in hand')
-  app.close().then(async () => { await database.embedded?.stop() }).then(() => process.exit(0), (error: unknown) => {
-    app.log.error({ err: error }, 'worker shutdown failed')
-    process.exit(1)
-  })
+async function start (): Promise<Running> {
+  const database = await openDatabase(config)
+  const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db })
+  await app.ready()
+  app.log.info('Parley worker is running')
+  return { app, embedded: database.embedded }
 }
-process.once('SIGTERM', () => stop('SIGTERM'))
-process.once('SIGINT', () => stop('SIGINT'))
+
+const starting = start()
+stopOnSignals(starting, 'Parley worker')
+await starting

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { pricesWithOverrides, type PriceTable } from './lib/pricing.ts'
+import { countSegments, overLengthLimit } from './lib/segments.ts'
 
 // The environment as Parley reads it. Every variable is documented in the README's configuration table.
 const EnvSchema = Type.Object({
@@ -137,6 +138,9 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
     const missing = BOOTSTRAP_KEYS.filter((key) => valid[key] === undefined)
     throw new ConfigError([`${missing.join(', ')}: must be set together with ${givenBootstrap.join(', ')}`])
   }
+
+  const helpTextTooLong = overLengthLimit(countSegments(valid.PARLEY_HELP_TEXT).segments)
+  if (helpTextTooLong) throw new ConfigError([`PARLEY_HELP_TEXT: ${helpTextTooLong}`])
 
   const prices = parsePrices(valid.PARLEY_PRICES)
   return Object.freeze({

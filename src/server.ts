@@ -2,6 +2,7 @@ import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { openDatabase } from './db/open.ts'
 import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
+import { stopOnSignals, type Running } from './shutdown.ts'
 
 function readConfig (): Readonly<Config> {
   try {
@@ -29,8 +30,7 @@ function demoBanner (demo: { accountId: string, clientId: string, clientSecret: 
     line, ''].join('\n')
 }
 
-async function main (): Promise<void> {
-  const config = readConfig()
+async function start (config: Readonly<Config>): Promise<Running> {
   const started = Date.now()
   const { db, url: databaseUrl, embedded } = await openDatabase(config)
 
@@ -39,29 +39,15 @@ async function main (): Promise<void> {
   else if (embedded) demo = await createDemoAccountIfEmpty(db)
 
   const app = await buildApp({ ...config, databaseUrl }, { db })
-
-  let closing: Promise<void> | undefined
-  const shutdown = (signal: string) => {
-    closing ??= (async () => {
-      app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight')
-      // Closing the app waits for requests in flight and closes the pool; the embedded server goes last.
-      await app.close()
-      await embedded?.stop()
-      app.log.info('stopped')
-    })().then(() => process.exit(0), (error: unknown) => {
-      app.log.error({ err: error }, 'shutdown failed')
-      process.exit(1)
-    })
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
-
   await app.listen({ port: config.port, host: config.host })
   app.log.info({ startupMs: Date.now() - started, embedded: Boolean(embedded) }, 'Parley is ready')
   if (demo) process.stdout.write(demoBanner(demo, config.port))
+  return { app, embedded }
 }
 
-main().catch((error: unknown) => {
+const starting = start(readConfig())
+stopOnSignals(starting, 'Parley')
+starting.catch((error: unknown) => {
   process.stderr.write(`Parley failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
   process.exit(1)
 })

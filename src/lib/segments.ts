@@ -65,6 +65,14 @@ function partStarts ({ encoding, widths, units }: Measured): number[] {
   return starts
 }
 
+/** Parley's length limit for one message (MSG-007): longer texts are refused rather than sent. */
+export const MAX_SEGMENTS = 10
+
+/** MSG-007's reason when a message takes more parts than MAX_SEGMENTS, else undefined. */
+export function overLengthLimit (segments: number): string | undefined {
+  return segments > MAX_SEGMENTS ? `Message too long: ${segments} segments, at most ${MAX_SEGMENTS}` : undefined
+}
+
 /** Counts the parts a carrier bills for the text. An empty text still takes one part. */
 export function countSegments (text: string): SegmentCount {
   const measured = measure(text)

@@ -31,6 +31,12 @@ t.test('bootstrap variables come as a set of three', async (t) => {
   })
 })
 
+t.test('the default help text must fit one message, as every reply must', async (t) => {
+  const error = t.throws(() => loadConfig({ PARLEY_HELP_TEXT: '好'.repeat(700) })) as ConfigError
+  t.same(error.problems, ['PARLEY_HELP_TEXT: Message too long: 11 segments, at most 10'])
+  t.equal(loadConfig({ PARLEY_HELP_TEXT: '好'.repeat(670) }).messaging.helpText.length, 670, 'ten UCS-2 parts fit')
+})
+
 t.test('empty variables count as unset', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000)
 })

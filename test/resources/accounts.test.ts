@@ -27,6 +27,15 @@ t.test('the account: fetch, and an Administrator\'s update of its name and help 
     t.same(await created(api('GET', '')), before)
   })
 
+  t.test('a help text must fit one message: the reply is refused otherwise, so saving it is', async (t) => {
+    const before = await created(api('GET', ''))
+    const tooLong = await api('PUT', '', { helpText: '[]'.repeat(400) })
+    t.match(tooLong, { status: 400, body: { error: { code: 'MSG-007', message: 'helpText: Message too long: 11 segments, at most 10' } } }, '800 GSM-7 extension characters take 1,600 units')
+    t.same(await created(api('GET', '')), before)
+    t.equal((await created(api('PUT', '', { helpText: '好'.repeat(670) }))).helpText.length, 670, 'ten UCS-2 parts fit')
+    await created(api('PUT', '', { helpText: null }))
+  })
+
   t.test('only Administrators change it, and only their own account', async (t) => {
     for (const role of ['Campaign Manager', 'Sender', 'Read Only'] as const) {
       const user = await createTestUser(app, account.accountId, role)

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 
@@ -77,6 +78,15 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
     t.equal((await post(optedIn, 'opt-in')).json().data.valid, true)
     await remove(optedIn)
     t.equal((await create('+12025550407')).valid, true, 'an opt-in is remembered as well: nothing is left to restore')
+
+    // No route deletes accounts; an operator does, and the cascade must not trip over the memory.
+    const other = await createTestAccount(app)
+    const otherContact = (await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/contacts`, headers: other.headers, payload: { mobile: { number: '+12025550408', country: 'US' } } })).json().data[0]
+    await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/contacts/${otherContact.id}/opt-out`, headers: other.headers })
+    const deleted = await app.db.deleteFrom('accounts').where('id', '=', other.accountId).executeTakeFirst()
+    t.equal(deleted.numDeletedRows, 1n, 'an account with an opted-out contact can be deleted')
+    const { rows } = await sql<{ remaining: number }>`SELECT count(*)::int AS remaining FROM remembered_opt_outs WHERE account_id = ${other.accountId}`.execute(app.db)
+    t.equal(rows[0]?.remaining, 0, 'and nothing of it is remembered')
   })
 
   t.test('tags are added, re-flagged and removed', async (t) => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -18,7 +19,7 @@ export async function findAccount (db: DbOrTx, accountId: string): Promise<Accou
 /** Answers the changed account. */
 export async function updateAccount (db: DbOrTx, accountId: string, changes: AccountChanges, actor: ActorShape): Promise<AccountRow | undefined> {
   return await db.updateTable('accounts')
-    .set({ name: changes.name, help_text: changes.helpText, updated_at: new Date(), updated_by: actorJson(actor) })
+    .set({ name: changes.name, help_text: changes.helpText, updated_at: sql<Date>`now()`, updated_by: actorJson(actor) })
     .where('id', '=', accountId)
     .returningAll()
     .executeTakeFirst()

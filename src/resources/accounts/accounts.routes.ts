@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError } from '../../errors/api-error.ts'
+import { countSegments, overLengthLimit } from '../../lib/segments.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
 import { findAccount, updateAccount } from './accounts.repository.ts'
@@ -32,7 +33,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ defaultHelpText: string 
     },
     config: { roles: ['Administrator'] as const }
   }, async (request) => {
-    if (request.body.name === undefined && request.body.helpText === undefined) throw new ApiError('REQ-001', 'Nothing to change: give name or helpText')
+    const { name, helpText } = request.body
+    if (name === undefined && helpText === undefined) throw new ApiError('REQ-001', 'Nothing to change: give name or helpText')
+    // The reply goes out as one message, so it must fit the length limit every send has.
+    const tooLong = helpText ? overLengthLimit(countSegments(helpText).segments) : undefined
+    if (tooLong) throw new ApiError('MSG-007', `helpText: ${tooLong}`)
     const account = await updateAccount(app.db, request.principal.accountId, request.body, actorOf(request.principal))
     if (!account) throw new ApiError('ACCT-008')
     return { success: true as const, data: toAccount(account, defaultHelpText) }

@@ -42,13 +42,19 @@ export async function findContact (db: DbOrTx, accountId: string, contactId: str
  * answers each batch's contacts as changed, so their events stay in step with the rows.
  */
 export async function * removeAttributeValues (tx: Tx, accountId: string, name: string, actor: ActorShape, batchRows = 5000): AsyncGenerator<ContactView[]> {
+  // Keyset order by id, so each batch starts where the last ended instead of rescanning (ids are
+  // hex, so JavaScript and PostgreSQL order them alike).
+  let after = ''
   for (;;) {
     const { rows } = await sql<ContactView>`
       UPDATE contacts c SET attributes = c.attributes - ${name}, updated_at = now(), updated_by = ${actorJson(actor)}::jsonb
-      WHERE c.id IN (SELECT id FROM contacts WHERE account_id = ${accountId} AND attributes ? ${name} LIMIT ${batchRows})
+      WHERE c.id IN (
+        SELECT id FROM contacts WHERE account_id = ${accountId} AND id > ${after} AND attributes ? ${name} ORDER BY id LIMIT ${batchRows}
+      )
       RETURNING c.*, ${assignedUser} AS assigned_user, ${integrations} AS integrations
     `.execute(tx)
     if (rows.length === 0) return
+    after = rows.reduce((last, row) => row.id > last ? row.id : last, after)
     yield rows
   }
 }

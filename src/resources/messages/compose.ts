@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss'
 import type { Tx } from '../../db/database.ts'
 import { priceOf, rateFor, type PriceTable } from '../../lib/pricing.ts'
 import type { CompiledTemplate } from '../../lib/render-template.ts'
-import { countSegments } from '../../lib/segments.ts'
+import { countSegments, overLengthLimit } from '../../lib/segments.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
 import { openConversations, type ConversationKey } from '../conversations/conversations.repository.ts'
@@ -15,7 +15,6 @@ import type { MessageMedia, MessageType } from './messages.table.ts'
 import { invalidRecipient, type Recipient } from './recipients.ts'
 
 /** Longest message accepted (MSG-007): 10 segments, i.e. 1,530 GSM-7 or 670 UCS-2 characters. */
-const MAX_SEGMENTS = 10
 
 export interface Outbox {
   boss: PgBoss
@@ -102,8 +101,9 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
       attributes: { ...contact.attributes, ...recipient.fields?.attributes }
     })
     const { segments, encoding } = countSegments(body)
-    if (segments > MAX_SEGMENTS) {
-      invalid.push(invalidRecipient('MSG-007', `Message too long: ${segments} segments, at most ${MAX_SEGMENTS}`, who(recipient)))
+    const tooLong = overLengthLimit(segments)
+    if (tooLong) {
+      invalid.push(invalidRecipient('MSG-007', tooLong, who(recipient)))
       continue
     }
     drafts.push({ recipient, sender, body, segments, encoding })
