@@ -1,7 +1,7 @@
 // `npm run admin -- <resource> <action> [--options]`: manage accounts against the configured
 // database (or the embedded one in PARLEY_DATA_DIR, joining a running server). Prints JSON.
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../src/config.ts'
+import { loadConfigOrExit } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { ApiError } from '../src/errors/api-error.ts'
 import { toAccount } from '../src/resources/accounts/accounts.schemas.ts'
@@ -75,7 +75,7 @@ if (!command) {
   process.exit(2)
 }
 
-const config = loadConfig(process.env)
+const config = loadConfigOrExit(process.env)
 const database = await openDatabase(config)
 let exitCode = 0
 try {

@@ -194,3 +194,14 @@ function parsePrices (json: string | undefined): PriceTable {
     throw new ConfigError([`PARLEY_PRICES: ${(error as Error).message}`])
   }
 }
+
+/** loadConfig for a command's entry point: a bad environment prints one line per problem and exits 1. */
+export function loadConfigOrExit (source: Record<string, string | undefined>): Readonly<Config> {
+  try {
+    return loadConfig(source)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exit(1)
+  }
+}

@@ -1,20 +1,8 @@
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig, type Config } from './config.ts'
+import { loadConfigOrExit, type Config } from './config.ts'
 import { openDatabase } from './db/open.ts'
 import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
 import { stopOnSignals, type Running } from './shutdown.ts'
-
-function readConfig (): Readonly<Config> {
-  try {
-    return loadConfig(process.env)
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
-  }
-}
 
 function demoBanner (demo: { accountId: string, clientId: string, clientSecret: string }, port: number): string {
   const line = '='.repeat(72)
@@ -45,7 +33,7 @@ async function start (config: Readonly<Config>): Promise<Running> {
   return { app, embedded }
 }
 
-const starting = start(readConfig())
+const starting = start(loadConfigOrExit(process.env))
 stopOnSignals(starting, 'Parley')
 starting.catch((error: unknown) => {
   process.stderr.write(`Parley failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
