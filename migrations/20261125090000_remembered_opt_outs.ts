@@ -4,8 +4,9 @@ import { sql, type Kysely } from 'kysely'
 // or moving it to another number, must not make the number reachable again when a send, an import,
 // a sync or an inbound message creates a contact for it. Triggers cover every path that deletes,
 // inserts or renumbers contacts.
-export async function up (db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('remembered_opt_outs')
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('remembered_opt_outs')
     .addColumn('account_id', 'text', (col) => col.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('mobile', 'text', (col) => col.notNull())
     .addColumn('opted_out_at', 'timestamptz', (col) => col.notNull())
@@ -29,7 +30,9 @@ export async function up (db: Kysely<any>): Promise<void> {
     FOR EACH ROW WHEN (OLD.opted_out_at IS NOT NULL) EXECUTE FUNCTION remember_opt_out()`.execute(db)
   await sql`
     CREATE TRIGGER contacts_remember_opt_out_on_renumber AFTER UPDATE OF mobile ON contacts
-    FOR EACH ROW WHEN (OLD.opted_out_at IS NOT NULL AND OLD.mobile <> NEW.mobile) EXECUTE FUNCTION remember_opt_out()`.execute(db)
+    FOR EACH ROW WHEN (OLD.opted_out_at IS NOT NULL AND OLD.mobile <> NEW.mobile) EXECUTE FUNCTION remember_opt_out()`.execute(
+    db
+  )
 
   // The contact taking the number takes its opt-out too. On an upsert that meets an existing
   // contact this fires as well, but a number with a live contact has no remembered opt-out.
@@ -52,8 +55,13 @@ export async function up (db: Kysely<any>): Promise<void> {
     FOR EACH ROW WHEN (OLD.mobile <> NEW.mobile) EXECUTE FUNCTION restore_opt_out()`.execute(db)
 }
 
-export async function down (db: Kysely<any>): Promise<void> {
-  for (const trigger of ['contacts_restore_opt_out', 'contacts_restore_opt_out_on_renumber', 'contacts_remember_opt_out', 'contacts_remember_opt_out_on_renumber']) {
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const trigger of [
+    'contacts_restore_opt_out',
+    'contacts_restore_opt_out_on_renumber',
+    'contacts_remember_opt_out',
+    'contacts_remember_opt_out_on_renumber'
+  ]) {
     await sql`DROP TRIGGER ${sql.id(trigger)} ON contacts`.execute(db)
   }
   await sql`DROP FUNCTION restore_opt_out()`.execute(db)

@@ -37,7 +37,7 @@ const { positionals, values } = parseArgs({
   }
 })
 
-function required (option: keyof typeof values): string {
+function required(option: keyof typeof values): string {
   const value = values[option]
   if (!value) throw new UsageError(`--${option} is required`)
   return value
@@ -47,26 +47,47 @@ class UsageError extends Error {}
 
 const commands: Record<string, (db: Db) => Promise<unknown>> = {
   'accounts create': async (db) => {
-    const { account, admin, group } = await createAccount(db, {
-      id: values.id,
-      name: required('name'),
-      admin: { email: values['admin-email'] ?? 'admin@parley.local' }
-    }, systemActor)
-    return { account: toAccount(account, config.messaging.helpText), admin: toUser(admin, [{ id: group.id, name: group.name }]) }
+    const { account, admin, group } = await createAccount(
+      db,
+      {
+        id: values.id,
+        name: required('name'),
+        admin: { email: values['admin-email'] ?? 'admin@parley.local' }
+      },
+      systemActor
+    )
+    return {
+      account: toAccount(account, config.messaging.helpText),
+      admin: toUser(admin, [{ id: group.id, name: group.name }])
+    }
   },
   'users create': async (db) => {
     const role = required('role')
     if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of: ${ROLES.join(', ')}`)
-    const user = await createUser(db, required('account'), {
-      email: required('email'), firstName: values['first-name'] ?? '', lastName: values['last-name'] ?? '', role: role as Role
-    }, systemActor)
+    const user = await createUser(
+      db,
+      required('account'),
+      {
+        email: required('email'),
+        firstName: values['first-name'] ?? '',
+        lastName: values['last-name'] ?? '',
+        role: role as Role
+      },
+      systemActor
+    )
     return toUser(user, [])
   },
   'credentials create': async (db) => {
-    const { credential, clientSecret } = await createCredential(db, required('account'), { userId: values.user, name: values.name }, systemActor)
+    const { credential, clientSecret } = await createCredential(
+      db,
+      required('account'),
+      { userId: values.user, name: values.name },
+      systemActor
+    )
     return { ...toApiCredential(credential), clientSecret }
   },
-  'credentials revoke': async (db) => toApiCredential(await revokeAccountCredential(db, required('account'), required('credential')))
+  'credentials revoke': async (db) =>
+    toApiCredential(await revokeAccountCredential(db, required('account'), required('credential')))
 }
 
 const command = commands[positionals.slice(0, 2).join(' ')]

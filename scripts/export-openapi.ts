@@ -15,7 +15,10 @@ const app = await buildApp({ ...config, databaseUrl: database.url }, { db: datab
 await app.ready()
 const text = openApiText(app)
 writeFileSync(new URL('../openapi/openapi.json', import.meta.url), text)
-writeFileSync(new URL('../openapi/parley.postman_collection.json', import.meta.url), postmanCollectionText(JSON.parse(text)))
+writeFileSync(
+  new URL('../openapi/parley.postman_collection.json', import.meta.url),
+  postmanCollectionText(JSON.parse(text))
+)
 const readme = new URL('../README.md', import.meta.url)
 writeFileSync(readme, readmeWithErrorTable(readFileSync(readme, 'utf8')))
 await app.close()

@@ -10,7 +10,11 @@ import { temporaryDataDir } from '../src/db/embedded.ts'
 const dataDir = temporaryDataDir('parley-smoke-')
 const port = 3900 + Math.floor(Math.random() * 90)
 const base = `http://127.0.0.1:${port}`
-const credential = { accountId: 'smoke', clientId: '12345678-1234-1234-1234-123456789012', clientSecret: '87654321-4321-4321-4321-098765432121' }
+const credential = {
+  accountId: 'smoke',
+  clientId: '12345678-1234-1234-1234-123456789012',
+  clientSecret: '87654321-4321-4321-4321-098765432121'
+}
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   DATABASE_URL: '',
@@ -25,7 +29,7 @@ const env: NodeJS.ProcessEnv = {
 
 let output = ''
 
-function spawnServer (serverEnv: NodeJS.ProcessEnv): ChildProcess {
+function spawnServer(serverEnv: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['src/server.ts'], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -36,12 +40,15 @@ function spawnServer (serverEnv: NodeJS.ProcessEnv): ChildProcess {
   return child
 }
 
-async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
+async function startServer(): Promise<{ child: ChildProcess; ms: number }> {
   const started = Date.now()
   const child = spawnServer(env)
   for (let attempt = 0; attempt < 600; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    const ready = await fetch(`${base}/ready`).then((response) => response.ok, () => false)
+    const ready = await fetch(`${base}/ready`).then(
+      (response) => response.ok,
+      () => false
+    )
     if (ready) return { child, ms: Date.now() - started }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -49,7 +56,7 @@ async function startServer (): Promise<{ child: ChildProcess, ms: number }> {
   throw new Error('server did not become ready within 60 s')
 }
 
-async function stopServer (child: ChildProcess): Promise<void> {
+async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   child.kill('SIGTERM')
   const code = await exited
@@ -58,27 +65,36 @@ async function stopServer (child: ChildProcess): Promise<void> {
   if (/"level":(50|60)/.test(output)) throw new Error('the server logged an error')
 }
 
-async function check (): Promise<void> {
-  const token = await fetch(`${base}/oauth2/token`, {
+async function check(): Promise<void> {
+  const token = (await fetch(`${base}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: credential.clientSecret })
-  }).then((response) => response.json()) as { access_token: string }
-  const account = await fetch(`${base}/v1/accounts/${credential.accountId}`, { headers: { authorization: `Bearer ${token.access_token}` } })
-  const body = await account.json() as { success: boolean, data: { id: string } }
-  if (!account.ok || !body.success || body.data.id !== credential.accountId) throw new Error(`account route answered ${account.status} ${JSON.stringify(body)}`)
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: credential.clientId,
+      client_secret: credential.clientSecret
+    })
+  }).then((response) => response.json())) as { access_token: string }
+  const account = await fetch(`${base}/v1/accounts/${credential.accountId}`, {
+    headers: { authorization: `Bearer ${token.access_token}` }
+  })
+  const body = (await account.json()) as { success: boolean; data: { id: string } }
+  if (!account.ok || !body.success || body.data.id !== credential.accountId)
+    throw new Error(`account route answered ${account.status} ${JSON.stringify(body)}`)
 }
 
 /** SIGTERM while initdb runs: the server finishes starting, then stops, and no cluster is left running. */
-async function interruptStartUp (): Promise<void> {
+async function interruptStartUp(): Promise<void> {
   const interruptedDir = temporaryDataDir('parley-smoke-interrupted-')
   try {
     const child = spawnServer({ ...env, PARLEY_DATA_DIR: interruptedDir, PORT: String(port + 1) })
     const clusterDir = path.join(interruptedDir, 'postgres')
-    for (let attempt = 0; attempt < 3000 && !existsSync(clusterDir); attempt++) await new Promise((resolve) => setTimeout(resolve, 10))
+    for (let attempt = 0; attempt < 3000 && !existsSync(clusterDir); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
     if (!existsSync(clusterDir)) throw new Error('the embedded cluster was never created')
     await stopServer(child)
-    if (existsSync(path.join(clusterDir, 'postmaster.pid'))) throw new Error('a SIGTERM during start-up left the embedded PostgreSQL running')
+    if (existsSync(path.join(clusterDir, 'postmaster.pid')))
+      throw new Error('a SIGTERM during start-up left the embedded PostgreSQL running')
   } finally {
     rmSync(interruptedDir, { recursive: true, force: true })
   }

@@ -14,10 +14,14 @@ if (!process.env.DATABASE_URL) {
   process.env.DATABASE_URL = embedded.url
 }
 
-const tap = spawn(process.execPath, [path.resolve('node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)], { stdio: 'inherit' })
+const tap = spawn(process.execPath, [path.resolve('node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)], {
+  stdio: 'inherit'
+})
 // Stopped from outside, the run ends the way it ends by itself: tap first, then the embedded server.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => tap.kill(signal))
-const code = await new Promise<number>((resolve) => tap.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))))
+const code = await new Promise<number>((resolve) =>
+  tap.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)))
+)
 await embedded?.stop()
 if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 process.exit(code)

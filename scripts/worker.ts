@@ -7,7 +7,7 @@ import { stopOnSignals, type Running } from '../src/shutdown.ts'
 
 const config = { ...loadConfigOrExit(process.env), workers: true }
 
-async function start (): Promise<Running> {
+async function start(): Promise<Running> {
   const database = await openDatabase(config)
   const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db })
   await app.ready()

@@ -45,9 +45,34 @@ import { User } from './resources/users/users.schemas.ts'
 import { newId } from './shared/ids.ts'
 
 // Named components of the OpenAPI document, registered once so routes can reference them.
-const resourceSchemas = [Account, GroupSummary, OfficeHours, Group, Sender, User, ApiCredential, NewApiCredential, TemplateMedia, Template, TemplateRequest, SandboxMessage,
-  Attribute, Tag, ContactError, Contact, ContactsResponse, ContactUploadResult, ContactUploadResponse, ContactImport, SyncResult,
-  Message, InvalidRecipient, SendMessagesResult, SendJob, Conversation]
+const resourceSchemas = [
+  Account,
+  GroupSummary,
+  OfficeHours,
+  Group,
+  Sender,
+  User,
+  ApiCredential,
+  NewApiCredential,
+  TemplateMedia,
+  Template,
+  TemplateRequest,
+  SandboxMessage,
+  Attribute,
+  Tag,
+  ContactError,
+  Contact,
+  ContactsResponse,
+  ContactUploadResult,
+  ContactUploadResponse,
+  ContactImport,
+  SyncResult,
+  Message,
+  InvalidRecipient,
+  SendMessagesResult,
+  SendJob,
+  Conversation
+]
 
 export interface AppOptions {
   /** A database handle to use instead of one built from config.databaseUrl (the app still closes it). */
@@ -56,7 +81,7 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream
 }
 
-export async function buildApp (config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
   const db = options.db ?? createDb(requireDatabaseUrl(config), config.databasePoolSize)
 
   const app = Fastify({
@@ -64,7 +89,14 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
       level: config.logLevel,
       ...(options.logStream ? { stream: options.logStream } : {}),
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body.client_secret', '*.client_secret', '*.clientSecret', '*.password'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.body.client_secret',
+          '*.client_secret',
+          '*.clientSecret',
+          '*.password'
+        ],
         censor: '[redacted]'
       }
     },
@@ -75,11 +107,18 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
     ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
 
   await app.register(errorHandlerPlugin)
   await app.register(databasePlugin, { db })
-  await app.register(queuePlugin, { connectionString: requireDatabaseUrl(config), runWorkers: config.workers, tasks: tasks(config), superviseSeconds: config.queueSuperviseSeconds })
+  await app.register(queuePlugin, {
+    connectionString: requireDatabaseUrl(config),
+    runWorkers: config.workers,
+    tasks: tasks(config),
+    superviseSeconds: config.queueSuperviseSeconds
+  })
   await app.register(carriersPlugin, { sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
   await app.register(formbody)
   // Sakari's curl samples send `Content-Type: application/json` on bodiless DELETEs and PUTs: an
@@ -93,7 +132,7 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)
   await app.register(authPlugin, {
-    secret: config.jwtSecret ?? await storedSigningSecret(db),
+    secret: config.jwtSecret ?? (await storedSigningSecret(db)),
     tokenTtlSeconds: config.tokenTtlSeconds,
     cacheMs: config.credentialCacheMs
   })
@@ -105,7 +144,9 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
   // Everything under /v1/accounts/{accountId} needs a token for that account.
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1.authenticate)
-    v1.addHook('onRoute', (route) => { route.schema = { ...route.schema, security: [{ sakari_auth: [] }] } })
+    v1.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ sakari_auth: [] }] }
+    })
     await v1.register(accountRoutes, { defaultHelpText: config.messaging.helpText })
     await v1.register(userRoutes)
     await v1.register(senderRoutes)
@@ -125,7 +166,8 @@ export async function buildApp (config: Readonly<Config>, options: AppOptions = 
   return app
 }
 
-function requireDatabaseUrl (config: Readonly<Config>): string {
-  if (!config.databaseUrl) throw new Error('buildApp needs config.databaseUrl; src/server.ts starts the embedded database first')
+function requireDatabaseUrl(config: Readonly<Config>): string {
+  if (!config.databaseUrl)
+    throw new Error('buildApp needs config.databaseUrl; src/server.ts starts the embedded database first')
   return config.databaseUrl
 }

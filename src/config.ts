@@ -35,7 +35,11 @@ const EnvSchema = Type.Object({
   PARLEY_SEND_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 20000, default: 5000 }),
   PARLEY_DISPATCH_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
   PARLEY_DISPATCH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
-  PARLEY_HELP_TEXT: Type.String({ minLength: 1, maxLength: 1000, default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.' }),
+  PARLEY_HELP_TEXT: Type.String({
+    minLength: 1,
+    maxLength: 1000,
+    default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
+  }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 })
 })
 
@@ -63,8 +67,8 @@ export interface Config {
   jwtSecret?: string
   tokenTtlSeconds: number
   credentialCacheMs: number
-  rateLimit: { max: number, windowMs: number }
-  tokenRateLimit: { max: number, windowMs: number }
+  rateLimit: { max: number; windowMs: number }
+  tokenRateLimit: { max: number; windowMs: number }
   bodyLimitBytes: number
   bootstrap?: BootstrapCredential
   /** Per-segment rates: the defaults of src/lib/pricing.ts with PARLEY_PRICES laid over them. */
@@ -105,16 +109,20 @@ export interface ImportLimits {
 export class ConfigError extends Error {
   readonly problems: string[]
 
-  constructor (problems: string[]) {
+  constructor(problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
     this.name = 'ConfigError'
     this.problems = problems
   }
 }
 
-const BOOTSTRAP_KEYS = ['PARLEY_BOOTSTRAP_ACCOUNT_ID', 'PARLEY_BOOTSTRAP_CLIENT_ID', 'PARLEY_BOOTSTRAP_CLIENT_SECRET'] as const
+const BOOTSTRAP_KEYS = [
+  'PARLEY_BOOTSTRAP_ACCOUNT_ID',
+  'PARLEY_BOOTSTRAP_CLIENT_ID',
+  'PARLEY_BOOTSTRAP_CLIENT_SECRET'
+] as const
 
-export function loadConfig (source: Record<string, string | undefined>): Readonly<Config> {
+export function loadConfig(source: Record<string, string | undefined>): Readonly<Config> {
   const known: Record<string, unknown> = {}
   for (const key of Object.keys(EnvSchema.properties)) {
     const value = source[key]
@@ -176,18 +184,19 @@ export function loadConfig (source: Record<string, string | undefined>): Readonl
       prices
     },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
-    bootstrap: givenBootstrap.length === 0
-      ? undefined
-      : {
-          accountId: valid.PARLEY_BOOTSTRAP_ACCOUNT_ID as string,
-          clientId: valid.PARLEY_BOOTSTRAP_CLIENT_ID as string,
-          clientSecret: valid.PARLEY_BOOTSTRAP_CLIENT_SECRET as string,
-          adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL
-        }
+    bootstrap:
+      givenBootstrap.length === 0
+        ? undefined
+        : {
+            accountId: valid.PARLEY_BOOTSTRAP_ACCOUNT_ID as string,
+            clientId: valid.PARLEY_BOOTSTRAP_CLIENT_ID as string,
+            clientSecret: valid.PARLEY_BOOTSTRAP_CLIENT_SECRET as string,
+            adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL
+          }
   })
 }
 
-function parsePrices (json: string | undefined): PriceTable {
+function parsePrices(json: string | undefined): PriceTable {
   try {
     return pricesWithOverrides(json)
   } catch (error) {
@@ -196,7 +205,7 @@ function parsePrices (json: string | undefined): PriceTable {
 }
 
 /** loadConfig for a command's entry point: a bad environment prints one line per problem and exits 1. */
-export function loadConfigOrExit (source: Record<string, string | undefined>): Readonly<Config> {
+export function loadConfigOrExit(source: Record<string, string | undefined>): Readonly<Config> {
   try {
     return loadConfig(source)
   } catch (error) {

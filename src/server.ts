@@ -4,9 +4,10 @@ import { openDatabase } from './db/open.ts'
 import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
 import { stopOnSignals, type Running } from './shutdown.ts'
 
-function demoBanner (demo: { accountId: string, clientId: string, clientSecret: string }, port: number): string {
+function demoBanner(demo: { accountId: string; clientId: string; clientSecret: string }, port: number): string {
   const line = '='.repeat(72)
-  return [line,
+  return [
+    line,
     'Parley created a demo account on this empty database. The secret is shown only now:',
     '',
     `  export PARLEY_URL=http://localhost:${port}`,
@@ -15,10 +16,12 @@ function demoBanner (demo: { accountId: string, clientId: string, clientSecret: 
     `  export CLIENT_SECRET=${demo.clientSecret}`,
     '',
     'See the README quick start for the curl calls that use them.',
-    line, ''].join('\n')
+    line,
+    ''
+  ].join('\n')
 }
 
-async function start (config: Readonly<Config>): Promise<Running> {
+async function start(config: Readonly<Config>): Promise<Running> {
   const started = Date.now()
   const { db, url: databaseUrl, embedded } = await openDatabase(config)
 
@@ -36,6 +39,8 @@ async function start (config: Readonly<Config>): Promise<Running> {
 const starting = start(loadConfigOrExit(process.env))
 stopOnSignals(starting, 'Parley')
 starting.catch((error: unknown) => {
-  process.stderr.write(`Parley failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  process.stderr.write(
+    `Parley failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+  )
   process.exit(1)
 })

@@ -10,18 +10,25 @@ export interface Running {
  * database, then exit 0. Registered before start-up begins: a signal during initdb or migrations
  * waits for start-up to finish and then stops what it started, instead of leaving it running.
  */
-export function stopOnSignals (starting: Promise<Running>, name: string): void {
+export function stopOnSignals(starting: Promise<Running>, name: string): void {
   let closing: Promise<void> | undefined
   const stop = (signal: NodeJS.Signals) => {
-    closing ??= starting.then(async ({ app, embedded }) => {
-      app.log.info({ signal }, `${name} stopping: no new work, finishing what is in hand`)
-      await app.close()
-      await embedded?.stop()
-      app.log.info(`${name} stopped`)
-    }).then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`${name} did not stop cleanly: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
-      process.exit(1)
-    })
+    closing ??= starting
+      .then(async ({ app, embedded }) => {
+        app.log.info({ signal }, `${name} stopping: no new work, finishing what is in hand`)
+        await app.close()
+        await embedded?.stop()
+        app.log.info(`${name} stopped`)
+      })
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(
+            `${name} did not stop cleanly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+          )
+          process.exit(1)
+        }
+      )
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

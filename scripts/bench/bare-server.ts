@@ -5,8 +5,16 @@ import pg from 'pg'
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
 const app = Fastify()
 app.get<{ Params: { n: string } }>('/point/:n', async (request) => {
-  const { rows } = await pool.query('SELECT id, mobile, first_name FROM contacts WHERE account_id = $1 AND mobile = $2', [process.env.ACCOUNT_ID, `+1212${2000000 + Number(request.params.n)}`])
+  const { rows } = await pool.query(
+    'SELECT id, mobile, first_name FROM contacts WHERE account_id = $1 AND mobile = $2',
+    [process.env.ACCOUNT_ID, `+1212${2000000 + Number(request.params.n)}`]
+  )
   return { success: true, data: rows[0] ?? null }
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
-process.once('SIGTERM', () => { void app.close().then(() => pool.end()).then(() => process.exit(0)) })
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0))
+})

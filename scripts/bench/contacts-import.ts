@@ -11,7 +11,7 @@ import { freshDatabase, option, startParley, type Parley } from './harness.ts'
 
 const rows = option('rows', 1_000_000)
 
-async function writeCsv (file: string): Promise<void> {
+async function writeCsv(file: string): Promise<void> {
   const out = createWriteStream(file)
   const titles = ['mover', 'clerk', 'driver', 'nurse', 'teacher']
   out.write('mobile,country,firstName,lastName,email,tags,jobTitle,score\n')
@@ -26,20 +26,25 @@ async function writeCsv (file: string): Promise<void> {
   await once(out, 'finish')
 }
 
-async function api (parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
+async function api(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
   const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
-    method, headers: { ...parley.headers, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body)
+    method,
+    headers: { ...parley.headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
   })
-  return await response.body.json() as { success: boolean, data: Record<string, unknown> }
+  return (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
 }
 
-async function importOnce (parley: Parley, file: string): Promise<{ seconds: number, result: Record<string, unknown> }> {
+async function importOnce(parley: Parley, file: string): Promise<{ seconds: number; result: Record<string, unknown> }> {
   const started = performance.now()
   const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}/contacts`, {
-    method: 'POST', headers: { ...parley.headers, 'content-type': 'text/csv' }, body: createReadStream(file)
+    method: 'POST',
+    headers: { ...parley.headers, 'content-type': 'text/csv' },
+    body: createReadStream(file)
   })
-  const accepted = await response.body.json() as { data: { jobId: string } }
-  if (response.statusCode !== 202) throw new Error(`expected 202, got ${response.statusCode}: ${JSON.stringify(accepted)}`)
+  const accepted = (await response.body.json()) as { data: { jobId: string } }
+  if (response.statusCode !== 202)
+    throw new Error(`expected 202, got ${response.statusCode}: ${JSON.stringify(accepted)}`)
   const uploadedSeconds = (performance.now() - started) / 1000
   for (;;) {
     const { data } = await api(parley, 'GET', `/contacts/imports/${accepted.data.jobId}`)
@@ -59,16 +64,20 @@ let parley: Parley | undefined
 try {
   const generated = performance.now()
   await writeCsv(file)
-  process.stdout.write(`generated ${rows.toLocaleString('en')} rows, ${(statSync(file).size / 1048576).toFixed(1)} MB, in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(
+    `generated ${rows.toLocaleString('en')} rows, ${(statSync(file).size / 1048576).toFixed(1)} MB, in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`
+  )
   parley = await startParley(database.url)
   await api(parley, 'POST', '/attributes/contacts', { name: 'jobTitle', dataType: 'text' })
   await api(parley, 'POST', '/attributes/contacts', { name: 'score', dataType: 'number' })
 
   for (const label of ['first import (all inserts)', 're-import (all updates)']) {
     const { seconds, result } = await importOnce(parley, file)
-    process.stdout.write(`${label}: ${(rows / seconds).toFixed(0)} rows/s, ${seconds.toFixed(1)} s total, ` +
-      `inserted ${String(result.inserted)}, updated ${String(result.updated)}, failed ${String(result.failed)}, status ${String(result.status)}; ` +
-      `server peak RSS so far ${parley.peakRssMb().toFixed(0)} MB\n`)
+    process.stdout.write(
+      `${label}: ${(rows / seconds).toFixed(0)} rows/s, ${seconds.toFixed(1)} s total, ` +
+        `inserted ${String(result.inserted)}, updated ${String(result.updated)}, failed ${String(result.failed)}, status ${String(result.status)}; ` +
+        `server peak RSS so far ${parley.peakRssMb().toFixed(0)} MB\n`
+    )
   }
 } finally {
   await parley?.stop()

@@ -8,22 +8,25 @@ import pg from 'pg'
 import { Pool } from 'undici'
 import { startEmbeddedPostgres, temporaryDataDir } from '../../src/db/embedded.ts'
 
-export function option (name: string, fallback: number): number {
+export function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`)
   return index === -1 ? fallback : Number(process.argv[index + 1])
 }
 
-export async function freePort (): Promise<number> {
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
-    const server = net.createServer().on('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
+    const server = net
+      .createServer()
+      .on('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo
+        server.close(() => resolve(port))
+      })
   })
 }
 
 /** A new database on DATABASE_URL's server, or on an embedded server in a temp folder; dropped by cleanup(). */
-export async function freshDatabase (): Promise<{ url: string, cleanup: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL
   let stopEmbedded: (() => Promise<void>) | undefined
   let dataDir: string | undefined
@@ -66,7 +69,7 @@ export interface Parley {
 export const BENCH_ACCOUNT = 'bench'
 
 /** Starts `node src/server.ts` on the database with a bootstrap account, and gets a token for it. */
-export async function startParley (databaseUrl: string, env: Record<string, string> = {}): Promise<Parley> {
+export async function startParley(databaseUrl: string, env: Record<string, string> = {}): Promise<Parley> {
   const port = await freePort()
   const clientId = 'bench-client'
   const clientSecret = randomBytes(24).toString('hex')
@@ -98,13 +101,14 @@ export async function startParley (databaseUrl: string, env: Record<string, stri
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret })
-  }).then(async (response) => (await response.json() as { access_token: string }).access_token)
+  }).then(async (response) => ((await response.json()) as { access_token: string }).access_token)
   return {
     baseUrl,
     accountId: BENCH_ACCOUNT,
     headers: { authorization: `Bearer ${token}` },
     process: child,
-    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    peakRssMb: () =>
+      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')
@@ -122,22 +126,30 @@ export interface LoadResult {
 }
 
 /** `count` GETs of `paths` in turn over `concurrency` keep-alive connections on loopback. */
-export async function load (origin: string, paths: readonly string[], headers: Record<string, string>, count: number, concurrency: number): Promise<LoadResult> {
+export async function load(
+  origin: string,
+  paths: readonly string[],
+  headers: Record<string, string>,
+  count: number,
+  concurrency: number
+): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 })
   const latencies: number[] = []
   let next = 0
   let failures = 0
   const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const path = paths[next++ % paths.length]!
-      const begin = performance.now()
-      const response = await pool.request({ origin, path, method: 'GET', headers })
-      await response.body.dump()
-      latencies.push(performance.now() - begin)
-      if (response.statusCode !== 200) failures++
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const path = paths[next++ % paths.length]!
+        const begin = performance.now()
+        const response = await pool.request({ origin, path, method: 'GET', headers })
+        await response.body.dump()
+        latencies.push(performance.now() - begin)
+        if (response.statusCode !== 200) failures++
+      }
+    })
+  )
   const seconds = (performance.now() - started) / 1000
   await pool.close()
   latencies.sort((a, b) => a - b)

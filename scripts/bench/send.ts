@@ -10,16 +10,19 @@ import { BENCH_ACCOUNT, freshDatabase, option, startParley, type Parley } from '
 
 const contacts = option('contacts', 100_000)
 
-async function api (parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
+async function api(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
   const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
-    method, headers: { ...parley.headers, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body)
+    method,
+    headers: { ...parley.headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
   })
-  const json = await response.body.json() as { success: boolean, data: Record<string, unknown> }
+  const json = (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
   if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${JSON.stringify(json)}`)
   return json.data
 }
 
-const sizeOf = async (client: pg.Client) => Number((await client.query('SELECT pg_database_size(current_database()) AS size')).rows[0].size) / 1048576
+const sizeOf = async (client: pg.Client) =>
+  Number((await client.query('SELECT pg_database_size(current_database()) AS size')).rows[0].size) / 1048576
 
 const database = await freshDatabase()
 let parley: Parley | undefined
@@ -29,20 +32,30 @@ try {
   await client.connect()
   await api(parley, 'POST', '/senders', { number: '+12125550000', status: 'active' })
   const seeded = performance.now()
-  await client.query(`
+  await client.query(
+    `
     INSERT INTO contacts (id, account_id, mobile, country, first_name, tags, created_by, updated_by)
     SELECT lpad(to_hex(i), 24, '0'), $1, '+1213' || (2000000 + i)::text, 'US', 'First' || i, '[{"tag": "bench", "visible": true}]',
       '{"id": "bench", "source": "system"}', '{"id": "bench", "source": "system"}'
     FROM generate_series(1, $2::int) AS i
-  `, [BENCH_ACCOUNT, contacts])
+  `,
+    [BENCH_ACCOUNT, contacts]
+  )
   await client.query('ANALYZE contacts')
-  process.stdout.write(`seeded ${contacts.toLocaleString('en')} contacts in ${((performance.now() - seeded) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(
+    `seeded ${contacts.toLocaleString('en')} contacts in ${((performance.now() - seeded) / 1000).toFixed(1)} s\n`
+  )
   const sizeBefore = await sizeOf(client)
 
   const started = performance.now()
-  const sent = await api(parley, 'POST', '/messages', { filters: { tags: ['bench'] }, template: 'Hi {{{firstName}}}, the sale starts now. Reply STOP to opt out.' })
+  const sent = await api(parley, 'POST', '/messages', {
+    filters: { tags: ['bench'] },
+    template: 'Hi {{{firstName}}}, the sale starts now. Reply STOP to opt out.'
+  })
   const answeredMs = performance.now() - started
-  process.stdout.write(`POST /messages answered in ${answeredMs.toFixed(0)} ms: requested ${String(sent.requested)}, status ${String(sent.status)}, estimatedPrice ${String(sent.estimatedPrice)}\n`)
+  process.stdout.write(
+    `POST /messages answered in ${answeredMs.toFixed(0)} ms: requested ${String(sent.requested)}, status ${String(sent.status)}, estimatedPrice ${String(sent.estimatedPrice)}\n`
+  )
 
   // Numbers ending 0001-0003 are sandbox test numbers (undelivered, failed, retried): final is any end state.
   let final = 0
@@ -53,23 +66,40 @@ try {
       const job = await api(parley, 'GET', `/messages/jobs/${String(sent.jobId)}`)
       if (job.status === 'completed') {
         expandedAt = performance.now()
-        process.stdout.write(`all ${String(job.valid)} messages written after ${((expandedAt - started) / 1000).toFixed(1)} s\n`)
+        process.stdout.write(
+          `all ${String(job.valid)} messages written after ${((expandedAt - started) / 1000).toFixed(1)} s\n`
+        )
       }
     }
-    final = Number((await client.query(`SELECT count(*) FROM messages WHERE account_id = $1 AND status IN ('delivered', 'undelivered', 'failed')`, [BENCH_ACCOUNT])).rows[0].count)
+    final = Number(
+      (
+        await client.query(
+          `SELECT count(*) FROM messages WHERE account_id = $1 AND status IN ('delivered', 'undelivered', 'failed')`,
+          [BENCH_ACCOUNT]
+        )
+      ).rows[0].count
+    )
     if (final >= contacts) break
     if (performance.now() - lastReport > 5000) {
-      process.stdout.write(`  ${final.toLocaleString('en')} in a final status after ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
+      process.stdout.write(
+        `  ${final.toLocaleString('en')} in a final status after ${((performance.now() - started) / 1000).toFixed(0)} s\n`
+      )
       lastReport = performance.now()
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   const seconds = (performance.now() - started) / 1000
   const submissions = Number((await client.query('SELECT count(*) FROM sandbox_messages')).rows[0].count)
-  const { rows: byStatus } = await client.query('SELECT status, count(*)::int AS count FROM messages GROUP BY status ORDER BY status')
-  process.stdout.write(`${final.toLocaleString('en')} messages final in ${seconds.toFixed(1)} s: ${(final / seconds).toFixed(0)} messages/s from request to delivered ` +
-    `(${byStatus.map((row: { status: string, count: number }) => `${row.count} ${row.status}`).join(', ')}); ${submissions.toLocaleString('en')} sandbox submissions\n`)
-  process.stdout.write(`server peak RSS ${parley.peakRssMb().toFixed(0)} MB; database grew ${((await sizeOf(client)) - sizeBefore).toFixed(0)} MB\n`)
+  const { rows: byStatus } = await client.query(
+    'SELECT status, count(*)::int AS count FROM messages GROUP BY status ORDER BY status'
+  )
+  process.stdout.write(
+    `${final.toLocaleString('en')} messages final in ${seconds.toFixed(1)} s: ${(final / seconds).toFixed(0)} messages/s from request to delivered ` +
+      `(${byStatus.map((row: { status: string; count: number }) => `${row.count} ${row.status}`).join(', ')}); ${submissions.toLocaleString('en')} sandbox submissions\n`
+  )
+  process.stdout.write(
+    `server peak RSS ${parley.peakRssMb().toFixed(0)} MB; database grew ${((await sizeOf(client)) - sizeBefore).toFixed(0)} MB\n`
+  )
 } finally {
   await client.end()
   await parley?.stop()

@@ -17,6 +17,6 @@ const descriptions = {
 
 export type CarrierErrorCode = keyof typeof descriptions
 
-export function carrierError (code: CarrierErrorCode): CarrierError {
+export function carrierError(code: CarrierErrorCode): CarrierError {
   return { code, description: descriptions[code] }
 }

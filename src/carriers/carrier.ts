@@ -45,9 +45,9 @@ export interface ScheduledReport extends StatusReport {
 }
 
 export type SubmitResult =
-  | { ok: true, carrierMessageId: string, reports: ScheduledReport[] }
+  | { ok: true; carrierMessageId: string; reports: ScheduledReport[] }
   /** permanent: the message fails now; retryable: the pipeline tries again later with the same key. */
-  | { ok: false, failure: 'permanent' | 'retryable', error: CarrierError }
+  | { ok: false; failure: 'permanent' | 'retryable'; error: CarrierError }
 
 export interface InboundMessage {
   /** The sender of the message, E.164. */
@@ -60,9 +60,7 @@ export interface InboundMessage {
   receivedAt: Date
 }
 
-export type CarrierEvent =
-  | { kind: 'status', report: StatusReport }
-  | { kind: 'inbound', message: InboundMessage }
+export type CarrierEvent = { kind: 'status'; report: StatusReport } | { kind: 'inbound'; message: InboundMessage }
 
 /** A carrier's HTTP callback (status or inbound) as the route that received it saw it. */
 export interface CarrierCallback {

@@ -18,20 +18,23 @@ export interface CarrierOptions {
 }
 
 /** The built-in sandbox plus the configured adapters, by name. */
-export function createCarrierRegistry (options: CarrierOptions, configured: CarrierAdapter[] = []): CarrierRegistry {
+export function createCarrierRegistry(options: CarrierOptions, configured: CarrierAdapter[] = []): CarrierRegistry {
   const adapters = new Map<string, CarrierAdapter>()
-  for (const adapter of [createSandboxCarrier({ db: options.db, deliveryDelayMs: options.sandboxDeliveryDelayMs }), ...configured]) {
+  for (const adapter of [
+    createSandboxCarrier({ db: options.db, deliveryDelayMs: options.sandboxDeliveryDelayMs }),
+    ...configured
+  ]) {
     if (adapters.has(adapter.name)) throw new Error(`Two carrier adapters are named "${adapter.name}"`)
     adapters.set(adapter.name, adapter)
   }
   return {
-    get (name) {
+    get(name) {
       const adapter = adapters.get(name)
       if (!adapter) throw new Error(`Unknown carrier "${name}"; known carriers: ${[...adapters.keys()].join(', ')}`)
       return adapter
     },
     names: () => [...adapters.keys()],
-    async close () {
+    async close() {
       await Promise.all([...adapters.values()].map((adapter) => adapter.close?.()))
     }
   }

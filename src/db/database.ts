@@ -3,7 +3,11 @@ import type { AccountsTable, InstanceSettingsTable } from '../resources/accounts
 import type { ApiCredentialsTable } from '../resources/credentials/credentials.table.ts'
 import type { UsersTable } from '../resources/users/users.table.ts'
 import type { AttributeDefinitionsTable } from '../resources/attributes/attributes.table.ts'
-import type { ContactImportChunksTable, ContactImportsTable, ContactsTable } from '../resources/contacts/contacts.table.ts'
+import type {
+  ContactImportChunksTable,
+  ContactImportsTable,
+  ContactsTable
+} from '../resources/contacts/contacts.table.ts'
 import type { EventsTable } from '../resources/events/events.table.ts'
 import type { ContactIntegrationLinksTable } from '../resources/integrations/integrations.table.ts'
 import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
@@ -11,7 +15,12 @@ import type { SendersTable } from '../resources/senders/senders.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
 import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
-import type { IdempotencyKeysTable, MessagesTable, SenderThrottlesTable, SendJobsTable } from '../resources/messages/messages.table.ts'
+import type {
+  IdempotencyKeysTable,
+  MessagesTable,
+  SenderThrottlesTable,
+  SendJobsTable
+} from '../resources/messages/messages.table.ts'
 
 export interface Database {
   instance_settings: InstanceSettingsTable

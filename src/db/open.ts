@@ -13,7 +13,7 @@ export interface OpenDatabase {
 }
 
 /** The configured database, or the embedded one in the data folder, migrated to the latest version. */
-export async function openDatabase (config: Readonly<Config>, log?: (message: string) => void): Promise<OpenDatabase> {
+export async function openDatabase(config: Readonly<Config>, log?: (message: string) => void): Promise<OpenDatabase> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dataDir: config.dataDir, log })
   const url = config.databaseUrl ?? embedded!.url
   const db = createDb(url, config.databasePoolSize)

@@ -6,7 +6,7 @@ export class ApiError extends Error {
   readonly statusCode: number
   readonly headers: Record<string, string>
 
-  constructor (code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
     super(message ?? errorCatalog[code].message)
     this.name = 'ApiError'
     this.code = code

@@ -71,6 +71,6 @@ export const errorCatalog = {
   'MSG-050': { status: 422, message: 'This Idempotency-Key was used with a different request' },
   'SYS-001': { status: 500, message: 'Internal server error' },
   'SYS-002': { status: 503, message: 'Service unavailable' }
-} as const satisfies Record<string, { status: number, message: string }>
+} as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalog

@@ -16,14 +16,25 @@ const RETRY_LIMIT = 5
  * of a worker that died is retried within heartbeatSeconds (plus PARLEY_QUEUE_SUPERVISE_SECONDS),
  * however long a throttled batch legitimately runs.
  */
-export function messageDispatchTask (concurrency: number): RunnableTask {
+export function messageDispatchTask(concurrency: number): RunnableTask {
   return defineTask({
     name: DISPATCH_TASK,
-    queue: { retryLimit: RETRY_LIMIT, retryDelay: 1, retryBackoff: true, retryDelayMax: 300, heartbeatSeconds: 10, expireInSeconds: 3600 },
+    queue: {
+      retryLimit: RETRY_LIMIT,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 300,
+      heartbeatSeconds: 10,
+      expireInSeconds: 3600
+    },
     concurrency,
     parse: (data) => Value.Parse(DispatchJob, data),
     run: async (app, job, { retryCount }) => {
-      const retrying = await dispatchMessages({ db: app.db, boss: app.queue, carriers: app.carriers }, job, retryCount >= RETRY_LIMIT)
+      const retrying = await dispatchMessages(
+        { db: app.db, boss: app.queue, carriers: app.carriers },
+        job,
+        retryCount >= RETRY_LIMIT
+      )
       if (retrying > 0) throw new Error(`${retrying} message(s) failed retryably; the job is retried with backoff`)
     }
   })

@@ -11,10 +11,17 @@ const ExpandJob = Type.Object({
 })
 
 /** Writes the messages of a large send batch by batch; each batch commits with the job's cursor. */
-export function messagesExpandTask (options: MessagingOptions): RunnableTask {
+export function messagesExpandTask(options: MessagingOptions): RunnableTask {
   return defineTask({
     name: EXPAND_TASK,
-    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, heartbeatSeconds: 10, expireInSeconds: 3600 },
+    queue: {
+      retryLimit: 10,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 60,
+      heartbeatSeconds: 10,
+      expireInSeconds: 3600
+    },
     parse: (data) => Value.Parse(ExpandJob, data),
     run: async (app, { accountId, jobId }) => {
       const messaging = messagingOf(app, options)

@@ -7,7 +7,7 @@ import { messageStatusReportsTask } from './message-status-reports.ts'
 import { messagesExpandTask } from './messages-expand.ts'
 
 /** Every background task; the queue plugin creates their queues and, in worker processes, runs them. */
-export function tasks (config: Readonly<Config>): RunnableTask[] {
+export function tasks(config: Readonly<Config>): RunnableTask[] {
   return [
     contactsImportTask(config.imports),
     messageDispatchTask(config.messaging.dispatchConcurrency),

@@ -12,7 +12,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 const TRUE = new Set(['true', 'yes', '1'])
 const FALSE = new Set(['false', 'no', '0'])
 
-function coerceDate (text: string): Coerced {
+function coerceDate(text: string): Coerced {
   const date = ISO_DATE.exec(text)
   if (date) {
     const [, year, month, day] = date.map(Number) as [number, number, number, number]
@@ -26,7 +26,7 @@ function coerceDate (text: string): Coerced {
 }
 
 /** A null value (or an empty CSV cell) means "no value": the caller decides whether that clears it. */
-export function coerceAttributeValue (dataType: AttributeDataType, raw: unknown): Coerced {
+export function coerceAttributeValue(dataType: AttributeDataType, raw: unknown): Coerced {
   if (raw === null || raw === undefined || raw === '') return { value: null }
   switch (dataType) {
     case 'text':

@@ -4,7 +4,7 @@ const DIGITS = /^\d+$/
  * Orders integration record ids "numerically" as seed 001 describes: all-digit ids by value (of any
  * length, so CRM ids beyond 2^53 still order right), anything else by plain string order.
  */
-export function compareExternalIds (a: string, b: string): number {
+export function compareExternalIds(a: string, b: string): number {
   if (DIGITS.test(a) && DIGITS.test(b)) {
     const left = a.replace(/^0+(?=\d)/, '')
     const right = b.replace(/^0+(?=\d)/, '')

@@ -8,11 +8,14 @@ const KEYWORDS = {
 
 export type Keyword = keyof typeof KEYWORDS
 
-const byWord = new Map<string, Keyword>(Object.entries(KEYWORDS).flatMap(([keyword, words]) => words.map((word) => [word, keyword as Keyword] as const)))
+const byWord = new Map<string, Keyword>(
+  Object.entries(KEYWORDS).flatMap(([keyword, words]) => words.map((word) => [word, keyword as Keyword] as const))
+)
 
-export function keywordOf (text: string): Keyword | undefined {
+export function keywordOf(text: string): Keyword | undefined {
   return byWord.get(text.trim().toUpperCase())
 }
 
-export const OPT_OUT_CONFIRMATION = 'You have been unsubscribed and will receive no further messages. Reply START to subscribe again.'
+export const OPT_OUT_CONFIRMATION =
+  'You have been unsubscribed and will receive no further messages. Reply START to subscribe again.'
 export const OPT_IN_CONFIRMATION = 'You have been subscribed again. Reply STOP to unsubscribe.'

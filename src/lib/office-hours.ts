@@ -1,9 +1,9 @@
 export interface OfficeHoursSchedule {
   timezone: string
-  schedule: ReadonlyArray<{ day: string, start: string, end: string }>
+  schedule: ReadonlyArray<{ day: string; start: string; end: string }>
 }
 
-function isTimeZone (name: string): boolean {
+function isTimeZone(name: string): boolean {
   try {
     // Throws a RangeError for a name that is not an IANA zone (or alias) the runtime knows.
     new Intl.DateTimeFormat('en-US', { timeZone: name }).format(0)
@@ -14,7 +14,7 @@ function isTimeZone (name: string): boolean {
 }
 
 /** What is wrong with an office-hours setting, naming the field; undefined when it is usable. */
-export function officeHoursProblem (officeHours: OfficeHoursSchedule): string | undefined {
+export function officeHoursProblem(officeHours: OfficeHoursSchedule): string | undefined {
   if (!isTimeZone(officeHours.timezone)) return `officeHours.timezone ${officeHours.timezone} is not an IANA time zone`
   for (const [index, period] of officeHours.schedule.entries()) {
     // "HH:MM" strings compare in time order.

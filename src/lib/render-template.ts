@@ -5,7 +5,7 @@ export interface TemplateContact {
   firstName?: string | null
   lastName?: string | null
   email?: string | null
-  mobile?: { number: string, country?: string | null } | null
+  mobile?: { number: string; country?: string | null } | null
   attributes?: Record<string, unknown> | null
 }
 
@@ -17,7 +17,7 @@ export class TemplateSyntaxError extends Error {
   /** Mustache's own words, e.g. "Unclosed tag at 14". */
   readonly detail: string
 
-  constructor (detail: string) {
+  constructor(detail: string) {
     super(`Template syntax error: ${detail}`)
     this.name = 'TemplateSyntaxError'
     this.detail = detail
@@ -28,7 +28,7 @@ export class TemplateSyntaxError extends Error {
 const plainText = { escape: (value: unknown) => String(value) }
 
 // `{{{mobile}}}` renders the number, while `{{{mobile.country}}}` still reaches the country.
-function mobileView (mobile: TemplateContact['mobile']) {
+function mobileView(mobile: TemplateContact['mobile']) {
   if (!mobile) return undefined
   return { number: mobile.number, country: mobile.country ?? undefined, toString: () => mobile.number }
 }
@@ -38,7 +38,7 @@ function mobileView (mobile: TemplateContact['mobile']) {
  * fields, `{{{contact.attributes.<name>}}}` and `{{{<name>}}}` for custom attributes. A core field
  * wins over a custom attribute of the same name. Missing values render empty (mustache's rule).
  */
-function viewOf (contact: TemplateContact) {
+function viewOf(contact: TemplateContact) {
   const core = {
     firstName: contact.firstName ?? undefined,
     lastName: contact.lastName ?? undefined,
@@ -54,7 +54,7 @@ function viewOf (contact: TemplateContact) {
  * compiled template has its own writer: mustache's global cache would keep every template text
  * ever sent for the life of the process.
  */
-export function compileTemplate (template: string): CompiledTemplate {
+export function compileTemplate(template: string): CompiledTemplate {
   const writer = new Mustache.Writer()
   try {
     writer.parse(template)
@@ -64,12 +64,12 @@ export function compileTemplate (template: string): CompiledTemplate {
   return { render: (contact) => writer.render(template, viewOf(contact), undefined, plainText) }
 }
 
-export function renderTemplate (template: string, contact: TemplateContact): string {
+export function renderTemplate(template: string, contact: TemplateContact): string {
   return compileTemplate(template).render(contact)
 }
 
 /** Why the template cannot be rendered (mustache's words), or undefined when it can. */
-export function templateProblem (template: string): string | undefined {
+export function templateProblem(template: string): string | undefined {
   try {
     compileTemplate(template)
     return undefined

@@ -15,16 +15,18 @@ export interface SplitText {
 }
 
 // The GSM 03.38 basic character set, without the escape code 0x1B that introduces the extension table.
-const GSM_BASIC = new Set(Array.from(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'
-))
+const GSM_BASIC = new Set(
+  Array.from(
+    '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
+      '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'
+  )
+)
 
 // Characters of the extension table: each is sent as an escape plus a septet, so it costs two.
 const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'))
 
 // A concatenated part gives up 7 septets (GSM-7) or 3 code units (UCS-2) to its User Data Header.
-const CAPACITY: Record<Encoding, { single: number, part: number }> = {
+const CAPACITY: Record<Encoding, { single: number; part: number }> = {
   'GSM-7': { single: 160, part: 153 },
   'UCS-2': { single: 70, part: 67 }
 }
@@ -36,13 +38,18 @@ interface Measured {
   units: number
 }
 
-function measure (text: string): Measured {
+function measure(text: string): Measured {
   const characters = Array.from(text)
   const isGsm = characters.every((character) => GSM_BASIC.has(character) || GSM_EXTENSION.has(character))
   const widths = isGsm
-    ? characters.map((character) => GSM_EXTENSION.has(character) ? 2 : 1)
+    ? characters.map((character) => (GSM_EXTENSION.has(character) ? 2 : 1))
     : characters.map((character) => character.length)
-  return { encoding: isGsm ? 'GSM-7' : 'UCS-2', characters, widths, units: widths.reduce((sum, width) => sum + width, 0) }
+  return {
+    encoding: isGsm ? 'GSM-7' : 'UCS-2',
+    characters,
+    widths,
+    units: widths.reduce((sum, width) => sum + width, 0)
+  }
 }
 
 /**
@@ -50,7 +57,7 @@ function measure (text: string): Measured {
  * an escape sequence or a surrogate pair that does not fit in what is left of a part starts the
  * next one, as carriers do; that can make a message one part longer than units / capacity.
  */
-function partStarts ({ encoding, widths, units }: Measured): number[] {
+function partStarts({ encoding, widths, units }: Measured): number[] {
   const { single, part } = CAPACITY[encoding]
   if (units <= single) return [0]
   const starts = [0]
@@ -69,12 +76,12 @@ function partStarts ({ encoding, widths, units }: Measured): number[] {
 export const MAX_SEGMENTS = 10
 
 /** MSG-007's reason when a message takes more parts than MAX_SEGMENTS, else undefined. */
-export function overLengthLimit (segments: number): string | undefined {
+export function overLengthLimit(segments: number): string | undefined {
   return segments > MAX_SEGMENTS ? `Message too long: ${segments} segments, at most ${MAX_SEGMENTS}` : undefined
 }
 
 /** Counts the parts a carrier bills for the text. An empty text still takes one part. */
-export function countSegments (text: string): SegmentCount {
+export function countSegments(text: string): SegmentCount {
   const measured = measure(text)
   return {
     encoding: measured.encoding,
@@ -85,7 +92,7 @@ export function countSegments (text: string): SegmentCount {
 }
 
 /** The text of each part, as a carrier adapter submits a concatenated message. */
-export function splitSegments (text: string): SplitText {
+export function splitSegments(text: string): SplitText {
   const measured = measure(text)
   const starts = partStarts(measured)
   const parts = starts.map((start, index) => measured.characters.slice(start, starts[index + 1]).join(''))

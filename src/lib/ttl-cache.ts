@@ -3,16 +3,16 @@
  * dropped (Map keeps insertion order), which bounds memory under a flood of distinct keys.
  */
 export class TtlCache<K, V> {
-  readonly #entries = new Map<K, { value: V, expires: number }>()
+  readonly #entries = new Map<K, { value: V; expires: number }>()
   readonly #ttlMs: number
   readonly #maxEntries: number
 
-  constructor (ttlMs: number, maxEntries = 10_000) {
+  constructor(ttlMs: number, maxEntries = 10_000) {
     this.#ttlMs = ttlMs
     this.#maxEntries = maxEntries
   }
 
-  async getOrLoad (key: K, load: () => Promise<V>): Promise<V> {
+  async getOrLoad(key: K, load: () => Promise<V>): Promise<V> {
     const hit = this.#entries.get(key)
     if (hit && hit.expires > Date.now()) return hit.value
     const value = await load()
@@ -24,7 +24,7 @@ export class TtlCache<K, V> {
     return value
   }
 
-  delete (key: K): void {
+  delete(key: K): void {
     this.#entries.delete(key)
   }
 }

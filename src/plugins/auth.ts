@@ -46,31 +46,59 @@ interface CredentialState {
 
 const challenge = 'Bearer realm="parley"'
 
-function unauthorized (detail?: string, code: 'AUTH-001' | 'AUTH-002' = 'AUTH-001'): ApiError {
+function unauthorized(detail?: string, code: 'AUTH-001' | 'AUTH-002' = 'AUTH-001'): ApiError {
   const header = detail ? `${challenge}, error="invalid_token", error_description="${detail}"` : challenge
   return new ApiError(code, detail, { 'www-authenticate': header })
 }
 
-function toActingUser (row: { id: string, email: string, first_name: string, last_name: string, role: Role }): ActingUser {
+function toActingUser(row: {
+  id: string
+  email: string
+  first_name: string
+  last_name: string
+  role: Role
+}): ActingUser {
   return { id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role }
 }
 
-async function loadCredential (db: Db, credentialId: string): Promise<CredentialState | undefined> {
-  const row = await db.selectFrom('api_credentials as c')
+async function loadCredential(db: Db, credentialId: string): Promise<CredentialState | undefined> {
+  const row = await db
+    .selectFrom('api_credentials as c')
     .leftJoin('users as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.deleted_at', 'is', null))
-    .select(['c.account_id', 'c.client_id', 'c.revoked_at', 'c.user_id', 'u.id as uid', 'u.email', 'u.first_name', 'u.last_name', 'u.role'])
+    .select([
+      'c.account_id',
+      'c.client_id',
+      'c.revoked_at',
+      'c.user_id',
+      'u.id as uid',
+      'u.email',
+      'u.first_name',
+      'u.last_name',
+      'u.role'
+    ])
     .where('c.id', '=', credentialId)
     .executeTakeFirst()
   if (!row) return undefined
   let user: ActingUser | null | undefined
   if (row.user_id !== null) {
-    user = row.uid === null ? null : toActingUser({ id: row.uid, email: row.email!, first_name: row.first_name!, last_name: row.last_name!, role: row.role! })
+    user =
+      row.uid === null
+        ? null
+        : toActingUser({
+            id: row.uid,
+            email: row.email!,
+            first_name: row.first_name!,
+            last_name: row.last_name!,
+            role: row.role!
+          })
   }
   return { accountId: row.account_id, clientId: row.client_id, revoked: row.revoked_at !== null, user }
 }
 
-async function loadUserByEmail (db: Db, accountId: string, email: string): Promise<ActingUser | null> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'first_name', 'last_name', 'role'])
+async function loadUserByEmail(db: Db, accountId: string, email: string): Promise<ActingUser | null> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name', 'role'])
     .where('account_id', '=', accountId)
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .where('deleted_at', 'is', null)
@@ -89,54 +117,67 @@ export interface AuthOptions {
  * Bearer-token authentication for /v1 routes. Tokens are JWTs, but each request still checks the
  * credential (through a cache of a few seconds), so revoking it takes effect within that time.
  */
-export const authPlugin = fp<AuthOptions>(async (app, options) => {
-  await app.register(fastifyJwt, { secret: options.secret, sign: { expiresIn: options.tokenTtlSeconds } })
+export const authPlugin = fp<AuthOptions>(
+  async (app, options) => {
+    await app.register(fastifyJwt, { secret: options.secret, sign: { expiresIn: options.tokenTtlSeconds } })
 
-  const credentials = new TtlCache<string, CredentialState | undefined>(options.cacheMs)
-  const usersByEmail = new TtlCache<string, ActingUser | null>(options.cacheMs)
+    const credentials = new TtlCache<string, CredentialState | undefined>(options.cacheMs)
+    const usersByEmail = new TtlCache<string, ActingUser | null>(options.cacheMs)
 
-  app.decorateRequest('principal', undefined as unknown as Principal)
-  app.decorate('forgetCredential', (credentialId: string) => { credentials.delete(credentialId) })
+    app.decorateRequest('principal', undefined as unknown as Principal)
+    app.decorate('forgetCredential', (credentialId: string) => {
+      credentials.delete(credentialId)
+    })
 
-  app.decorate('authenticate', async (request: FastifyRequest) => {
-    const match = /^bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-    if (!match) throw unauthorized()
-    let claims: TokenClaims & { sub: string }
-    try {
-      claims = app.jwt.verify(match[1]!)
-    } catch {
-      throw unauthorized('The access token is invalid or expired')
-    }
-
-    const credential = await credentials.getOrLoad(claims.cred, () => loadCredential(app.db, claims.cred))
-    if (!credential || credential.accountId !== claims.acct) throw unauthorized('The access token is invalid or expired')
-    if (credential.revoked) throw unauthorized(undefined, 'AUTH-002')
-
-    const pathAccount = (request.params as { accountId?: string }).accountId
-    if (pathAccount !== undefined && pathAccount !== credential.accountId) throw new ApiError('ACCT-008')
-
-    const principal: Principal = { accountId: credential.accountId, credentialId: claims.cred, clientId: credential.clientId, role: 'Administrator' }
-    const email = request.headers[USER_EMAIL_HEADER]
-    if (credential.user === null) throw unauthorized('The user of this credential has been removed')
-    if (credential.user) {
-      if (typeof email === 'string' && email.toLowerCase() !== credential.user.email.toLowerCase()) {
-        throw new ApiError('ACCT-016', `Only account-wide credentials may use ${USER_EMAIL_HEADER}`)
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const match = /^bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+      if (!match) throw unauthorized()
+      let claims: TokenClaims & { sub: string }
+      try {
+        claims = app.jwt.verify(match[1]!)
+      } catch {
+        throw unauthorized('The access token is invalid or expired')
       }
-      principal.user = credential.user
-    } else if (typeof email === 'string' && email !== '') {
-      const user = await usersByEmail.getOrLoad(`${credential.accountId}\n${email.toLowerCase()}`, () => loadUserByEmail(app.db, credential.accountId, email))
-      if (!user) throw new ApiError('AUTH-003', `No user with email ${email} in this account`)
-      principal.user = user
-    }
-    if (principal.user) principal.role = principal.user.role
-    request.principal = principal
-  })
 
-  // Route-level role policy: `config: { roles: ['Administrator'] }` next to the route.
-  app.addHook('preHandler', async (request) => {
-    const roles = request.routeOptions.config.roles
-    if (roles && request.principal && !roles.includes(request.principal.role)) {
-      throw new ApiError('ACCT-016', `This operation needs one of the roles: ${roles.join(', ')}`)
-    }
-  })
-}, { name: 'auth', dependencies: ['database'] })
+      const credential = await credentials.getOrLoad(claims.cred, () => loadCredential(app.db, claims.cred))
+      if (!credential || credential.accountId !== claims.acct)
+        throw unauthorized('The access token is invalid or expired')
+      if (credential.revoked) throw unauthorized(undefined, 'AUTH-002')
+
+      const pathAccount = (request.params as { accountId?: string }).accountId
+      if (pathAccount !== undefined && pathAccount !== credential.accountId) throw new ApiError('ACCT-008')
+
+      const principal: Principal = {
+        accountId: credential.accountId,
+        credentialId: claims.cred,
+        clientId: credential.clientId,
+        role: 'Administrator'
+      }
+      const email = request.headers[USER_EMAIL_HEADER]
+      if (credential.user === null) throw unauthorized('The user of this credential has been removed')
+      if (credential.user) {
+        if (typeof email === 'string' && email.toLowerCase() !== credential.user.email.toLowerCase()) {
+          throw new ApiError('ACCT-016', `Only account-wide credentials may use ${USER_EMAIL_HEADER}`)
+        }
+        principal.user = credential.user
+      } else if (typeof email === 'string' && email !== '') {
+        const user = await usersByEmail.getOrLoad(`${credential.accountId}\n${email.toLowerCase()}`, () =>
+          loadUserByEmail(app.db, credential.accountId, email)
+        )
+        if (!user) throw new ApiError('AUTH-003', `No user with email ${email} in this account`)
+        principal.user = user
+      }
+      if (principal.user) principal.role = principal.user.role
+      request.principal = principal
+    })
+
+    // Route-level role policy: `config: { roles: ['Administrator'] }` next to the route.
+    app.addHook('preHandler', async (request) => {
+      const roles = request.routeOptions.config.roles
+      if (roles && request.principal && !roles.includes(request.principal.role)) {
+        throw new ApiError('ACCT-016', `This operation needs one of the roles: ${roles.join(', ')}`)
+      }
+    })
+  },
+  { name: 'auth', dependencies: ['database'] }
+)

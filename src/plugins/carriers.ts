@@ -8,8 +8,13 @@ declare module 'fastify' {
 }
 
 /** Decorates the app with the carrier adapters by name; closes their connections before the database. */
-export const carriersPlugin = fp<{ sandboxDeliveryDelayMs: number }>(async (app, options) => {
-  const registry = createCarrierRegistry({ db: app.db, sandboxDeliveryDelayMs: options.sandboxDeliveryDelayMs })
-  app.decorate('carriers', registry)
-  app.addHook('onClose', async () => { await registry.close() })
-}, { name: 'carriers', dependencies: ['database'] })
+export const carriersPlugin = fp<{ sandboxDeliveryDelayMs: number }>(
+  async (app, options) => {
+    const registry = createCarrierRegistry({ db: app.db, sandboxDeliveryDelayMs: options.sandboxDeliveryDelayMs })
+    app.decorate('carriers', registry)
+    app.addHook('onClose', async () => {
+      await registry.close()
+    })
+  },
+  { name: 'carriers', dependencies: ['database'] }
+)

@@ -8,7 +8,12 @@ declare module 'fastify' {
 }
 
 /** Decorates the app with the Kysely handle and closes its pool after the last request. */
-export const databasePlugin = fp<{ db: Db }>(async (app, { db }) => {
-  app.decorate('db', db)
-  app.addHook('onClose', async () => { await db.destroy() })
-}, { name: 'database' })
+export const databasePlugin = fp<{ db: Db }>(
+  async (app, { db }) => {
+    app.decorate('db', db)
+    app.addHook('onClose', async () => {
+      await db.destroy()
+    })
+  },
+  { name: 'database' }
+)

@@ -31,8 +31,16 @@ export interface RunnableTask {
   handle: (app: FastifyInstance, data: unknown, job: JobRef) => Promise<void>
 }
 
-export function defineTask<T> (task: Task<T>): RunnableTask {
-  return { name: task.name, queue: task.queue, concurrency: task.concurrency, cron: task.cron, handle: async (app, data, job) => { await task.run(app, task.parse(data), job) } }
+export function defineTask<T>(task: Task<T>): RunnableTask {
+  return {
+    name: task.name,
+    queue: task.queue,
+    concurrency: task.concurrency,
+    cron: task.cron,
+    handle: async (app, data, job) => {
+      await task.run(app, task.parse(data), job)
+    }
+  }
 }
 
 export interface QueuePluginOptions {
@@ -51,51 +59,66 @@ declare module 'fastify' {
 }
 
 /** pg-boss on the app's database, started with the app and stopped, after running jobs finish, on close. */
-export const queuePlugin = fp<QueuePluginOptions>(async (app, options) => {
-  // A small pool of its own: enqueueing inside a request's transaction uses that transaction instead.
-  const boss = new PgBoss({
-    connectionString: options.connectionString,
-    max: 3,
-    supervise: options.runWorkers,
-    schedule: options.runWorkers,
-    superviseIntervalSeconds: options.superviseSeconds,
-    monitorIntervalSeconds: options.superviseSeconds
-  })
-  boss.on('error', (error) => app.log.error({ err: error }, 'job queue error'))
-  await boss.start()
-  for (const task of options.tasks) await boss.createQueue(task.name, task.queue)
-  app.decorate('queue', boss)
-  app.addHook('onClose', async () => { await boss.stop({ graceful: true, timeout: 30_000 }) })
-
-  if (!options.runWorkers) return
-  for (const task of options.tasks) {
-    if (task.cron) await boss.schedule(task.name, task.cron)
-    await boss.work<unknown>(task.name, { batchSize: 1, pollingIntervalSeconds: 1, localConcurrency: task.concurrency ?? 1 }, async ([job]) => {
-      const { accountId, requestId } = (job!.data ?? {}) as { accountId?: string, requestId?: string }
-      const log = app.log.child({ job: job!.id, task: task.name, accountId, requestId })
-      log.info('job started')
-      await task.handle(app, job!.data, { id: job!.id, retryCount: job!.retryCount })
-      log.info('job finished')
+export const queuePlugin = fp<QueuePluginOptions>(
+  async (app, options) => {
+    // A small pool of its own: enqueueing inside a request's transaction uses that transaction instead.
+    const boss = new PgBoss({
+      connectionString: options.connectionString,
+      max: 3,
+      supervise: options.runWorkers,
+      schedule: options.runWorkers,
+      superviseIntervalSeconds: options.superviseSeconds,
+      monitorIntervalSeconds: options.superviseSeconds
     })
-  }
-}, { name: 'queue', dependencies: ['database'] })
+    boss.on('error', (error) => app.log.error({ err: error }, 'job queue error'))
+    await boss.start()
+    for (const task of options.tasks) await boss.createQueue(task.name, task.queue)
+    app.decorate('queue', boss)
+    app.addHook('onClose', async () => {
+      await boss.stop({ graceful: true, timeout: 30_000 })
+    })
+
+    if (!options.runWorkers) return
+    for (const task of options.tasks) {
+      if (task.cron) await boss.schedule(task.name, task.cron)
+      await boss.work<unknown>(
+        task.name,
+        { batchSize: 1, pollingIntervalSeconds: 1, localConcurrency: task.concurrency ?? 1 },
+        async ([job]) => {
+          const { accountId, requestId } = (job!.data ?? {}) as { accountId?: string; requestId?: string }
+          const log = app.log.child({ job: job!.id, task: task.name, accountId, requestId })
+          log.info('job started')
+          await task.handle(app, job!.data, { id: job!.id, retryCount: job!.retryCount })
+          log.info('job finished')
+        }
+      )
+    }
+  },
+  { name: 'queue', dependencies: ['database'] }
+)
 
 /**
  * Enqueues a job as part of an open transaction, so the job exists if and only if the transaction
  * commits (pg-boss runs its insert through the connection it is handed).
  */
-export async function enqueueInTransaction (boss: PgBoss, tx: Tx, name: string, data: object, options: Omit<SendOptions, 'db'> = {}): Promise<string> {
+export async function enqueueInTransaction(
+  boss: PgBoss,
+  tx: Tx,
+  name: string,
+  data: object,
+  options: Omit<SendOptions, 'db'> = {}
+): Promise<string> {
   const id = await boss.send(name, data, { ...options, db: transactionDb(tx) })
   if (id === null) throw new Error(`pg-boss did not create a ${name} job`)
   return id
 }
 
 /** Many jobs of one task in one statement, as part of an open transaction. */
-export async function enqueueManyInTransaction (boss: PgBoss, tx: Tx, name: string, jobs: JobInsert[]): Promise<void> {
+export async function enqueueManyInTransaction(boss: PgBoss, tx: Tx, name: string, jobs: JobInsert[]): Promise<void> {
   if (jobs.length > 0) await boss.insert(name, jobs, { db: transactionDb(tx) })
 }
 
-function transactionDb (tx: Tx) {
+function transactionDb(tx: Tx) {
   return {
     executeSql: async (text: string, values?: unknown[]) => {
       const result = await tx.executeQuery(CompiledQuery.raw(text, values ?? []))

@@ -12,28 +12,39 @@ export interface RateLimitOptions {
 }
 
 /** Authenticated calls count against their API credential; anonymous ones against their address. */
-function keyOf (request: FastifyRequest): string {
+function keyOf(request: FastifyRequest): string {
   return request.principal ? `credential:${request.principal.credentialId}` : `ip:${request.ip}`
 }
 
-export const rateLimitPlugin = fp<RateLimitOptions>(async (app, options) => {
-  const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
-    : undefined
-  if (redis) app.addHook('onClose', async () => { await redis.quit() })
+export const rateLimitPlugin = fp<RateLimitOptions>(
+  async (app, options) => {
+    const redis = options.redisUrl
+      ? new Redis(options.redisUrl, {
+          connectTimeout: 2000,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false
+        })
+      : undefined
+    if (redis)
+      app.addHook('onClose', async () => {
+        await redis.quit()
+      })
 
-  await app.register(rateLimit, {
-    global: true,
-    max: options.max,
-    timeWindow: options.windowMs,
-    // After authentication, so the key is the credential rather than the address.
-    hook: 'preHandler',
-    keyGenerator: keyOf,
-    redis,
-    nameSpace: 'parley-rate-limit:',
-    // A Redis outage must not take the API down with it.
-    skipOnError: true,
-    errorResponseBuilder: (_request, context) =>
-      new ApiError('REQ-006', `Rate limit exceeded: ${context.max} requests per ${context.after}; retry later`)
-  })
-}, { name: 'rate-limit' })
+    await app.register(rateLimit, {
+      global: true,
+      max: options.max,
+      timeWindow: options.windowMs,
+      // After authentication, so the key is the credential rather than the address.
+      hook: 'preHandler',
+      keyGenerator: keyOf,
+      redis,
+      nameSpace: 'parley-rate-limit:',
+      // A Redis outage must not take the API down with it.
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('REQ-006', `Rate limit exceeded: ${context.max} requests per ${context.after}; retry later`)
+    })
+  },
+  { name: 'rate-limit' }
+)

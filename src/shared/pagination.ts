@@ -10,7 +10,7 @@ export interface Page<T> {
   totalCount: number
 }
 
-export function paginationOf (request: PageRequest, totalCount: number): PaginationShape {
+export function paginationOf(request: PageRequest, totalCount: number): PaginationShape {
   return {
     offset: request.offset,
     limit: request.limit,
@@ -20,7 +20,7 @@ export function paginationOf (request: PageRequest, totalCount: number): Paginat
 }
 
 /** The list envelope every paginated route answers with; `toItem` maps stored rows to API shapes. */
-export function pageResponse<T, U = T> (request: PageRequest, page: Page<T>, toItem?: (item: T) => U) {
-  const data = toItem ? page.items.map((item) => toItem(item)) : page.items as unknown as U[]
+export function pageResponse<T, U = T>(request: PageRequest, page: Page<T>, toItem?: (item: T) => U) {
+  const data = toItem ? page.items.map((item) => toItem(item)) : (page.items as unknown as U[])
   return { success: true as const, data, pagination: paginationOf(request, page.totalCount) }
 }

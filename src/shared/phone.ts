@@ -19,8 +19,8 @@ const COUNTRY = /^[A-Za-z]{2}$/
  * "+1234567890" with country US) is read as that national number when the international reading
  * is impossible.
  */
-export function parsePhone (number: string, country?: string): ParsedPhone | undefined {
-  const region = country && COUNTRY.test(country) ? country.toUpperCase() as CountryCode : undefined
+export function parsePhone(number: string, country?: string): ParsedPhone | undefined {
+  const region = country && COUNTRY.test(country) ? (country.toUpperCase() as CountryCode) : undefined
   const attempts = [number]
   if (region && number.trim().startsWith('+')) attempts.push(number.trim().slice(1))
   for (const attempt of attempts) {

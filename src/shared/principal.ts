@@ -23,7 +23,7 @@ export interface Principal {
 
 export const systemActor: ActorShape = { id: 'system', name: 'Parley', source: 'system' }
 
-export function actorOf (principal: Principal): ActorShape {
+export function actorOf(principal: Principal): ActorShape {
   if (principal.user) {
     const { id, email, firstName, lastName } = principal.user
     return { id, email, firstName, lastName, name: `${firstName} ${lastName}`.trim() || email, source: 'api' }

@@ -2,37 +2,52 @@ import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
 
 // Components shared by every route. They are registered once (plugins/openapi.ts) under their $id,
 // so routes reference them and the OpenAPI document names them instead of repeating them.
-const ErrorDetail = Type.Object({
-  code: Type.String({ description: 'Stable AREA-NNN error code, see the README catalog', examples: ['CONT-001'] }),
-  message: Type.String({ examples: ['Invalid mobile number'] })
-}, { $id: 'Error' })
+const ErrorDetail = Type.Object(
+  {
+    code: Type.String({ description: 'Stable AREA-NNN error code, see the README catalog', examples: ['CONT-001'] }),
+    message: Type.String({ examples: ['Invalid mobile number'] })
+  },
+  { $id: 'Error' }
+)
 
-const ErrorResponse = Type.Object({
-  success: Type.Literal(false),
-  error: ref(ErrorDetail)
-}, { $id: 'ErrorResponse' })
+const ErrorResponse = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: ref(ErrorDetail)
+  },
+  { $id: 'ErrorResponse' }
+)
 
-export const Pagination = Type.Object({
-  offset: Type.Integer({ minimum: 0 }),
-  limit: Type.Integer({ minimum: 1, maximum: 100 }),
-  totalCount: Type.Integer({ minimum: 0 }),
-  hasNext: Type.Boolean()
-}, { $id: 'Pagination' })
+export const Pagination = Type.Object(
+  {
+    offset: Type.Integer({ minimum: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 100 }),
+    totalCount: Type.Integer({ minimum: 0 }),
+    hasNext: Type.Boolean()
+  },
+  { $id: 'Pagination' }
+)
 
-const Actor = Type.Object({
-  id: Type.String(),
-  name: Type.Optional(Type.String()),
-  firstName: Type.Optional(Type.String()),
-  lastName: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String()),
-  source: Type.Optional(Type.String({ description: 'api, system or integration' })),
-  subSource: Type.Optional(Type.String())
-}, { $id: 'Actor' })
+const Actor = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.Optional(Type.String()),
+    firstName: Type.Optional(Type.String()),
+    lastName: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    source: Type.Optional(Type.String({ description: 'api, system or integration' })),
+    subSource: Type.Optional(Type.String())
+  },
+  { $id: 'Actor' }
+)
 
-export const Updated = Type.Object({
-  at: Type.String({ format: 'date-time' }),
-  by: ref(Actor)
-}, { $id: 'Updated' })
+export const Updated = Type.Object(
+  {
+    at: Type.String({ format: 'date-time' }),
+    by: ref(Actor)
+  },
+  { $id: 'Updated' }
+)
 
 export const sharedSchemas = [ErrorDetail, ErrorResponse, Pagination, Actor, Updated]
 
@@ -41,15 +56,15 @@ export type UpdatedShape = Static<typeof Updated>
 export type PaginationShape = Static<typeof Pagination>
 
 /** A reference to a shared component that keeps the component's static type. */
-export function ref<T extends TSchema> (schema: T): TUnsafe<Static<T>> {
+export function ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
   return Type.Unsafe<Static<T>>({ $ref: `${(schema as unknown as { $id: string }).$id}#` })
 }
 
-export function envelope<T extends TSchema> (data: T) {
+export function envelope<T extends TSchema>(data: T) {
   return Type.Object({ success: Type.Literal(true), data })
 }
 
-export function listEnvelope<T extends TSchema> (item: T) {
+export function listEnvelope<T extends TSchema>(item: T) {
   return Type.Object({ success: Type.Literal(true), data: Type.Array(item), pagination: ref(Pagination) })
 }
 

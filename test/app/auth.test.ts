@@ -16,9 +16,19 @@ t.test('bearer authentication', async (t) => {
   })
 
   t.test('a malformed, forged or expired token: 401', async (t) => {
-    const forged = createSigner({ key: 'another-secret-another-secret-another-secret' })({ acct: account.accountId, cred: 'x', sub: 'x', scope: '' })
+    const forged = createSigner({ key: 'another-secret-another-secret-another-secret' })({
+      acct: account.accountId,
+      cred: 'x',
+      sub: 'x',
+      scope: ''
+    })
     const expired = createSigner({ key: 'test-signing-secret-that-is-long-enough-0123456789' })({
-      acct: account.accountId, cred: 'x', sub: 'x', scope: '', iat: 1000, exp: 2000
+      acct: account.accountId,
+      cred: 'x',
+      sub: 'x',
+      scope: '',
+      iat: 1000,
+      exp: 2000
     })
     for (const token of ['garbage', forged, expired]) {
       const response = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
@@ -34,7 +44,12 @@ t.test('bearer authentication', async (t) => {
     const sender = await createTestUser(app, account.accountId, 'Sender')
     const read = await app.inject({ url: `${url}/users`, headers: sender.headers })
     t.equal(read.statusCode, 200)
-    const write = await app.inject({ method: 'POST', url: `${url}/users`, headers: sender.headers, payload: { email: 'x@example.com', role: 'Sender' } })
+    const write = await app.inject({
+      method: 'POST',
+      url: `${url}/users`,
+      headers: sender.headers,
+      payload: { email: 'x@example.com', role: 'Sender' }
+    })
     t.equal(write.statusCode, 403)
     t.equal(write.json().error.code, 'ACCT-016')
     const credentials = await app.inject({ url: `${url}/credentials`, headers: sender.headers })
@@ -44,16 +59,25 @@ t.test('bearer authentication', async (t) => {
   t.test('X-Parley-User-Email makes an account-wide credential act as that user', async (t) => {
     const readOnly = await createTestUser(app, account.accountId, 'Read Only', 'integration.user@example.com')
     const acting = await app.inject({
-      method: 'POST', url: `${url}/users`, headers: { ...account.headers, 'x-parley-user-email': 'Integration.User@example.com' }, payload: { email: 'y@example.com', role: 'Sender' }
+      method: 'POST',
+      url: `${url}/users`,
+      headers: { ...account.headers, 'x-parley-user-email': 'Integration.User@example.com' },
+      payload: { email: 'y@example.com', role: 'Sender' }
     })
     t.equal(acting.statusCode, 403, 'the Read Only user may not create users')
     t.equal(acting.json().error.code, 'ACCT-016')
 
-    const unknown = await app.inject({ url, headers: { ...account.headers, 'x-parley-user-email': 'stranger@example.com' } })
+    const unknown = await app.inject({
+      url,
+      headers: { ...account.headers, 'x-parley-user-email': 'stranger@example.com' }
+    })
     t.equal(unknown.statusCode, 403)
     t.equal(unknown.json().error.code, 'AUTH-003')
 
-    const boundElsewhere = await app.inject({ url, headers: { ...readOnly.headers, 'x-parley-user-email': 'someone.else@example.com' } })
+    const boundElsewhere = await app.inject({
+      url,
+      headers: { ...readOnly.headers, 'x-parley-user-email': 'someone.else@example.com' }
+    })
     t.equal(boundElsewhere.statusCode, 403, 'a user-bound credential cannot act for another user')
   })
 })
@@ -70,10 +94,19 @@ t.test('tenancy: one account never reaches another', async (t) => {
     t.equal(response.statusCode, 403, `GET ${path || '/'} of another account`)
     t.same(response.json(), { success: false, error: { code: 'ACCT-008', message: 'Account ID is invalid' } })
   }
-  const create = await app.inject({ method: 'POST', url: `/v1/accounts/${bob.accountId}/users`, headers: alice.headers, payload: { email: 'spy@example.com', role: 'Administrator' } })
+  const create = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${bob.accountId}/users`,
+    headers: alice.headers,
+    payload: { email: 'spy@example.com', role: 'Administrator' }
+  })
   t.equal(create.statusCode, 403)
 
-  const revokeForeign = await app.inject({ method: 'POST', url: `/v1/accounts/${alice.accountId}/credentials/${bobCredentialId}/revoke`, headers: alice.headers })
+  const revokeForeign = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${alice.accountId}/credentials/${bobCredentialId}/revoke`,
+    headers: alice.headers
+  })
   t.equal(revokeForeign.statusCode, 404, "another account's credential id is simply not found")
   t.equal(revokeForeign.json().error.code, 'AUTH-004')
   const stillWorks = await app.inject({ url: `/v1/accounts/${bob.accountId}`, headers: bob.headers })
@@ -98,8 +131,16 @@ t.test('creating a credential ignores a chosen clientId and clientSecret', async
   t.not(clientId, 'chosen-client-id')
   t.not(clientSecret, 'chosen-secret')
 
-  const chosen = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: 'chosen-client-id', client_secret: 'chosen-secret' } })
+  const chosen = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: 'chosen-client-id', client_secret: 'chosen-secret' }
+  })
   t.equal(chosen.statusCode, 401, 'no credential answers to the chosen id and secret')
-  const issued = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } })
+  const issued = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
+  })
   t.equal(issued.statusCode, 200)
 })

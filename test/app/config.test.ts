@@ -12,7 +12,9 @@ t.test('defaults', async (t) => {
 })
 
 t.test('bad values are refused, naming each variable', async (t) => {
-  const error = t.throws(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://db/parley', LOG_LEVEL: 'loud' })) as ConfigError
+  const error = t.throws(() =>
+    loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://db/parley', LOG_LEVEL: 'loud' })
+  ) as ConfigError
   t.ok(error instanceof ConfigError)
   t.match(error.message, /PORT: /)
   t.match(error.message, /DATABASE_URL: /)
@@ -24,10 +26,15 @@ t.test('bootstrap variables come as a set of three', async (t) => {
   const error = t.throws(() => loadConfig({ PARLEY_BOOTSTRAP_ACCOUNT_ID: 'acme' })) as ConfigError
   t.match(error.message, /PARLEY_BOOTSTRAP_CLIENT_ID, PARLEY_BOOTSTRAP_CLIENT_SECRET: must be set together/)
   const config = loadConfig({
-    PARLEY_BOOTSTRAP_ACCOUNT_ID: 'acme', PARLEY_BOOTSTRAP_CLIENT_ID: '12345678-1234-1234-1234-123456789012', PARLEY_BOOTSTRAP_CLIENT_SECRET: '87654321-4321-4321-4321-098765432121'
+    PARLEY_BOOTSTRAP_ACCOUNT_ID: 'acme',
+    PARLEY_BOOTSTRAP_CLIENT_ID: '12345678-1234-1234-1234-123456789012',
+    PARLEY_BOOTSTRAP_CLIENT_SECRET: '87654321-4321-4321-4321-098765432121'
   })
   t.same(config.bootstrap, {
-    accountId: 'acme', clientId: '12345678-1234-1234-1234-123456789012', clientSecret: '87654321-4321-4321-4321-098765432121', adminEmail: 'admin@parley.local'
+    accountId: 'acme',
+    clientId: '12345678-1234-1234-1234-123456789012',
+    clientSecret: '87654321-4321-4321-4321-098765432121',
+    adminEmail: 'admin@parley.local'
   })
 })
 
@@ -42,7 +49,11 @@ t.test('empty variables count as unset', async (t) => {
 })
 
 t.test('the server fails fast with a clear message on bad configuration', async (t) => {
-  const result = spawnSync(process.execPath, ['src/server.ts'], { env: { ...process.env, PORT: 'eighty', DATABASE_URL: '' }, encoding: 'utf8', timeout: 20_000 })
+  const result = spawnSync(process.execPath, ['src/server.ts'], {
+    env: { ...process.env, PORT: 'eighty', DATABASE_URL: '' },
+    encoding: 'utf8',
+    timeout: 20_000
+  })
   t.equal(result.status, 1)
   t.match(result.stderr, /Invalid configuration:\n {2}- PORT: must be integer \(got "eighty"\)/)
 })

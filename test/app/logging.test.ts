@@ -20,12 +20,22 @@ t.test('logs carry the request id and never a secret or a token', async (t) => {
   await app.ready()
   const account = await createTestAccount(app)
 
-  const response = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: { ...account.headers, 'x-request-id': 'trace-me-42' } })
+  const response = await app.inject({
+    url: `/v1/accounts/${account.accountId}`,
+    headers: { ...account.headers, 'x-request-id': 'trace-me-42' }
+  })
   t.equal(response.headers['x-request-id'], 'trace-me-42', "a caller's request id is kept and echoed")
-  await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: account.clientId, client_secret: 'a-wrong-secret-value' } })
+  await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: account.clientId, client_secret: 'a-wrong-secret-value' }
+  })
 
-  const entries = lines.map((line) => JSON.parse(line) as { reqId?: string, msg?: string })
-  t.ok(entries.some((entry) => entry.reqId === 'trace-me-42' && entry.msg === 'request completed'), 'request logs carry the request id')
+  const entries = lines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string })
+  t.ok(
+    entries.some((entry) => entry.reqId === 'trace-me-42' && entry.msg === 'request completed'),
+    'request logs carry the request id'
+  )
   const text = lines.join('\n')
   t.notOk(text.includes(account.token), 'no access token in the logs')
   t.notOk(text.includes(account.clientSecret), 'no client secret in the logs')

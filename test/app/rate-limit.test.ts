@@ -7,7 +7,8 @@ t.test('API calls are throttled per credential with 429 and Retry-After', async 
   const app = await buildTestApp(t, { PARLEY_RATE_LIMIT_MAX: '3', PARLEY_RATE_LIMIT_WINDOW_SECONDS: '60' })
   const first = await createTestAccount(app)
   const second = await createTestAccount(app)
-  const call = (account: typeof first) => app.inject({ url: `/v1/accounts/${account.accountId}`, headers: account.headers })
+  const call = (account: typeof first) =>
+    app.inject({ url: `/v1/accounts/${account.accountId}`, headers: account.headers })
 
   for (let i = 0; i < 3; i++) {
     const response = await call(first)
@@ -26,7 +27,11 @@ t.test('API calls are throttled per credential with 429 and Retry-After', async 
 // instance counts in its own memory. The test checks whichever the environment configures.
 t.test('counters across two instances', async (t) => {
   const databaseUrl = await createTestDatabase(t)
-  const env = { DATABASE_URL: databaseUrl, PARLEY_RATE_LIMIT_MAX: '2', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) }
+  const env = {
+    DATABASE_URL: databaseUrl,
+    PARLEY_RATE_LIMIT_MAX: '2',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {})
+  }
   const one = await buildTestApp(t, env)
   const two = await buildTestApp(t, env)
   const account = await createTestAccount(one)
@@ -35,5 +40,9 @@ t.test('counters across two instances', async (t) => {
   t.equal((await one.inject({ url, headers: account.headers })).statusCode, 200)
   t.equal((await one.inject({ url, headers: account.headers })).statusCode, 200)
   const third = await two.inject({ url, headers: account.headers })
-  t.equal(third.statusCode, process.env.REDIS_URL ? 429 : 200, process.env.REDIS_URL ? 'Redis: the budget is shared' : 'memory: each instance counts alone')
+  t.equal(
+    third.statusCode,
+    process.env.REDIS_URL ? 429 : 200,
+    process.env.REDIS_URL ? 'Redis: the budget is shared' : 'memory: each instance counts alone'
+  )
 })

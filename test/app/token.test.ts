@@ -7,12 +7,16 @@ t.test('POST /oauth2/token', async (t) => {
   const account = await createTestAccount(app)
   const { clientId, clientSecret } = account
 
-  t.test('JSON body, as in Sakari\'s curl example', async (t) => {
+  t.test("JSON body, as in Sakari's curl example", async (t) => {
     const response = await app.inject({
       method: 'POST',
       url: '/oauth2/token',
       headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, null, 2)
+      payload: JSON.stringify(
+        { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+        null,
+        2
+      )
     })
     t.equal(response.statusCode, 200)
     const body = response.json()
@@ -23,9 +27,12 @@ t.test('POST /oauth2/token', async (t) => {
     const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1], 'base64url').toString())
     t.equal(claims.acct, account.accountId)
     t.equal(claims.sub, clientId)
-    t.ok(claims.exp - claims.iat === 3600, 'the JWT carries exp, from which Sakari\'s SDK refreshes')
+    t.ok(claims.exp - claims.iat === 3600, "the JWT carries exp, from which Sakari's SDK refreshes")
 
-    const me = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: { authorization: `Bearer ${body.access_token}` } })
+    const me = await app.inject({
+      url: `/v1/accounts/${account.accountId}`,
+      headers: { authorization: `Bearer ${body.access_token}` }
+    })
     t.equal(me.statusCode, 200)
     t.same(me.json().data.id, account.accountId)
   })
@@ -35,7 +42,11 @@ t.test('POST /oauth2/token', async (t) => {
       method: 'POST',
       url: '/oauth2/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString()
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret
+      }).toString()
     })
     t.equal(response.statusCode, 200)
     t.type(response.json().access_token, 'string')
@@ -56,13 +67,18 @@ t.test('POST /oauth2/token', async (t) => {
   })
 
   t.test('the bearer scheme is matched case-insensitively, as Sakari\'s SDK sends "bearer"', async (t) => {
-    const response = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: { authorization: `bearer ${account.token}` } })
+    const response = await app.inject({
+      url: `/v1/accounts/${account.accountId}`,
+      headers: { authorization: `bearer ${account.token}` }
+    })
     t.equal(response.statusCode, 200)
   })
 
   t.test('wrong secret is invalid_client (401)', async (t) => {
     const response = await app.inject({
-      method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong-secret' }
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: 'wrong-secret' }
     })
     t.equal(response.statusCode, 401)
     t.equal(response.json().error, 'invalid_client')
@@ -71,7 +87,9 @@ t.test('POST /oauth2/token', async (t) => {
 
   t.test('unknown client is invalid_client (401)', async (t) => {
     const response = await app.inject({
-      method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: 'nobody', client_secret: clientSecret }
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { grant_type: 'client_credentials', client_id: 'nobody', client_secret: clientSecret }
     })
     t.equal(response.statusCode, 401)
     t.equal(response.json().error, 'invalid_client')
@@ -79,17 +97,27 @@ t.test('POST /oauth2/token', async (t) => {
 
   t.test('wrong grant is unsupported_grant_type (400)', async (t) => {
     const response = await app.inject({
-      method: 'POST', url: '/oauth2/token', payload: { grant_type: 'password', client_id: clientId, client_secret: clientSecret }
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { grant_type: 'password', client_id: clientId, client_secret: clientSecret }
     })
     t.equal(response.statusCode, 400)
     t.equal(response.json().error, 'unsupported_grant_type')
   })
 
   t.test('missing fields are invalid_request (400)', async (t) => {
-    const noGrant = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { client_id: clientId, client_secret: clientSecret } })
+    const noGrant = await app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { client_id: clientId, client_secret: clientSecret }
+    })
     t.equal(noGrant.statusCode, 400)
     t.equal(noGrant.json().error, 'invalid_request')
-    const noSecret = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId } })
+    const noSecret = await app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { grant_type: 'client_credentials', client_id: clientId }
+    })
     t.equal(noSecret.statusCode, 400)
     t.equal(noSecret.json().error, 'invalid_request')
   })
@@ -112,42 +140,78 @@ t.test('POST /oauth2/token', async (t) => {
 t.test('a revoked credential gets no token, and its tokens stop working', async (t) => {
   const app = await buildTestApp(t, { PARLEY_CREDENTIAL_CACHE_SECONDS: '0' })
   const account = await createTestAccount(app)
-  const created = await app.inject({ method: 'POST', url: `/v1/accounts/${account.accountId}/credentials`, headers: account.headers, payload: { name: 'ci' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/credentials`,
+    headers: account.headers,
+    payload: { name: 'ci' }
+  })
   t.equal(created.statusCode, 201)
   const { id, clientId, clientSecret } = created.json().data
   t.type(clientSecret, 'string', 'the secret is shown at creation')
 
-  const token = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } })
+  const token = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
+  })
   const accessToken = token.json().access_token
-  const before = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: { authorization: `Bearer ${accessToken}` } })
+  const before = await app.inject({
+    url: `/v1/accounts/${account.accountId}`,
+    headers: { authorization: `Bearer ${accessToken}` }
+  })
   t.equal(before.statusCode, 200)
 
-  const revoked = await app.inject({ method: 'POST', url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`, headers: account.headers })
+  const revoked = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
+    headers: account.headers
+  })
   t.equal(revoked.statusCode, 200)
   t.type(revoked.json().data.revokedAt, 'string')
   t.notOk('clientSecret' in revoked.json().data, 'the secret is never shown again')
 
-  const after = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: { authorization: `Bearer ${accessToken}` } })
+  const after = await app.inject({
+    url: `/v1/accounts/${account.accountId}`,
+    headers: { authorization: `Bearer ${accessToken}` }
+  })
   t.equal(after.statusCode, 401)
   t.equal(after.json().error.code, 'AUTH-002')
 
-  const again = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret } })
+  const again = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
+  })
   t.equal(again.statusCode, 401)
   t.equal(again.json().error, 'invalid_client')
 
-  const twice = await app.inject({ method: 'POST', url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`, headers: account.headers })
+  const twice = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
+    headers: account.headers
+  })
   t.equal(twice.statusCode, 409)
   t.equal(twice.json().error.code, 'AUTH-005')
 })
 
 t.test('token requests are throttled per client id and address', async (t) => {
   const app = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '3' })
-  const attempt = () => app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: 'guess' } })
+  const attempt = () =>
+    app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: 'guess' }
+    })
   for (let i = 0; i < 3; i++) t.equal((await attempt()).statusCode, 401)
   const blocked = await attempt()
   t.equal(blocked.statusCode, 429)
   t.equal(blocked.json().error.code, 'REQ-006')
   t.ok(blocked.headers['retry-after'], 'Retry-After is set')
-  const otherClient = await app.inject({ method: 'POST', url: '/oauth2/token', payload: { grant_type: 'client_credentials', client_id: 'other', client_secret: 'guess' } })
+  const otherClient = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: { grant_type: 'client_credentials', client_id: 'other', client_secret: 'guess' }
+  })
   t.equal(otherClient.statusCode, 401, 'another client id is counted apart')
 })

@@ -6,15 +6,25 @@ import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 
 let sequence = 0
 
-function submission (accountId: string, to: string, overrides: Partial<Submission> = {}): Submission {
-  return { idempotencyKey: `msg-${++sequence}`, accountId, from: '+14155550100', to, text: 'Hello from the sandbox', type: 'SMS', media: [], ...overrides }
+function submission(accountId: string, to: string, overrides: Partial<Submission> = {}): Submission {
+  return {
+    idempotencyKey: `msg-${++sequence}`,
+    accountId,
+    from: '+14155550100',
+    to,
+    text: 'Hello from the sandbox',
+    type: 'SMS',
+    media: [],
+    ...overrides
+  }
 }
 
 t.test('sandbox carrier', async (t) => {
   const app = await buildTestApp(t, { PARLEY_SANDBOX_DELIVERY_DELAY_MS: '2500' })
   const account = await createTestAccount(app)
   const sandbox = app.carriers.get('sandbox')
-  const rows = (idempotencyKey: string) => app.db.selectFrom('sandbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).execute()
+  const rows = (idempotencyKey: string) =>
+    app.db.selectFrom('sandbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).execute()
 
   t.test('is the default carrier, and an unknown carrier is a clear error', async (t) => {
     t.equal(DEFAULT_CARRIER, 'sandbox')
@@ -60,7 +70,7 @@ t.test('sandbox carrier', async (t) => {
   t.test('concurrent submits with one key are one message', async (t) => {
     const message = submission(account.accountId, '+14155550125')
     const results = await Promise.all(Array.from({ length: 8 }, () => sandbox.send(message)))
-    const ids = new Set(results.map((result) => result.ok ? result.carrierMessageId : 'failed'))
+    const ids = new Set(results.map((result) => (result.ok ? result.carrierMessageId : 'failed')))
     t.equal(ids.size, 1)
     t.notOk(ids.has('failed'))
     const stored = await rows(message.idempotencyKey)
@@ -82,7 +92,11 @@ t.test('sandbox carrier', async (t) => {
 
   t.test('test number ending 0002 fails at submit, permanently, every time', async (t) => {
     const message = submission(account.accountId, '+447700900002')
-    const expected = { ok: false, failure: 'permanent', error: { code: 'MSG-023', description: 'Rejected by the carrier' } }
+    const expected = {
+      ok: false,
+      failure: 'permanent',
+      error: { code: 'MSG-023', description: 'Rejected by the carrier' }
+    }
     t.same(await sandbox.send(message), expected)
     t.same(await sandbox.send(message), expected)
     const [row] = await rows(message.idempotencyKey)
@@ -91,7 +105,11 @@ t.test('sandbox carrier', async (t) => {
 
   t.test('test number ending 0003 fails retryably once, then is accepted', async (t) => {
     const message = submission(account.accountId, '+14155550003')
-    t.same(await sandbox.send(message), { ok: false, failure: 'retryable', error: { code: 'MSG-033', description: 'Carrier service failure' } })
+    t.same(await sandbox.send(message), {
+      ok: false,
+      failure: 'retryable',
+      error: { code: 'MSG-033', description: 'Carrier service failure' }
+    })
     t.match((await rows(message.idempotencyKey))[0], { outcome: 'deferred', attempts: 1 })
     const retried = await sandbox.send(message)
     t.equal(retried.ok, true)
@@ -117,22 +135,44 @@ t.test('sandbox carrier', async (t) => {
 
   t.test('parses an injected inbound message as a carrier would deliver it', async (t) => {
     t.ok(sandbox.parseCallback)
-    const events = sandbox.parseCallback!({ url: '/sandbox/inbound', headers: {}, rawBody: '', body: { from: '+14155550123', to: '+14155550100', message: 'STOP', extra: 1 } })
+    const events = sandbox.parseCallback!({
+      url: '/sandbox/inbound',
+      headers: {},
+      rawBody: '',
+      body: { from: '+14155550123', to: '+14155550100', message: 'STOP', extra: 1 }
+    })
     t.equal(events.length, 1)
     const [event] = events
     if (event?.kind !== 'inbound') throw new Error('expected an inbound message')
-    t.match(event.message, { from: '+14155550123', to: '+14155550100', text: 'STOP', media: [], carrierMessageId: /^SB/, receivedAt: Date })
+    t.match(event.message, {
+      from: '+14155550123',
+      to: '+14155550100',
+      text: 'STOP',
+      media: [],
+      carrierMessageId: /^SB/,
+      receivedAt: Date
+    })
     t.throws(() => sandbox.parseCallback!({ url: '/sandbox/inbound', headers: {}, rawBody: '', body: { from: '+1' } }))
   })
 })
 
 t.test('the registry takes configured adapters and refuses two of one name', async (t) => {
   const app = await buildTestApp(t)
-  const fake = { name: 'fake', send: async () => ({ ok: false as const, failure: 'retryable' as const, error: { code: 'MSG-026', description: 'Timed out' } }) }
+  const fake = {
+    name: 'fake',
+    send: async () => ({
+      ok: false as const,
+      failure: 'retryable' as const,
+      error: { code: 'MSG-026', description: 'Timed out' }
+    })
+  }
   const registry = createCarrierRegistry({ db: app.db, sandboxDeliveryDelayMs: 0 }, [fake])
   t.same(registry.names(), ['sandbox', 'fake'])
   t.equal(registry.get('fake'), fake)
-  t.throws(() => createCarrierRegistry({ db: app.db, sandboxDeliveryDelayMs: 0 }, [{ ...fake, name: 'sandbox' }]), /Two carrier adapters are named "sandbox"/)
+  t.throws(
+    () => createCarrierRegistry({ db: app.db, sandboxDeliveryDelayMs: 0 }, [{ ...fake, name: 'sandbox' }]),
+    /Two carrier adapters are named "sandbox"/
+  )
 })
 
 t.test('GET …/sandbox/messages', async (t) => {
@@ -154,16 +194,36 @@ t.test('GET …/sandbox/messages', async (t) => {
   const all = await app.inject({ url, headers: account.headers })
   t.equal(all.statusCode, 200)
   const body = all.json()
-  t.same(body.pagination, { offset: 0, limit: 10, totalCount: 4, hasNext: false }, 'one entry per message, none of another account')
-  t.same(body.data.map((message: { idempotencyKey: string }) => message.idempotencyKey), sent.map((message) => message.idempotencyKey))
+  t.same(
+    body.pagination,
+    { offset: 0, limit: 10, totalCount: 4, hasNext: false },
+    'one entry per message, none of another account'
+  )
+  t.same(
+    body.data.map((message: { idempotencyKey: string }) => message.idempotencyKey),
+    sent.map((message) => message.idempotencyKey)
+  )
   t.match(body.data[0], {
-    id: /^SB/, from: '+14155550100', to: '+14155550123', message: 'to +14155550123', type: 'SMS', media: [],
-    segments: 1, outcome: 'accepted', deliveryStatus: 'delivered', attempts: 2, firstAttemptAt: String, lastAttemptAt: String
+    id: /^SB/,
+    from: '+14155550100',
+    to: '+14155550123',
+    message: 'to +14155550123',
+    type: 'SMS',
+    media: [],
+    segments: 1,
+    outcome: 'accepted',
+    deliveryStatus: 'delivered',
+    attempts: 2,
+    firstAttemptAt: String,
+    lastAttemptAt: String
   })
   t.match(body.data[3], { to: '+14155550002', outcome: 'rejected', deliveryStatus: null })
 
   const byNumber = await app.inject({ url: `${url}?to=%2B14155550123`, headers: account.headers })
-  t.same(byNumber.json().data.map((message: { to: string }) => message.to), ['+14155550123', '+14155550123'])
+  t.same(
+    byNumber.json().data.map((message: { to: string }) => message.to),
+    ['+14155550123', '+14155550123']
+  )
   const unencodedPlus = await app.inject({ url: `${url}?to=+14155550123`, headers: account.headers })
   t.equal(unencodedPlus.json().pagination.totalCount, 2, 'a + sent unencoded (read as a space) still matches')
   const withoutPlus = await app.inject({ url: `${url}?to=14155550124`, headers: account.headers })

@@ -3,14 +3,16 @@ import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createTestDatabase } from './database.ts'
 
-interface TestContext { teardown: (fn: () => unknown) => void }
+interface TestContext {
+  teardown: (fn: () => unknown) => void
+}
 
 /**
  * The app on its own fresh database, closed when the test ends. `env` overrides configuration;
  * two instances share one database when given the same DATABASE_URL.
  */
-export async function buildTestApp (t: TestContext, env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const databaseUrl = env.DATABASE_URL ?? await createTestDatabase(t)
+export async function buildTestApp(t: TestContext, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase(t))
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'silent',

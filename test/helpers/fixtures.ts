@@ -17,7 +17,7 @@ export interface TestAccount {
 
 let counter = 0
 
-export async function requestToken (app: FastifyInstance, clientId: string, clientSecret: string): Promise<string> {
+export async function requestToken(app: FastifyInstance, clientId: string, clientSecret: string): Promise<string> {
   const response = await app.inject({
     method: 'POST',
     url: '/oauth2/token',
@@ -28,15 +28,31 @@ export async function requestToken (app: FastifyInstance, clientId: string, clie
 }
 
 /** A new account with its first Administrator and an account-wide credential, plus a token for it. */
-export async function createTestAccount (app: FastifyInstance, name = `Account ${++counter}`): Promise<TestAccount> {
-  const { account, admin } = await createAccount(app.db, { name, admin: { email: `admin${counter}@example.com`, firstName: 'Ada', lastName: 'Admin' } }, systemActor)
+export async function createTestAccount(app: FastifyInstance, name = `Account ${++counter}`): Promise<TestAccount> {
+  const { account, admin } = await createAccount(
+    app.db,
+    { name, admin: { email: `admin${counter}@example.com`, firstName: 'Ada', lastName: 'Admin' } },
+    systemActor
+  )
   const { credential, clientSecret } = await createCredential(app.db, account.id, { name: 'test' }, systemActor)
   const token = await requestToken(app, credential.client_id, clientSecret)
-  return { accountId: account.id, adminUserId: admin.id, clientId: credential.client_id, clientSecret, token, headers: { authorization: `Bearer ${token}` } }
+  return {
+    accountId: account.id,
+    adminUserId: admin.id,
+    clientId: credential.client_id,
+    clientSecret,
+    token,
+    headers: { authorization: `Bearer ${token}` }
+  }
 }
 
 /** A user of the account with a credential bound to them; answers the user id and auth headers. */
-export async function createTestUser (app: FastifyInstance, accountId: string, role: Role, email = `user${++counter}@example.com`): Promise<{ userId: string, email: string, headers: Record<string, string> }> {
+export async function createTestUser(
+  app: FastifyInstance,
+  accountId: string,
+  role: Role,
+  email = `user${++counter}@example.com`
+): Promise<{ userId: string; email: string; headers: Record<string, string> }> {
   const user = await createUser(app.db, accountId, { email, firstName: 'Test', lastName: role, role }, systemActor)
   const { credential, clientSecret } = await createCredential(app.db, accountId, { userId: user.id }, systemActor)
   const token = await requestToken(app, credential.client_id, clientSecret)

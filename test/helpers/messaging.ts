@@ -9,19 +9,36 @@ export interface TestSender {
 }
 
 /** An active sandbox sender in the group (the account's default group unless named). */
-export async function sandboxSender (app: FastifyInstance, account: TestAccount, options: { groupId?: string, number?: string, throughput?: number, status?: string } = {}): Promise<TestSender> {
+export async function sandboxSender(
+  app: FastifyInstance,
+  account: TestAccount,
+  options: { groupId?: string; number?: string; throughput?: number; status?: string } = {}
+): Promise<TestSender> {
   const api = caller(app, account)
-  const groupId = options.groupId ?? (await created(api('GET', '/groups?limit=100'))).find((group: { isDefault: boolean }) => group.isDefault).id
+  const groupId =
+    options.groupId ??
+    (await created(api('GET', '/groups?limit=100'))).find((group: { isDefault: boolean }) => group.isDefault).id
   const number = options.number ?? uniqueNumber()
-  const sender = await created(api('POST', '/senders', { number, status: options.status ?? 'active', ...(options.throughput ? { throughput: options.throughput } : {}) }))
+  const sender = await created(
+    api('POST', '/senders', {
+      number,
+      status: options.status ?? 'active',
+      ...(options.throughput ? { throughput: options.throughput } : {})
+    })
+  )
   // The account's first sender joins the default group by itself.
-  if (sender.group && sender.group.id !== groupId) await created(api('DELETE', `/groups/${sender.group.id}/senders/${sender.id}`))
+  if (sender.group && sender.group.id !== groupId)
+    await created(api('DELETE', `/groups/${sender.group.id}/senders/${sender.id}`))
   if (sender.group?.id !== groupId) await created(api('PUT', `/groups/${groupId}/senders/${sender.id}`))
   return { senderId: sender.id, number, groupId }
 }
 
 /** Polls until `done` holds, at most `timeoutMs`; answers the last value either way. */
-export async function eventually<T> (read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await read()
@@ -31,9 +48,17 @@ export async function eventually<T> (read: () => Promise<T>, done: (value: T) =>
 }
 
 /** The message as the API shows it, once it reaches one of the statuses. */
-export async function messageReaching (app: FastifyInstance, account: TestAccount, messageId: string, statuses: readonly string[]) {
+export async function messageReaching(
+  app: FastifyInstance,
+  account: TestAccount,
+  messageId: string,
+  statuses: readonly string[]
+) {
   const api = caller(app, account)
-  return await eventually(async () => (await api('GET', `/messages/${messageId}`)).body.data, (message) => statuses.includes(message?.status))
+  return await eventually(
+    async () => (await api('GET', `/messages/${messageId}`)).body.data,
+    (message) => statuses.includes(message?.status)
+  )
 }
 
 /** Sandbox settings that make tests quick: delivery reports after 50 ms. */

@@ -4,9 +4,19 @@ import type { TestAccount } from './fixtures.ts'
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 /** A JSON call under the account's path, with the given auth headers (the account-wide ones by default). */
-export function caller (app: FastifyInstance, account: TestAccount) {
-  const call = async (method: Method, path: string, payload?: object, headers: Record<string, string> = account.headers) => {
-    const response = await app.inject({ method, url: `/v1/accounts/${account.accountId}${path}`, headers, ...(payload ? { payload } : {}) })
+export function caller(app: FastifyInstance, account: TestAccount) {
+  const call = async (
+    method: Method,
+    path: string,
+    payload?: object,
+    headers: Record<string, string> = account.headers
+  ) => {
+    const response = await app.inject({
+      method,
+      url: `/v1/accounts/${account.accountId}${path}`,
+      headers,
+      ...(payload ? { payload } : {})
+    })
     return { status: response.statusCode, body: response.json() }
   }
   return Object.assign(call, { headers: account.headers })
@@ -15,7 +25,7 @@ export function caller (app: FastifyInstance, account: TestAccount) {
 type Answer = Awaited<ReturnType<ReturnType<typeof caller>>>
 
 /** Answers `data` of a successful call (loosely typed, as response.json() is), or fails loudly. */
-export async function created (call: Promise<Answer>): Promise<Answer['body']['data']> {
+export async function created(call: Promise<Answer>): Promise<Answer['body']['data']> {
   const { status, body } = await call
   if (status !== 201 && status !== 200) throw new Error(`expected success, got ${status} ${JSON.stringify(body)}`)
   return body.data
@@ -24,7 +34,7 @@ export async function created (call: Promise<Answer>): Promise<Answer['body']['d
 let numbers = 0
 
 /** A phone number no other test has used: sender numbers are unique across the whole installation. */
-export function uniqueNumber (diallingCode: '+1' | '+44' = '+1'): string {
+export function uniqueNumber(diallingCode: '+1' | '+44' = '+1'): string {
   numbers++
   return diallingCode === '+1'
     ? `+1202555${String(numbers % 10000).padStart(4, '0')}`

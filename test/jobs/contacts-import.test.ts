@@ -5,24 +5,34 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, type TestAccount } from '../helpers/fixtures.ts'
 
 // Waits for the worker by polling the API, with a generous deadline rather than a fixed sleep.
-async function settled (app: FastifyInstance, account: TestAccount, jobId: string) {
+async function settled(app: FastifyInstance, account: TestAccount, jobId: string) {
   const deadline = Date.now() + 60_000
   for (;;) {
-    const response = await app.inject({ url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`, headers: account.headers })
+    const response = await app.inject({
+      url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`,
+      headers: account.headers
+    })
     const data = response.json().data
     if (data.status === 'completed' || data.status === 'failed' || Date.now() > deadline) return data
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
-const rows = (count: number, name: string) => ['mobile,country,firstName,tags',
-  ...Array.from({ length: count }, (_, i) => `+1202555${String(1000 + i).padStart(4, '0')},US,${name} ${i},bulk|batch${i % 3}`)].join('\n')
+const rows = (count: number, name: string) =>
+  [
+    'mobile,country,firstName,tags',
+    ...Array.from(
+      { length: count },
+      (_, i) => `+1202555${String(1000 + i).padStart(4, '0')},US,${name} ${i},bulk|batch${i % 3}`
+    )
+  ].join('\n')
 
 t.test('large uploads become a background job whose progress can be polled', async (t) => {
   const app = await buildTestApp(t, { PARLEY_IMPORT_SYNC_MAX_ROWS: '10', PARLEY_IMPORT_BATCH_ROWS: '7' })
   const account = await createTestAccount(app)
   const url = `/v1/accounts/${account.accountId}/contacts`
-  const upload = (body: string) => app.inject({ method: 'POST', url, headers: { ...account.headers, 'content-type': 'text/csv' }, payload: body })
+  const upload = (body: string) =>
+    app.inject({ method: 'POST', url, headers: { ...account.headers, 'content-type': 'text/csv' }, payload: body })
 
   const accepted = await upload(`${rows(40, 'First')}\n12,US,bad,\n`)
   t.equal(accepted.statusCode, 202)
@@ -31,14 +41,34 @@ t.test('large uploads become a background job whose progress can be polled', asy
   t.type(jobId, 'string')
 
   const done = await settled(app, account, jobId)
-  t.match(done, { jobId, status: 'completed', total: 41, submitted: 41, inserted: 40, updated: 0, success: 40, failed: 1, created: { by: { id: account.clientId } } })
-  t.same(done.errors, [{ row: 42, mobile: { number: '12', country: 'US' }, error: { code: 'CONT-001', description: 'Invalid mobile number 12 for country US' } }])
+  t.match(done, {
+    jobId,
+    status: 'completed',
+    total: 41,
+    submitted: 41,
+    inserted: 40,
+    updated: 0,
+    success: 40,
+    failed: 1,
+    created: { by: { id: account.clientId } }
+  })
+  t.same(done.errors, [
+    {
+      row: 42,
+      mobile: { number: '12', country: 'US' },
+      error: { code: 'CONT-001', description: 'Invalid mobile number 12 for country US' }
+    }
+  ])
   t.type(done.finishedAt, 'string')
   const listed = (await app.inject({ url: `${url}?tags=bulk`, headers: account.headers })).json()
   t.equal(listed.pagination.totalCount, 40)
   const chunks = await app.db.selectFrom('contact_import_chunks').select('seq').execute()
   t.equal(chunks.length, 0, 'the staged file is removed once imported')
-  const events = await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).execute()
+  const events = await app.db
+    .selectFrom('events')
+    .select('event_type')
+    .where('account_id', '=', account.accountId)
+    .execute()
   t.equal(events.length, 40, 'each written contact has its event')
 
   t.test('re-running the same file updates every row', async (t) => {
@@ -46,12 +76,18 @@ t.test('large uploads become a background job whose progress can be polled', asy
     const result = await settled(app, account, again.json().data.jobId)
     t.match(result, { status: 'completed', inserted: 0, updated: 40 })
     t.equal((await app.inject({ url: `${url}?limit=1`, headers: account.headers })).json().pagination.totalCount, 40)
-    t.equal((await app.inject({ url: `${url}?firstName=Second`, headers: account.headers })).json().pagination.totalCount, 40)
+    t.equal(
+      (await app.inject({ url: `${url}?firstName=Second`, headers: account.headers })).json().pagination.totalCount,
+      40
+    )
   })
 
   t.test('import jobs are per account', async (t) => {
     const other = await createTestAccount(app)
-    const foreign = await app.inject({ url: `/v1/accounts/${other.accountId}/contacts/imports/${jobId}`, headers: other.headers })
+    const foreign = await app.inject({
+      url: `/v1/accounts/${other.accountId}/contacts/imports/${jobId}`,
+      headers: other.headers
+    })
     t.equal(foreign.statusCode, 404)
     t.equal(foreign.json().error.code, 'IMP-007')
   })
@@ -60,10 +96,18 @@ t.test('large uploads become a background job whose progress can be polled', asy
 t.test('a web-only instance queues the job; a worker instance on the same database runs it', async (t) => {
   const web = await buildTestApp(t, { PARLEY_IMPORT_SYNC_MAX_BYTES: '64', PARLEY_WORKERS: 'false' })
   const account = await createTestAccount(web)
-  const accepted = await web.inject({ method: 'POST', url: `/v1/accounts/${account.accountId}/contacts`, headers: { ...account.headers, 'content-type': 'text/csv' }, payload: rows(5, 'Queued') })
+  const accepted = await web.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/contacts`,
+    headers: { ...account.headers, 'content-type': 'text/csv' },
+    payload: rows(5, 'Queued')
+  })
   t.equal(accepted.statusCode, 202, 'over the byte threshold')
   const { jobId } = accepted.json().data
-  const waiting = await web.inject({ url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`, headers: account.headers })
+  const waiting = await web.inject({
+    url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`,
+    headers: account.headers
+  })
   t.equal(waiting.json().data.status, 'queued')
   t.equal(waiting.json().data.total, 5)
 
@@ -72,8 +116,10 @@ t.test('a web-only instance queues the job; a worker instance on the same databa
   t.match(done, { status: 'completed', inserted: 5 })
 })
 
-async function databaseUrlOf (app: FastifyInstance): Promise<string> {
-  const { rows: [row] } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(app.db)
+async function databaseUrlOf(app: FastifyInstance): Promise<string> {
+  const {
+    rows: [row]
+  } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(app.db)
   const url = new URL(process.env.DATABASE_URL!)
   url.pathname = `/${row!.name}`
   return url.toString()

@@ -7,7 +7,7 @@ import { eventually, sandboxSender } from '../helpers/messaging.ts'
 import { caller } from '../helpers/teams.ts'
 
 // `npm run worker` as a child process, so it can be killed without warning.
-function startWorker (databaseUrl: string): ChildProcess {
+function startWorker(databaseUrl: string): ChildProcess {
   return spawn(process.execPath, ['scripts/worker.ts'], {
     stdio: 'ignore',
     env: {
@@ -21,7 +21,7 @@ function startWorker (databaseUrl: string): ChildProcess {
   })
 }
 
-async function stopped (worker: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+async function stopped(worker: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (worker.exitCode !== null || worker.signalCode !== null) return
   const exited = new Promise((resolve) => worker.once('exit', resolve))
   worker.kill(signal)
@@ -31,14 +31,29 @@ async function stopped (worker: ChildProcess, signal: NodeJS.Signals): Promise<v
 t.test('a worker killed mid-batch loses no message and sends none twice', async (t) => {
   const databaseUrl = await createTestDatabase(t)
   // This instance only takes requests: the messages are dispatched by the worker processes.
-  const app = await buildTestApp(t, { DATABASE_URL: databaseUrl, PARLEY_WORKERS: 'false', PARLEY_DISPATCH_BATCH_SIZE: '20' })
+  const app = await buildTestApp(t, {
+    DATABASE_URL: databaseUrl,
+    PARLEY_WORKERS: 'false',
+    PARLEY_DISPATCH_BATCH_SIZE: '20'
+  })
   const account = await createTestAccount(app)
   const api = caller(app, account)
   await sandboxSender(app, account, { throughput: 20 })
   const count = 80
-  const { body } = await api('POST', '/messages', { contacts: Array.from({ length: count }, (_, index) => ({ mobile: { number: `+1202555${3000 + index}` } })), template: 'Survives a crash' })
+  const { body } = await api('POST', '/messages', {
+    contacts: Array.from({ length: count }, (_, index) => ({ mobile: { number: `+1202555${3000 + index}` } })),
+    template: 'Survives a crash'
+  })
   t.equal(body.data.valid, count)
-  const submitted = async () => Number((await app.db.selectFrom('sandbox_messages').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow()).count)
+  const submitted = async () =>
+    Number(
+      (
+        await app.db
+          .selectFrom('sandbox_messages')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .executeTakeFirstOrThrow()
+      ).count
+    )
 
   const first = startWorker(databaseUrl)
   t.teardown(() => stopped(first, 'SIGKILL'))
@@ -49,7 +64,8 @@ t.test('a worker killed mid-batch loses no message and sends none twice', async 
 
   const second = startWorker(databaseUrl)
   t.teardown(() => stopped(second, 'SIGTERM'))
-  const statuses = async () => await app.db.selectFrom('messages').select(['id', 'status']).where('account_id', '=', account.accountId).execute()
+  const statuses = async () =>
+    await app.db.selectFrom('messages').select(['id', 'status']).where('account_id', '=', account.accountId).execute()
   const final = await eventually(statuses, (rows) => rows.every((row) => row.status === 'delivered'), 90_000)
   t.equal(final.filter((row) => row.status === 'delivered').length, count, 'every message delivered')
 

@@ -1,5 +1,11 @@
 import t from 'tap'
-import { compileTemplate, renderTemplate, TemplateSyntaxError, templateProblem, type TemplateContact } from '../../src/lib/render-template.ts'
+import {
+  compileTemplate,
+  renderTemplate,
+  TemplateSyntaxError,
+  templateProblem,
+  type TemplateContact
+} from '../../src/lib/render-template.ts'
 
 const jane: TemplateContact = {
   firstName: 'Jane',
@@ -9,7 +15,7 @@ const jane: TemplateContact = {
   attributes: { plan: 'Gold', visits: 3, member: true, since: '2024-05-01' }
 }
 
-t.test('Sakari\'s placeholders', async (t) => {
+t.test("Sakari's placeholders", async (t) => {
   const cases: Array<[string, string]> = [
     ['Hi {{{firstName}}}. Grab 20% off today only at ABC Shoes', 'Hi Jane. Grab 20% off today only at ABC Shoes'],
     ['Hi {{{contact.firstName}}} {{{contact.lastName}}}', 'Hi Jane Doe'],
@@ -20,7 +26,10 @@ t.test('Sakari\'s placeholders', async (t) => {
     ['{{{contact.mobile}}} in {{{contact.mobile.country}}}', '+14155550123 in US'],
     ['{{{contact.mobile.number}}}', '+14155550123'],
     ['Plan {{{contact.attributes.plan}}}', 'Plan Gold'],
-    ['Plan {{{plan}}}, {{{visits}}} visits, member {{{member}}}, since {{{since}}}', 'Plan Gold, 3 visits, member true, since 2024-05-01'],
+    [
+      'Plan {{{plan}}}, {{{visits}}} visits, member {{{member}}}, since {{{since}}}',
+      'Plan Gold, 3 visits, member true, since 2024-05-01'
+    ],
     ['{{#plan}}You are on {{plan}}.{{/plan}}{{^coupon}} No coupon.{{/coupon}}', 'You are on Gold. No coupon.']
   ]
   for (const [template, expected] of cases) t.equal(renderTemplate(template, jane), expected, template)
@@ -29,20 +38,32 @@ t.test('Sakari\'s placeholders', async (t) => {
 t.test('missing values render empty', async (t) => {
   const bare: TemplateContact = { mobile: { number: '+447700900123' } }
   t.equal(renderTemplate('Hi {{{firstName}}}!', bare), 'Hi !')
-  t.equal(renderTemplate('[{{{contact.lastName}}}][{{{email}}}][{{{contact.attributes.plan}}}][{{{plan}}}][{{{mobile.country}}}]', bare), '[][][][][]')
+  t.equal(
+    renderTemplate(
+      '[{{{contact.lastName}}}][{{{email}}}][{{{contact.attributes.plan}}}][{{{plan}}}][{{{mobile.country}}}]',
+      bare
+    ),
+    '[][][][][]'
+  )
   t.equal(renderTemplate('[{{{firstName}}}][{{{mobile}}}]', {}), '[][]')
   t.equal(renderTemplate('[{{{firstName}}}][{{{plan}}}]', { firstName: null, attributes: null }), '[][]')
   t.equal(renderTemplate('[{{{unknown.deep.path}}}]', jane), '[]')
 })
 
 t.test('nothing is HTML-escaped, even in double braces', async (t) => {
-  const contact: TemplateContact = { firstName: 'Tom & Jerry', lastName: '<O\'Brien>', attributes: { quote: '"hi"' } }
+  const contact: TemplateContact = { firstName: 'Tom & Jerry', lastName: "<O'Brien>", attributes: { quote: '"hi"' } }
   t.equal(renderTemplate('{{firstName}} {{lastName}} {{quote}}', contact), 'Tom & Jerry <O\'Brien> "hi"')
-  t.equal(renderTemplate('{{{firstName}}} {{&lastName}}', contact), 'Tom & Jerry <O\'Brien>')
+  t.equal(renderTemplate('{{{firstName}}} {{&lastName}}', contact), "Tom & Jerry <O'Brien>")
 })
 
 t.test('a core field wins over a custom attribute of the same name', async (t) => {
-  t.equal(renderTemplate('{{{firstName}}} / {{{contact.attributes.firstName}}}', { firstName: 'Core', attributes: { firstName: 'Custom' } }), 'Core / Custom')
+  t.equal(
+    renderTemplate('{{{firstName}}} / {{{contact.attributes.firstName}}}', {
+      firstName: 'Core',
+      attributes: { firstName: 'Custom' }
+    }),
+    'Core / Custom'
+  )
 })
 
 t.test('a compiled template renders each recipient', async (t) => {

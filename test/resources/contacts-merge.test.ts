@@ -7,40 +7,82 @@ t.test('mergeStrategy decides what a create does to an existing number', async (
   const account = await createTestAccount(app)
   const { headers } = account
   const url = `/v1/accounts/${account.accountId}/contacts`
-  for (const name of ['jobTitle', 'city']) await app.inject({ method: 'POST', url: `/v1/accounts/${account.accountId}/attributes/contacts`, headers, payload: { name } })
+  for (const name of ['jobTitle', 'city'])
+    await app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${account.accountId}/attributes/contacts`,
+      headers,
+      payload: { name }
+    })
 
   let n = 0
   // A contact with every field set, then a second create of the same number with `strategy`.
   const mergeInto = async (strategy: string | undefined, payload: object) => {
     const number = `+1202555${String(300 + ++n).padStart(4, '0')}`
     const original = await app.inject({
-      method: 'POST', url, headers,
+      method: 'POST',
+      url,
+      headers,
       payload: {
-        firstName: 'Ann', lastName: 'Old', email: 'ann@old.example', mobile: { number, country: 'US' },
-        tags: [{ tag: 'keep', visible: true }, { tag: 'shared', visible: true }], attributes: { jobTitle: 'clerk', city: 'Boston' },
+        firstName: 'Ann',
+        lastName: 'Old',
+        email: 'ann@old.example',
+        mobile: { number, country: 'US' },
+        tags: [
+          { tag: 'keep', visible: true },
+          { tag: 'shared', visible: true }
+        ],
+        attributes: { jobTitle: 'clerk', city: 'Boston' },
         assignedUser: { id: account.adminUserId }
       }
     })
-    const merged = await app.inject({ method: 'POST', url: strategy ? `${url}?mergeStrategy=${strategy}` : url, headers, payload: { mobile: { number, country: 'US' }, ...payload } })
+    const merged = await app.inject({
+      method: 'POST',
+      url: strategy ? `${url}?mergeStrategy=${strategy}` : url,
+      headers,
+      payload: { mobile: { number, country: 'US' }, ...payload }
+    })
     t.equal(merged.statusCode, 201)
     t.equal(merged.json().data[0].id, original.json().data[0].id, 'the same contact')
     return merged.json().data[0]
   }
-  const update = { lastName: 'New', tags: [{ tag: 'shared', visible: false }, { tag: 'added', visible: true }], attributes: { jobTitle: 'manager' } }
+  const update = {
+    lastName: 'New',
+    tags: [
+      { tag: 'shared', visible: false },
+      { tag: 'added', visible: true }
+    ],
+    attributes: { jobTitle: 'manager' }
+  }
 
   t.test('append (the default): fields given overwrite, others are kept, tags and attributes are added', async (t) => {
     const contact = await mergeInto(undefined, update)
     t.match(contact, { firstName: 'Ann', lastName: 'New', email: 'ann@old.example' })
-    t.same(contact.tags, [{ tag: 'keep', visible: true }, { tag: 'shared', visible: false }, { tag: 'added', visible: true }])
+    t.same(contact.tags, [
+      { tag: 'keep', visible: true },
+      { tag: 'shared', visible: false },
+      { tag: 'added', visible: true }
+    ])
     t.same(contact.attributes, { jobTitle: 'manager', city: 'Boston' })
     t.equal(contact.assignedUser.id, account.adminUserId)
-    t.same((await mergeInto('append', update)).attributes, { jobTitle: 'manager', city: 'Boston' }, 'explicit append is the same')
+    t.same(
+      (await mergeInto('append', update)).attributes,
+      { jobTitle: 'manager', city: 'Boston' },
+      'explicit append is the same'
+    )
   })
 
   t.test('core: only firstName, lastName, email and country change', async (t) => {
     const contact = await mergeInto('core', { ...update, firstName: 'Anne' })
     t.match(contact, { firstName: 'Anne', lastName: 'New', email: 'ann@old.example', mobile: { country: 'US' } })
-    t.same(contact.tags, [{ tag: 'keep', visible: true }, { tag: 'shared', visible: true }], 'tags untouched')
+    t.same(
+      contact.tags,
+      [
+        { tag: 'keep', visible: true },
+        { tag: 'shared', visible: true }
+      ],
+      'tags untouched'
+    )
     t.same(contact.attributes, { jobTitle: 'clerk', city: 'Boston' }, 'attributes untouched')
     t.equal(contact.assignedUser.id, account.adminUserId)
   })
@@ -50,19 +92,35 @@ t.test('mergeStrategy decides what a create does to an existing number', async (
     t.equal(contact.lastName, 'New')
     t.notOk('firstName' in contact, 'a field not sent is cleared')
     t.notOk('email' in contact)
-    t.same(contact.tags, [{ tag: 'shared', visible: false }, { tag: 'added', visible: true }], 'tags replaced')
+    t.same(
+      contact.tags,
+      [
+        { tag: 'shared', visible: false },
+        { tag: 'added', visible: true }
+      ],
+      'tags replaced'
+    )
     t.same(contact.attributes, { jobTitle: 'manager' }, 'attributes not sent are cleared')
     t.equal(contact.assignedUser, null)
   })
 
   t.test('an unknown strategy is a 400', async (t) => {
-    const response = await app.inject({ method: 'POST', url: `${url}?mergeStrategy=replace`, headers, payload: { mobile: { number: '+12025550399', country: 'US' } } })
+    const response = await app.inject({
+      method: 'POST',
+      url: `${url}?mergeStrategy=replace`,
+      headers,
+      payload: { mobile: { number: '+12025550399', country: 'US' } }
+    })
     t.equal(response.statusCode, 400)
     t.match(response.json().error.message, /mergeStrategy/)
   })
 
   t.test('a merge is recorded as contact-updated', async (t) => {
-    const events = await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).execute()
+    const events = await app.db
+      .selectFrom('events')
+      .select('event_type')
+      .where('account_id', '=', account.accountId)
+      .execute()
     t.equal(events.filter((event) => event.event_type === 'contact-updated').length, n)
     t.equal(events.filter((event) => event.event_type === 'contact-created').length, n)
   })

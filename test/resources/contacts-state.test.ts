@@ -8,12 +8,21 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
   const account = await createTestAccount(app)
   const { headers } = account
   const url = `/v1/accounts/${account.accountId}/contacts`
-  const create = async (number: string) => (await app.inject({ method: 'POST', url, headers, payload: { mobile: { number, country: 'US' } } })).json().data[0]
+  const create = async (number: string) =>
+    (await app.inject({ method: 'POST', url, headers, payload: { mobile: { number, country: 'US' } } })).json().data[0]
   const a = await create('+12025550401')
   const b = await create('+12025550402')
   await create('+12025550403')
   const post = (id: string, action: string) => app.inject({ method: 'POST', url: `${url}/${id}/${action}`, headers })
-  const eventTypes = async () => (await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).orderBy('seq').execute()).map((event) => event.event_type)
+  const eventTypes = async () =>
+    (
+      await app.db
+        .selectFrom('events')
+        .select('event_type')
+        .where('account_id', '=', account.accountId)
+        .orderBy('seq')
+        .execute()
+    ).map((event) => event.event_type)
 
   t.test('opting out makes the contact invalid with CONT-010, as Sakari shows it', async (t) => {
     const response = await post(a.id, 'opt-out')
@@ -35,7 +44,8 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
   })
 
   t.test('filters list opted-out and blocked contacts', async (t) => {
-    const count = async (query: string) => (await app.inject({ url: `${url}?${query}`, headers })).json().pagination.totalCount
+    const count = async (query: string) =>
+      (await app.inject({ url: `${url}?${query}`, headers })).json().pagination.totalCount
     t.equal(await count('optedOut=true'), 1)
     t.equal(await count('optedOut=false'), 2)
     t.equal(await count('blocked=true'), 2)
@@ -58,7 +68,8 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
       await post(contact.id, 'opt-out')
       return contact.id
     }
-    const remove = async (id: string) => t.equal((await app.inject({ method: 'DELETE', url: `${url}/${id}`, headers })).statusCode, 200)
+    const remove = async (id: string) =>
+      t.equal((await app.inject({ method: 'DELETE', url: `${url}/${id}`, headers })).statusCode, 200)
 
     await remove(await optedOut('+12025550404'))
     const recreated = await create('+12025550404')
@@ -66,11 +77,25 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
     t.type(recreated.optedOut, 'string')
 
     await remove(recreated.id)
-    const imported = await app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'text/csv' }, payload: 'mobile,country\n+12025550404,US\n' })
-    t.match(imported.json().data, { inserted: 1, contacts: [{ valid: false, error: { code: 'CONT-010' } }] }, 'imported again, still opted out')
+    const imported = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...headers, 'content-type': 'text/csv' },
+      payload: 'mobile,country\n+12025550404,US\n'
+    })
+    t.match(
+      imported.json().data,
+      { inserted: 1, contacts: [{ valid: false, error: { code: 'CONT-010' } }] },
+      'imported again, still opted out'
+    )
 
     const moved = await optedOut('+12025550405')
-    const renumbered = await app.inject({ method: 'PUT', url: `${url}/${moved}`, headers, payload: { mobile: { number: '+12025550406', country: 'US' } } })
+    const renumbered = await app.inject({
+      method: 'PUT',
+      url: `${url}/${moved}`,
+      headers,
+      payload: { mobile: { number: '+12025550406', country: 'US' } }
+    })
     t.equal(renumbered.json().data.valid, false, 'the contact keeps its own opt-out')
     t.equal((await create('+12025550405')).valid, false, 'the number it left stays opted out')
 
@@ -81,19 +106,48 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
 
     // No route deletes accounts; an operator does, and the cascade must not trip over the memory.
     const other = await createTestAccount(app)
-    const otherContact = (await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/contacts`, headers: other.headers, payload: { mobile: { number: '+12025550408', country: 'US' } } })).json().data[0]
-    await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/contacts/${otherContact.id}/opt-out`, headers: other.headers })
+    const otherContact = (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/accounts/${other.accountId}/contacts`,
+        headers: other.headers,
+        payload: { mobile: { number: '+12025550408', country: 'US' } }
+      })
+    ).json().data[0]
+    await app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${other.accountId}/contacts/${otherContact.id}/opt-out`,
+      headers: other.headers
+    })
     const deleted = await app.db.deleteFrom('accounts').where('id', '=', other.accountId).executeTakeFirst()
     t.equal(deleted.numDeletedRows, 1n, 'an account with an opted-out contact can be deleted')
-    const { rows } = await sql<{ remaining: number }>`SELECT count(*)::int AS remaining FROM remembered_opt_outs WHERE account_id = ${other.accountId}`.execute(app.db)
+    const { rows } = await sql<{
+      remaining: number
+    }>`SELECT count(*)::int AS remaining FROM remembered_opt_outs WHERE account_id = ${other.accountId}`.execute(app.db)
     t.equal(rows[0]?.remaining, 0, 'and nothing of it is remembered')
   })
 
   t.test('tags are added, re-flagged and removed', async (t) => {
-    const added = await app.inject({ method: 'POST', url: `${url}/${a.id}/tags`, headers, payload: { tags: [{ tag: 'vip' }, { tag: 'hidden', visible: false }] } })
-    t.same(added.json().data.tags, [{ tag: 'vip', visible: true }, { tag: 'hidden', visible: false }])
-    const again = await app.inject({ method: 'POST', url: `${url}/${a.id}/tags`, headers, payload: { tags: [{ tag: 'vip', visible: false }] } })
-    t.same(again.json().data.tags, [{ tag: 'hidden', visible: false }, { tag: 'vip', visible: false }])
+    const added = await app.inject({
+      method: 'POST',
+      url: `${url}/${a.id}/tags`,
+      headers,
+      payload: { tags: [{ tag: 'vip' }, { tag: 'hidden', visible: false }] }
+    })
+    t.same(added.json().data.tags, [
+      { tag: 'vip', visible: true },
+      { tag: 'hidden', visible: false }
+    ])
+    const again = await app.inject({
+      method: 'POST',
+      url: `${url}/${a.id}/tags`,
+      headers,
+      payload: { tags: [{ tag: 'vip', visible: false }] }
+    })
+    t.same(again.json().data.tags, [
+      { tag: 'hidden', visible: false },
+      { tag: 'vip', visible: false }
+    ])
     const removed = await app.inject({ method: 'DELETE', url: `${url}/${a.id}/tags/hidden`, headers })
     t.same(removed.json().data.tags, [{ tag: 'vip', visible: false }])
     t.equal((await app.inject({ url: `${url}?tags=vip`, headers })).json().pagination.totalCount, 1)
@@ -101,10 +155,25 @@ t.test('opt-out, opt-in, block, tags and assignment', async (t) => {
 
   t.test('contacts are assigned to users by id or email, and filtered by assignee', async (t) => {
     const user = await createTestUser(app, account.accountId, 'Sender', 'agent@example.com')
-    const byEmail = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: { email: 'AGENT@example.com' } } })
-    t.same(byEmail.json().data.assignedUser, { id: user.userId, email: 'agent@example.com', firstName: 'Test', lastName: 'Sender' })
+    const byEmail = await app.inject({
+      method: 'PUT',
+      url: `${url}/${b.id}`,
+      headers,
+      payload: { assignedUser: { email: 'AGENT@example.com' } }
+    })
+    t.same(byEmail.json().data.assignedUser, {
+      id: user.userId,
+      email: 'agent@example.com',
+      firstName: 'Test',
+      lastName: 'Sender'
+    })
     t.equal((await app.inject({ url: `${url}?assignedUserId=${user.userId}`, headers })).json().data[0].id, b.id)
-    const unknown = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: { id: 'nobody' } } })
+    const unknown = await app.inject({
+      method: 'PUT',
+      url: `${url}/${b.id}`,
+      headers,
+      payload: { assignedUser: { id: 'nobody' } }
+    })
     t.equal(unknown.statusCode, 400)
     t.equal(unknown.json().error.code, 'CONT-004')
     const cleared = await app.inject({ method: 'PUT', url: `${url}/${b.id}`, headers, payload: { assignedUser: null } })

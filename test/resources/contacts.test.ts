@@ -8,12 +8,13 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
   const base = `/v1/accounts/${account.accountId}/contacts`
   const headers = account.headers
 
-  t.test('Sakari\'s documented JSON create works verbatim and answers ContactsResponse', async (t) => {
+  t.test("Sakari's documented JSON create works verbatim and answers ContactsResponse", async (t) => {
     const response = await app.inject({
       method: 'POST',
       url: base,
       headers: { ...headers, 'content-type': 'application/json' },
-      payload: '{\n  "firstName": "Chris",\n  "lastName": "Thomson",\n  "mobile": {\n    "number": "+1234567890",\n    "country": "US"\n  }\n}'
+      payload:
+        '{\n  "firstName": "Chris",\n  "lastName": "Thomson",\n  "mobile": {\n    "number": "+1234567890",\n    "country": "US"\n  }\n}'
     })
     t.equal(response.statusCode, 201)
     const body = response.json()
@@ -21,26 +22,54 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
     t.equal(body.data.length, 1, 'data is an array')
     t.match(body.pagination, { offset: 0, totalCount: 1 })
     const contact = body.data[0]
-    t.match(contact, { firstName: 'Chris', lastName: 'Thomson', mobile: { number: '+11234567890', country: 'US' }, valid: true, tags: [], attributes: {}, assignedUser: null, integrations: {} })
+    t.match(contact, {
+      firstName: 'Chris',
+      lastName: 'Thomson',
+      mobile: { number: '+11234567890', country: 'US' },
+      valid: true,
+      tags: [],
+      attributes: {},
+      assignedUser: null,
+      integrations: {}
+    })
     t.match(contact.created, { at: String, by: { id: account.clientId, source: 'api' } })
 
     const fetched = await app.inject({ url: `${base}/${contact.id}`, headers })
     t.equal(fetched.statusCode, 200)
     t.same(fetched.json().data, contact, 'fetch answers ContactResponse with the same contact')
 
-    const events = await app.db.selectFrom('events').selectAll().where('account_id', '=', account.accountId).where('event_type', '=', 'contact-created').execute()
+    const events = await app.db
+      .selectFrom('events')
+      .selectAll()
+      .where('account_id', '=', account.accountId)
+      .where('event_type', '=', 'contact-created')
+      .execute()
     t.equal(events.length, 1, 'the create wrote a contact-created event in its transaction')
     t.match(events[0]!.payload, { id: contact.id, mobile: { number: '+11234567890' } })
   })
 
   t.test('numbers are stored in E.164 whatever their format; invalid ones are CONT-001', async (t) => {
-    const created = await app.inject({ method: 'POST', url: base, headers, payload: { mobile: { number: '(202) 555-0143', country: 'us' } } })
+    const created = await app.inject({
+      method: 'POST',
+      url: base,
+      headers,
+      payload: { mobile: { number: '(202) 555-0143', country: 'us' } }
+    })
     t.equal(created.statusCode, 201)
     t.same(created.json().data[0].mobile, { number: '+12025550143', country: 'US' })
-    const uk = await app.inject({ method: 'POST', url: base, headers, payload: { mobile: { number: '07700 900123', country: 'GB' } } })
+    const uk = await app.inject({
+      method: 'POST',
+      url: base,
+      headers,
+      payload: { mobile: { number: '07700 900123', country: 'GB' } }
+    })
     t.same(uk.json().data[0].mobile, { number: '+447700900123', country: 'GB' })
 
-    for (const mobile of [{ number: '12', country: 'US' }, { number: 'not a number', country: 'US' }, { number: '5550143' }]) {
+    for (const mobile of [
+      { number: '12', country: 'US' },
+      { number: 'not a number', country: 'US' },
+      { number: '5550143' }
+    ]) {
       const bad = await app.inject({ method: 'POST', url: base, headers, payload: { mobile } })
       t.equal(bad.statusCode, 400, JSON.stringify(mobile))
       t.equal(bad.json().error.code, 'CONT-001')
@@ -51,57 +80,149 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
   })
 
   t.test('update, then delete', async (t) => {
-    const created = (await app.inject({ method: 'POST', url: base, headers, payload: { firstName: 'Bob', email: 'bob@example.com', mobile: { number: '+12025550150', country: 'US' }, tags: [{ tag: 'a' }] } })).json().data[0]
-    const updated = await app.inject({ method: 'PUT', url: `${base}/${created.id}`, headers, payload: { firstName: 'Robert', tags: [{ tag: 'b', visible: false }], mobile: { number: '202-555-0151', country: 'US' } } })
+    const created = (
+      await app.inject({
+        method: 'POST',
+        url: base,
+        headers,
+        payload: {
+          firstName: 'Bob',
+          email: 'bob@example.com',
+          mobile: { number: '+12025550150', country: 'US' },
+          tags: [{ tag: 'a' }]
+        }
+      })
+    ).json().data[0]
+    const updated = await app.inject({
+      method: 'PUT',
+      url: `${base}/${created.id}`,
+      headers,
+      payload: {
+        firstName: 'Robert',
+        tags: [{ tag: 'b', visible: false }],
+        mobile: { number: '202-555-0151', country: 'US' }
+      }
+    })
     t.equal(updated.statusCode, 200)
-    t.match(updated.json().data, { id: created.id, firstName: 'Robert', email: 'bob@example.com', tags: [{ tag: 'b', visible: false }], mobile: { number: '+12025550151' } })
+    t.match(updated.json().data, {
+      id: created.id,
+      firstName: 'Robert',
+      email: 'bob@example.com',
+      tags: [{ tag: 'b', visible: false }],
+      mobile: { number: '+12025550151' }
+    })
 
-    const taken = await app.inject({ method: 'PUT', url: `${base}/${created.id}`, headers, payload: { mobile: { number: '+12025550143', country: 'US' } } })
-    t.equal(taken.statusCode, 409, 'another contact\'s number')
+    const taken = await app.inject({
+      method: 'PUT',
+      url: `${base}/${created.id}`,
+      headers,
+      payload: { mobile: { number: '+12025550143', country: 'US' } }
+    })
+    t.equal(taken.statusCode, 409, "another contact's number")
     t.equal(taken.json().error.code, 'CONT-003')
 
     const removed = await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })
     t.equal(removed.statusCode, 200)
     t.same(removed.json(), { success: true })
     t.equal((await app.inject({ url: `${base}/${created.id}`, headers })).statusCode, 404)
-    t.equal((await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })).json().error.code, 'CONT-002')
-    const event = await app.db.selectFrom('events').selectAll().where('event_type', '=', 'contact-removed').executeTakeFirstOrThrow()
+    t.equal(
+      (await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })).json().error.code,
+      'CONT-002'
+    )
+    const event = await app.db
+      .selectFrom('events')
+      .selectAll()
+      .where('event_type', '=', 'contact-removed')
+      .executeTakeFirstOrThrow()
     t.match(event.payload, { id: created.id })
   })
 
   t.test('concurrent deletes of one contact record one event', async (t) => {
-    const created = (await app.inject({ method: 'POST', url: base, headers, payload: { mobile: { number: '+12025550160', country: 'US' } } })).json().data[0]
-    const responses = await Promise.all(Array.from({ length: 8 }, () => app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })))
+    const created = (
+      await app.inject({
+        method: 'POST',
+        url: base,
+        headers,
+        payload: { mobile: { number: '+12025550160', country: 'US' } }
+      })
+    ).json().data[0]
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers }))
+    )
     t.same(responses.map((response) => response.statusCode).sort(), [200, ...Array(7).fill(404)])
-    const events = await app.db.selectFrom('events').select('payload').where('event_type', '=', 'contact-removed').execute()
+    const events = await app.db
+      .selectFrom('events')
+      .select('payload')
+      .where('event_type', '=', 'contact-removed')
+      .execute()
     t.equal(events.filter((event) => (event.payload as { id: string }).id === created.id).length, 1)
   })
 
   t.test('list filters: partial and case-insensitive, tags, pagination', async (t) => {
     const other = await createTestAccount(app)
     const seed = [
-      { firstName: 'Alice', lastName: 'Smith', email: 'alice@Example.org', mobile: { number: '+14155550101' }, tags: [{ tag: 'vip' }, { tag: 'west' }] },
-      { firstName: 'Alicia', lastName: 'Jones', email: 'aj@example.com', mobile: { number: '+14155550102' }, tags: [{ tag: 'vip' }] },
+      {
+        firstName: 'Alice',
+        lastName: 'Smith',
+        email: 'alice@Example.org',
+        mobile: { number: '+14155550101' },
+        tags: [{ tag: 'vip' }, { tag: 'west' }]
+      },
+      {
+        firstName: 'Alicia',
+        lastName: 'Jones',
+        email: 'aj@example.com',
+        mobile: { number: '+14155550102' },
+        tags: [{ tag: 'vip' }]
+      },
       { firstName: 'Bruce', lastName: 'Smithers', email: 'bruce@example.com', mobile: { number: '+14155550103' } }
     ]
-    for (const contact of seed) await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/contacts`, headers: other.headers, payload: contact })
-    const list = async (query: string) => (await app.inject({ url: `/v1/accounts/${other.accountId}/contacts?${query}`, headers: other.headers })).json()
+    for (const contact of seed)
+      await app.inject({
+        method: 'POST',
+        url: `/v1/accounts/${other.accountId}/contacts`,
+        headers: other.headers,
+        payload: contact
+      })
+    const list = async (query: string) =>
+      (await app.inject({ url: `/v1/accounts/${other.accountId}/contacts?${query}`, headers: other.headers })).json()
 
-    t.same((await list('firstName=ALI')).data.map((c: { firstName: string }) => c.firstName), ['Alice', 'Alicia'])
+    t.same(
+      (await list('firstName=ALI')).data.map((c: { firstName: string }) => c.firstName),
+      ['Alice', 'Alicia']
+    )
     t.same((await list('lastName=smith')).pagination.totalCount, 2)
-    t.same((await list('email=example.org')).data.map((c: { firstName: string }) => c.firstName), ['Alice'])
-    t.same((await list('mobile=5550103')).data.map((c: { firstName: string }) => c.firstName), ['Bruce'])
+    t.same(
+      (await list('email=example.org')).data.map((c: { firstName: string }) => c.firstName),
+      ['Alice']
+    )
+    t.same(
+      (await list('mobile=5550103')).data.map((c: { firstName: string }) => c.firstName),
+      ['Bruce']
+    )
     t.same((await list('tags=vip')).pagination.totalCount, 2)
-    t.same((await list('tags=vip,west')).data.map((c: { firstName: string }) => c.firstName), ['Alice'], 'several tags: all of them')
+    t.same(
+      (await list('tags=vip,west')).data.map((c: { firstName: string }) => c.firstName),
+      ['Alice'],
+      'several tags: all of them'
+    )
     t.same((await list('firstName=%25')).pagination.totalCount, 0, 'LIKE wildcards are matched literally')
-    t.same((await list('mobile=+1415555010')).pagination.totalCount, 3, 'an unencoded + (read as a space) still matches')
+    t.same(
+      (await list('mobile=+1415555010')).pagination.totalCount,
+      3,
+      'an unencoded + (read as a space) still matches'
+    )
     const page = await list('limit=2&offset=1')
     t.same(page.pagination, { offset: 1, limit: 2, totalCount: 3, hasNext: false })
     t.equal(page.data.length, 2)
     t.equal((await list('limit=101')).success, false)
     for (const offset of [0, 1, 2, 3, 7]) {
       const filtered = (await list(`mobile=5550&limit=2&offset=${offset}`)).pagination
-      t.same(filtered, { offset, limit: 2, totalCount: 3, hasNext: offset + 2 < 3 }, `a filtered page at offset ${offset} still counts every match`)
+      t.same(
+        filtered,
+        { offset, limit: 2, totalCount: 3, hasNext: offset + 2 < 3 },
+        `a filtered page at offset ${offset} still counts every match`
+      )
     }
   })
 })
@@ -110,37 +231,91 @@ t.test('one contact per number per account, even when created concurrently', asy
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const url = `/v1/accounts/${account.accountId}/contacts`
-  const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => app.inject({
-    method: 'POST', url, headers: account.headers, payload: { firstName: `Racer ${i}`, mobile: { number: '+12025550177', country: 'US' } }
-  })))
-  t.same(responses.map((response) => response.statusCode), Array(8).fill(201))
-  t.equal(new Set(responses.map((response) => response.json().data[0].id)).size, 1, 'every answer names the same contact')
-  const { count } = await app.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('mobile', '=', '+12025550177').executeTakeFirstOrThrow()
+  const responses = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: account.headers,
+        payload: { firstName: `Racer ${i}`, mobile: { number: '+12025550177', country: 'US' } }
+      })
+    )
+  )
+  t.same(
+    responses.map((response) => response.statusCode),
+    Array(8).fill(201)
+  )
+  t.equal(
+    new Set(responses.map((response) => response.json().data[0].id)).size,
+    1,
+    'every answer names the same contact'
+  )
+  const { count } = await app.db
+    .selectFrom('contacts')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('mobile', '=', '+12025550177')
+    .executeTakeFirstOrThrow()
   t.equal(count, 1)
-  const events = await app.db.selectFrom('events').select('event_type').where('account_id', '=', account.accountId).execute()
+  const events = await app.db
+    .selectFrom('events')
+    .select('event_type')
+    .where('account_id', '=', account.accountId)
+    .execute()
   t.equal(events.filter((event) => event.event_type === 'contact-created').length, 1)
   t.equal(events.filter((event) => event.event_type === 'contact-updated').length, 7)
 
   const totalCount = async () => (await app.inject({ url, headers: account.headers })).json().pagination.totalCount
   t.equal(await totalCount(), 1, 'the unfiltered count (kept by triggers) agrees')
-  await Promise.all(Array.from({ length: 5 }, (_, i) => app.inject({ method: 'POST', url, headers: account.headers, payload: { mobile: { number: `+1202555020${i}`, country: 'US' } } })))
+  await Promise.all(
+    Array.from({ length: 5 }, (_, i) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: account.headers,
+        payload: { mobile: { number: `+1202555020${i}`, country: 'US' } }
+      })
+    )
+  )
   t.equal(await totalCount(), 6)
   await app.inject({ method: 'DELETE', url: `${url}/${responses[0]!.json().data[0].id}`, headers: account.headers })
   t.equal(await totalCount(), 5)
 })
 
-t.test('accounts never see each other\'s contacts', async (t) => {
+t.test("accounts never see each other's contacts", async (t) => {
   const app = await buildTestApp(t)
   const mine = await createTestAccount(app)
   const theirs = await createTestAccount(app)
-  const created = (await app.inject({ method: 'POST', url: `/v1/accounts/${theirs.accountId}/contacts`, headers: theirs.headers, payload: { mobile: { number: '+12025550188', country: 'US' } } })).json().data[0]
+  const created = (
+    await app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${theirs.accountId}/contacts`,
+      headers: theirs.headers,
+      payload: { mobile: { number: '+12025550188', country: 'US' } }
+    })
+  ).json().data[0]
 
-  const sameNumber = await app.inject({ method: 'POST', url: `/v1/accounts/${mine.accountId}/contacts`, headers: mine.headers, payload: { mobile: { number: '+12025550188', country: 'US' } } })
+  const sameNumber = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${mine.accountId}/contacts`,
+    headers: mine.headers,
+    payload: { mobile: { number: '+12025550188', country: 'US' } }
+  })
   t.equal(sameNumber.statusCode, 201)
   t.not(sameNumber.json().data[0].id, created.id, 'the same number is a different contact in another account')
 
-  for (const [method, suffix] of [['GET', ''], ['PUT', ''], ['DELETE', ''], ['POST', '/opt-out'], ['POST', '/block']] as const) {
-    const response = await app.inject({ method, url: `/v1/accounts/${mine.accountId}/contacts/${created.id}${suffix}`, headers: mine.headers, ...(method === 'PUT' ? { payload: { firstName: 'x' } } : {}) })
+  for (const [method, suffix] of [
+    ['GET', ''],
+    ['PUT', ''],
+    ['DELETE', ''],
+    ['POST', '/opt-out'],
+    ['POST', '/block']
+  ] as const) {
+    const response = await app.inject({
+      method,
+      url: `/v1/accounts/${mine.accountId}/contacts/${created.id}${suffix}`,
+      headers: mine.headers,
+      ...(method === 'PUT' ? { payload: { firstName: 'x' } } : {})
+    })
     t.equal(response.statusCode, 404, `${method} ${suffix}: a foreign id is not found`)
   }
   const foreignPath = await app.inject({ url: `/v1/accounts/${theirs.accountId}/contacts`, headers: mine.headers })
@@ -157,15 +332,34 @@ t.test('roles: everyone reads, Sender writes, Read Only does not', async (t) => 
   const sender = await createTestUser(app, account.accountId, 'Sender')
 
   t.equal((await app.inject({ url, headers: readOnly.headers })).statusCode, 200)
-  const refused = await app.inject({ method: 'POST', url, headers: readOnly.headers, payload: { mobile: { number: '+12025550190', country: 'US' } } })
+  const refused = await app.inject({
+    method: 'POST',
+    url,
+    headers: readOnly.headers,
+    payload: { mobile: { number: '+12025550190', country: 'US' } }
+  })
   t.equal(refused.statusCode, 403)
   t.equal(refused.json().error.code, 'ACCT-016')
-  const created = await app.inject({ method: 'POST', url, headers: sender.headers, payload: { mobile: { number: '+12025550190', country: 'US' } } })
+  const created = await app.inject({
+    method: 'POST',
+    url,
+    headers: sender.headers,
+    payload: { mobile: { number: '+12025550190', country: 'US' } }
+  })
   t.equal(created.statusCode, 201)
   t.match(created.json().data[0].created.by, { id: sender.userId, source: 'api' }, 'created.by names the user')
-  const csv = await app.inject({ method: 'POST', url, headers: { ...sender.headers, 'content-type': 'text/csv' }, payload: 'mobile,country\n+12025550191,US\n' })
+  const csv = await app.inject({
+    method: 'POST',
+    url,
+    headers: { ...sender.headers, 'content-type': 'text/csv' },
+    payload: 'mobile,country\n+12025550191,US\n'
+  })
   t.equal(csv.statusCode, 403, 'imports need Administrator or Campaign Manager')
   t.equal(csv.json().error.code, 'ACCT-016')
-  const optOut = await app.inject({ method: 'POST', url: `${url}/${created.json().data[0].id}/opt-out`, headers: readOnly.headers })
+  const optOut = await app.inject({
+    method: 'POST',
+    url: `${url}/${created.json().data[0].id}/opt-out`,
+    headers: readOnly.headers
+  })
   t.equal(optOut.statusCode, 403)
 })

@@ -1,5 +1,10 @@
 import t from 'tap'
-import { assertCanUseGroup, defaultGroupFor, groupsUsableBy, resolveGroup } from '../../src/resources/groups/group-access.ts'
+import {
+  assertCanUseGroup,
+  defaultGroupFor,
+  groupsUsableBy,
+  resolveGroup
+} from '../../src/resources/groups/group-access.ts'
 import type { Role } from '../../src/resources/users/users.table.ts'
 import type { Principal } from '../../src/shared/principal.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -17,12 +22,23 @@ t.test('group access', async (t) => {
   const pending = await created(api('POST', '/senders', { number: uniqueNumber(), status: 'pending' }))
   await created(api('PUT', `/groups/${team.id}/senders/${pending.id}`))
 
-  async function principalFor (role: Role, groups: string[]): Promise<Principal> {
+  async function principalFor(role: Role, groups: string[]): Promise<Principal> {
     const user = await createTestUser(app, account.accountId, role)
     for (const group of groups) await created(api('PUT', `/groups/${group}/users/${user.userId}`))
-    return { accountId: account.accountId, credentialId: 'c', clientId: 'c', role, user: { id: user.userId, email: user.email, firstName: '', lastName: '', role } }
+    return {
+      accountId: account.accountId,
+      credentialId: 'c',
+      clientId: 'c',
+      role,
+      user: { id: user.userId, email: user.email, firstName: '', lastName: '', role }
+    }
   }
-  const accountWide: Principal = { accountId: account.accountId, credentialId: 'c', clientId: 'c', role: 'Administrator' }
+  const accountWide: Principal = {
+    accountId: account.accountId,
+    credentialId: 'c',
+    clientId: 'c',
+    role: 'Administrator'
+  }
 
   t.test('resolveGroup takes an id or an API code, only within the account', async (t) => {
     t.equal((await resolveGroup(app.db, account.accountId, team.id))?.id, team.id)
@@ -60,7 +76,7 @@ t.test('group access', async (t) => {
     t.same(await groupsUsableBy(app.db, sender), [team.id])
     t.equal((await assertCanUseGroup(app.db, sender, 'team')).id, team.id)
     t.equal((await defaultGroupFor(app.db, both))?.id, firstGroup.id, 'the default group first when usable')
-    t.same((await groupsUsableBy(app.db, both) as string[]).sort(), [firstGroup.id, team.id].sort())
+    t.same(((await groupsUsableBy(app.db, both)) as string[]).sort(), [firstGroup.id, team.id].sort())
   })
 
   t.test('a group of another account is not found, even by its id', async (t) => {

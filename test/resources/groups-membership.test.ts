@@ -39,7 +39,11 @@ t.test('group membership', async (t) => {
     t.equal((await api('GET', `/senders/${us2.id}`)).body.data.group, null)
 
     const both = await created(api('PUT', `/groups/${group.id}/senders/${uk.id}`))
-    t.same(both.senders.map((sender: { diallingCode: string }) => sender.diallingCode), ['+1', '+44'], 'different dialling codes may share a group')
+    t.same(
+      both.senders.map((sender: { diallingCode: string }) => sender.diallingCode),
+      ['+1', '+44'],
+      'different dialling codes may share a group'
+    )
     t.same((await api('GET', `/senders/${uk.id}`)).body.data.group, { id: group.id, name: 'Team' })
   })
 
@@ -51,19 +55,28 @@ t.test('group membership', async (t) => {
     t.equal(moved.status, 409)
     t.equal(moved.body.error.code, 'SNDR-003')
     t.equal((await api('GET', `/senders/${first.id}`)).body.data.group.name, 'My First Group')
-    t.equal((await api('PUT', `/groups/${first.group.id}/senders/${first.id}`)).status, 200, 'adding it again to its own group is idempotent')
+    t.equal(
+      (await api('PUT', `/groups/${first.group.id}/senders/${first.id}`)).status,
+      200,
+      'adding it again to its own group is idempotent'
+    )
 
     const wrongGroup = await api('DELETE', `/groups/${team.id}/senders/${first.id}`)
     t.equal(wrongGroup.body.error.code, 'GRP-010')
     await created(api('DELETE', `/groups/${first.group.id}/senders/${first.id}`))
-    t.same((await created(api('PUT', `/groups/${team.id}/senders/${first.id}`))).senders.map((s: { id: string }) => s.id), [first.id], 'moved explicitly')
+    t.same(
+      (await created(api('PUT', `/groups/${team.id}/senders/${first.id}`))).senders.map((s: { id: string }) => s.id),
+      [first.id],
+      'moved explicitly'
+    )
     t.equal((await api('PUT', `/groups/${team.id}/senders/nothing`)).body.error.code, 'SNDR-001')
   })
 
-  t.test('the seed\'s three best-practice shapes can be set up through the API', async (t) => {
+  t.test("the seed's three best-practice shapes can be set up through the API", async (t) => {
     const api = caller(app, await createTestAccount(app))
     const users = []
-    for (const name of ['a', 'b', 'c']) users.push(await created(api('POST', '/users', { email: `${name}@example.com`, role: 'Sender' })))
+    for (const name of ['a', 'b', 'c'])
+      users.push(await created(api('POST', '/users', { email: `${name}@example.com`, role: 'Sender' })))
 
     // One user, one sender: both in the same single group.
     const solo = await created(api('POST', '/groups', { name: 'Solo (+12025550100)' }))
@@ -87,9 +100,12 @@ t.test('group membership', async (t) => {
       await created(api('PUT', `/groups/${group.id}/senders/${sender.id}`))
       for (const user of users.slice(1)) await created(api('PUT', `/groups/${group.id}/users/${user.id}`))
     }
-    const groupsOfB = (await api('GET', `/users/${users[1].id}`)).body.data.groups.map((group: { name: string }) => group.name)
+    const groupsOfB = (await api('GET', `/users/${users[1].id}`)).body.data.groups.map(
+      (group: { name: string }) => group.name
+    )
     t.match(groupsOfB, ['Support (+12025550101)', /^Sales/, /^Sales/])
-    const asB = (await api('GET', '/groups', undefined, { ...api.headers, 'x-parley-user-email': 'b@example.com' })).body
+    const asB = (await api('GET', '/groups', undefined, { ...api.headers, 'x-parley-user-email': 'b@example.com' }))
+      .body
     t.equal(asB.pagination.totalCount, 3, 'the user sees exactly their three groups')
   })
 
@@ -118,7 +134,9 @@ t.test('group membership', async (t) => {
 
     // The same user added ten times at once: one membership.
     const user = await created(api('POST', '/users', { email: 'race@example.com', role: 'Sender' }))
-    const joins = await Promise.all(Array.from({ length: 10 }, () => api('PUT', `/groups/${target.id}/users/${user.id}`)))
+    const joins = await Promise.all(
+      Array.from({ length: 10 }, () => api('PUT', `/groups/${target.id}/users/${user.id}`))
+    )
     t.ok(joins.every((join) => join.status === 200))
     t.equal((await api('GET', `/groups/${target.id}`)).body.data.users.length, 1)
 
@@ -130,7 +148,11 @@ t.test('group membership', async (t) => {
 
   t.test('two "first" senders created together: exactly one joins the default group', async (t) => {
     const api = caller(app, await createTestAccount(app))
-    const senders = await Promise.all([uniqueNumber(), uniqueNumber('+44'), uniqueNumber()].map((number) => created(api('POST', '/senders', { number }))))
+    const senders = await Promise.all(
+      [uniqueNumber(), uniqueNumber('+44'), uniqueNumber()].map((number) =>
+        created(api('POST', '/senders', { number }))
+      )
+    )
     t.equal(senders.filter((sender) => sender.group !== null).length, 1)
   })
 })

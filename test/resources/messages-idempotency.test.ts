@@ -9,19 +9,26 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
   const account = await createTestAccount(app)
   const api = caller(app, account)
   await sandboxSender(app, account)
-  const post = (payload: object, key?: string) => app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/messages`,
-    headers: { ...account.headers, ...(key ? { 'idempotency-key': key } : {}) },
-    payload
-  })
+  const post = (payload: object, key?: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${account.accountId}/messages`,
+      headers: { ...account.headers, ...(key ? { 'idempotency-key': key } : {}) },
+      payload
+    })
   const countMessages = async () => (await api('GET', '/messages')).body.pagination.totalCount
 
   t.test('concurrent requests with one key send one set of messages and all answer the same', async (t) => {
-    const payload = { contacts: [{ mobile: { number: '+12025550601' } }, { mobile: { number: '+12025550602' } }], template: 'Once only' }
+    const payload = {
+      contacts: [{ mobile: { number: '+12025550601' } }, { mobile: { number: '+12025550602' } }],
+      template: 'Once only'
+    }
     const before = await countMessages()
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(payload, 'key-concurrent')))
-    t.same(answers.map((answer) => answer.statusCode), [200, 200, 200, 200, 200, 200])
+    t.same(
+      answers.map((answer) => answer.statusCode),
+      [200, 200, 200, 200, 200, 200]
+    )
     const bodies = answers.map((answer) => answer.json())
     t.equal(new Set(bodies.map((body) => body.data.jobId)).size, 1, 'one job')
     t.same(bodies[1], bodies[0])
@@ -35,7 +42,10 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
   t.test('the same key with a different body is refused and changes nothing', async (t) => {
     await post({ contacts: [{ mobile: { number: '+12025550603' } }], template: 'First body' }, 'key-reused')
     const before = await countMessages()
-    const reused = await post({ contacts: [{ mobile: { number: '+12025550603' } }], template: 'Second body' }, 'key-reused')
+    const reused = await post(
+      { contacts: [{ mobile: { number: '+12025550603' } }], template: 'Second body' },
+      'key-reused'
+    )
     t.equal(reused.statusCode, 422)
     t.equal(reused.json().error.code, 'MSG-050')
     t.equal(await countMessages(), before)
@@ -53,19 +63,32 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
     await sandboxSender(app, other)
     const payload = { contacts: [{ mobile: { number: '+12025550605' } }], template: 'Shared key' }
     const mine = await post(payload, 'key-shared')
-    const theirs = await app.inject({ method: 'POST', url: `/v1/accounts/${other.accountId}/messages`, headers: { ...other.headers, 'idempotency-key': 'key-shared' }, payload })
+    const theirs = await app.inject({
+      method: 'POST',
+      url: `/v1/accounts/${other.accountId}/messages`,
+      headers: { ...other.headers, 'idempotency-key': 'key-shared' },
+      payload
+    })
     t.not(theirs.json().data.jobId, mine.json().data.jobId)
   })
 
   t.test('a message with sendAt in the future is scheduled and goes out then', async (t) => {
     const sendAt = new Date(Date.now() + 1500)
-    const { body } = await api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550606' } }], template: 'Later', sendAt: sendAt.toISOString() })
+    const { body } = await api('POST', '/messages', {
+      contacts: [{ mobile: { number: '+12025550606' } }],
+      template: 'Later',
+      sendAt: sendAt.toISOString()
+    })
     const [message] = body.data.messages
     t.match(message, { status: 'scheduled', sendAt: sendAt.toISOString() })
     t.same(await created(api('GET', '/sandbox/messages?to=%2B12025550606')), [], 'nothing submitted yet')
     const delivered = await messageReaching(app, account, message.id, ['delivered'])
     t.ok(new Date(delivered.sentAt).getTime() >= sendAt.getTime() - 50, 'not sent before sendAt')
-    const past = await api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550607' } }], template: 'Past', sendAt: new Date(Date.now() - 60_000).toISOString() })
+    const past = await api('POST', '/messages', {
+      contacts: [{ mobile: { number: '+12025550607' } }],
+      template: 'Past',
+      sendAt: new Date(Date.now() - 60_000).toISOString()
+    })
     t.equal(past.body.data.messages[0].status, 'queued', 'a sendAt in the past sends now')
   })
 })

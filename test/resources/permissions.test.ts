@@ -65,14 +65,25 @@ t.test('permissions', async (t) => {
     t.equal((await api('GET', `/groups/${group.id}`, undefined, member.headers)).body.error.code, 'GRP-001')
     t.equal((await api('GET', '/senders', undefined, member.headers)).body.pagination.totalCount, 0)
     t.equal((await api('GET', `/senders/${sender.id}`, undefined, member.headers)).body.error.code, 'SNDR-001')
-    t.equal((await api('GET', '/groups', undefined, admin.headers)).body.pagination.totalCount, 2, 'Administrators see every group, members or not')
+    t.equal(
+      (await api('GET', '/groups', undefined, admin.headers)).body.pagination.totalCount,
+      2,
+      'Administrators see every group, members or not'
+    )
     t.equal((await api('GET', '/senders', undefined, admin.headers)).body.pagination.totalCount, 2)
 
     await created(api('PUT', `/senders/${sender.id}/status`, { status: 'active' }))
     const visible = (await api('GET', '/groups', undefined, member.headers)).body
-    t.same(visible.data.map((g: { id: string }) => g.id), [group.id], 'registered: the member sees it, and only it')
+    t.same(
+      visible.data.map((g: { id: string }) => g.id),
+      [group.id],
+      'registered: the member sees it, and only it'
+    )
     t.equal((await api('GET', `/groups/${group.apiCode}`, undefined, member.headers)).status, 200)
-    t.same((await api('GET', '/senders', undefined, member.headers)).body.data.map((s: { id: string }) => s.id), [sender.id])
+    t.same(
+      (await api('GET', '/senders', undefined, member.headers)).body.data.map((s: { id: string }) => s.id),
+      [sender.id]
+    )
   })
 
   t.test('a non-member sees neither the group nor its sender, by id or API code', async (t) => {
@@ -104,18 +115,28 @@ t.test('permissions', async (t) => {
     await created(api('PUT', `/groups/${group.id}/users/${inside.id}`))
     const as = (email: string) => ({ ...account.headers, 'x-parley-user-email': email })
 
-    t.same((await api('GET', '/groups', undefined, as('INSIDE@example.com'))).body.data.map((g: { id: string }) => g.id), [group.id])
+    t.same(
+      (await api('GET', '/groups', undefined, as('INSIDE@example.com'))).body.data.map((g: { id: string }) => g.id),
+      [group.id]
+    )
     t.equal((await api('GET', `/groups/${group.id}`, undefined, as('outside@example.com'))).body.error.code, 'GRP-001')
     t.equal((await api('GET', '/groups', undefined, as('outside@example.com'))).body.pagination.totalCount, 0)
     const writeAsSender = await api('POST', '/groups', { name: 'x' }, as('inside@example.com'))
-    t.equal(writeAsSender.body.error.code, 'ACCT-016', 'the acting user\'s role applies, not the credential\'s')
+    t.equal(writeAsSender.body.error.code, 'ACCT-016', "the acting user's role applies, not the credential's")
     const unknown = await api('GET', '/groups', undefined, as('nobody@example.com'))
     t.equal(unknown.status, 403)
     t.equal(unknown.body.error.code, 'AUTH-003')
-    t.equal((await api('GET', '/groups')).body.pagination.totalCount, 2, 'without the header the credential acts as an Administrator')
+    t.equal(
+      (await api('GET', '/groups')).body.pagination.totalCount,
+      2,
+      'without the header the credential acts as an Administrator'
+    )
 
     const bound = await createTestUser(app, account.accountId, 'Sender')
-    const mismatch = await api('GET', '/groups', undefined, { ...bound.headers, 'x-parley-user-email': 'inside@example.com' })
+    const mismatch = await api('GET', '/groups', undefined, {
+      ...bound.headers,
+      'x-parley-user-email': 'inside@example.com'
+    })
     t.equal(mismatch.body.error.code, 'ACCT-016', 'a user-bound credential cannot act for someone else')
   })
 

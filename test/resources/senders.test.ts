@@ -13,7 +13,14 @@ t.test('senders', async (t) => {
     const { status, body } = await api('POST', '/senders', { number })
     t.equal(status, 201)
     t.match(body.data, {
-      number, country: 'US', diallingCode: '+1', type: 'local', capabilities: ['SMS'], carrier: 'sandbox', throughput: null, status: 'unverified',
+      number,
+      country: 'US',
+      diallingCode: '+1',
+      type: 'local',
+      capabilities: ['SMS'],
+      carrier: 'sandbox',
+      throughput: null,
+      status: 'unverified',
       created: { by: { name: 'API client' } }
     })
     t.same((await api('GET', `/senders/${body.data.id}`)).body.data, body.data, 'stored as answered')
@@ -21,16 +28,39 @@ t.test('senders', async (t) => {
 
   t.test('national numbers with a country, and every field set', async (t) => {
     const api = caller(app, await createTestAccount(app))
-    const sender = await created(api('POST', '/senders', {
-      number: '020 7946 0123', country: 'gb', type: 'local', capabilities: ['SMS', 'MMS'], carrier: 'smpp-main', throughput: 2.5, status: 'active'
-    }))
-    t.match(sender, { number: '+442079460123', country: 'GB', diallingCode: '+44', capabilities: ['SMS', 'MMS'], carrier: 'smpp-main', throughput: 2.5, status: 'active' })
+    const sender = await created(
+      api('POST', '/senders', {
+        number: '020 7946 0123',
+        country: 'gb',
+        type: 'local',
+        capabilities: ['SMS', 'MMS'],
+        carrier: 'smpp-main',
+        throughput: 2.5,
+        status: 'active'
+      })
+    )
+    t.match(sender, {
+      number: '+442079460123',
+      country: 'GB',
+      diallingCode: '+44',
+      capabilities: ['SMS', 'MMS'],
+      carrier: 'smpp-main',
+      throughput: 2.5,
+      status: 'active'
+    })
   })
 
   t.test('short codes and alphanumeric sender ids take their dialling code from the country', async (t) => {
     const api = caller(app, await createTestAccount(app))
-    t.match(await created(api('POST', '/senders', { number: 'PARLEY', type: 'alphanumeric', country: 'GB' })), { number: 'PARLEY', country: 'GB', diallingCode: '+44' })
-    t.match(await created(api('POST', '/senders', { number: '87654', type: 'shortcode', country: 'US' })), { number: '87654', diallingCode: '+1' })
+    t.match(await created(api('POST', '/senders', { number: 'PARLEY', type: 'alphanumeric', country: 'GB' })), {
+      number: 'PARLEY',
+      country: 'GB',
+      diallingCode: '+44'
+    })
+    t.match(await created(api('POST', '/senders', { number: '87654', type: 'shortcode', country: 'US' })), {
+      number: '87654',
+      diallingCode: '+1'
+    })
     const noCountry = await api('POST', '/senders', { number: 'ACME', type: 'alphanumeric' })
     t.equal(noCountry.body.error.code, 'SNDR-004')
     t.match(noCountry.body.error.message, /country/)
@@ -76,13 +106,19 @@ t.test('senders', async (t) => {
     const first = await created(api('POST', '/senders', { number: uniqueNumber() }))
     t.same(first.group, { id: defaultGroup.id, name: 'My First Group' })
     t.equal((await created(api('POST', '/senders', { number: uniqueNumber('+44') }))).group, null)
-    t.same((await api('GET', `/groups/${defaultGroup.id}`)).body.data.senders, [{ id: first.id, number: first.number, diallingCode: '+1', status: 'unverified' }])
+    t.same((await api('GET', `/groups/${defaultGroup.id}`)).body.data.senders, [
+      { id: first.id, number: first.number, diallingCode: '+1', status: 'unverified' }
+    ])
   })
 
   t.test('PUT changes the given fields; the number stays; the type must fit the number', async (t) => {
     const api = caller(app, await createTestAccount(app))
     const sender = await created(api('POST', '/senders', { number: uniqueNumber(), throughput: 10 }))
-    const { body } = await api('PUT', `/senders/${sender.id}`, { type: 'tollfree', capabilities: ['MMS', 'SMS'], number: '+19999999999' })
+    const { body } = await api('PUT', `/senders/${sender.id}`, {
+      type: 'tollfree',
+      capabilities: ['MMS', 'SMS'],
+      number: '+19999999999'
+    })
     t.match(body.data, { number: sender.number, type: 'tollfree', capabilities: ['MMS', 'SMS'], throughput: 10 })
     t.equal((await api('PUT', `/senders/${sender.id}`, { throughput: null })).body.data.throughput, null)
     const misfit = await api('PUT', `/senders/${sender.id}`, { type: 'alphanumeric' })
@@ -107,7 +143,11 @@ t.test('senders', async (t) => {
     t.equal((await api('GET', `/senders/${sender.id}`)).status, 404)
     t.same((await api('GET', `/groups/${sender.group.id}`)).body.data.senders, [])
     t.equal((await api('DELETE', `/senders/${sender.id}`)).body.error.code, 'SNDR-001')
-    const row = await app.db.selectFrom('senders').select(['deleted_at', 'group_id']).where('id', '=', sender.id).executeTakeFirstOrThrow()
+    const row = await app.db
+      .selectFrom('senders')
+      .select(['deleted_at', 'group_id'])
+      .where('id', '=', sender.id)
+      .executeTakeFirstOrThrow()
     t.ok(row.deleted_at, 'the row stays for the messages sent from it')
     t.equal((await api('POST', '/senders', { number: sender.number })).status, 201)
   })
@@ -117,7 +157,10 @@ t.test('senders', async (t) => {
     const numbers = [uniqueNumber(), uniqueNumber(), uniqueNumber()]
     for (const number of numbers) await created(api('POST', '/senders', { number }))
     const { body } = await api('GET', '/senders?offset=1&limit=1')
-    t.same(body.data.map((sender: { number: string }) => sender.number), [numbers[1]])
+    t.same(
+      body.data.map((sender: { number: string }) => sender.number),
+      [numbers[1]]
+    )
     t.same(body.pagination, { offset: 1, limit: 1, totalCount: 3, hasNext: true })
   })
 })

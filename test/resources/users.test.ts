@@ -10,9 +10,21 @@ t.test('users', async (t) => {
   t.test('create, fetch and list, with the groups each user is in', async (t) => {
     const account = await createTestAccount(app)
     const api = caller(app, account)
-    const { status, body } = await api('POST', '/users', { email: 'cat@example.com', firstName: 'Cat', lastName: 'Lee', role: 'Campaign Manager' })
+    const { status, body } = await api('POST', '/users', {
+      email: 'cat@example.com',
+      firstName: 'Cat',
+      lastName: 'Lee',
+      role: 'Campaign Manager'
+    })
     t.equal(status, 201)
-    t.match(body.data, { email: 'cat@example.com', firstName: 'Cat', lastName: 'Lee', role: 'Campaign Manager', groups: [], created: { by: { name: 'API client' } } })
+    t.match(body.data, {
+      email: 'cat@example.com',
+      firstName: 'Cat',
+      lastName: 'Lee',
+      role: 'Campaign Manager',
+      groups: [],
+      created: { by: { name: 'API client' } }
+    })
     const group = await created(api('POST', '/groups', { name: 'Team' }))
     await created(api('PUT', `/groups/${group.id}/users/${body.data.id}`))
     t.same((await api('GET', `/users/${body.data.id}`)).body.data.groups, [{ id: group.id, name: 'Team' }])
@@ -34,19 +46,25 @@ t.test('users', async (t) => {
     t.equal(clash.status, 409)
     t.equal(clash.body.error.code, 'USER-002')
     t.equal((await api('GET', `/users/${other.id}`)).body.data.email, 'other@example.com', 'unchanged')
-    t.equal((await caller(app, await createTestAccount(app))('POST', '/users', { email: user.email, role: 'Sender' })).status, 201, 'free in another account')
+    t.equal(
+      (await caller(app, await createTestAccount(app))('POST', '/users', { email: user.email, role: 'Sender' })).status,
+      201,
+      'free in another account'
+    )
   })
 
   t.test('PUT changes only the fields given', async (t) => {
     const api = caller(app, await createTestAccount(app))
-    const user = await created(api('POST', '/users', { email: 'eve@example.com', firstName: 'Eve', lastName: 'Stone', role: 'Sender' }))
+    const user = await created(
+      api('POST', '/users', { email: 'eve@example.com', firstName: 'Eve', lastName: 'Stone', role: 'Sender' })
+    )
     const { body } = await api('PUT', `/users/${user.id}`, { role: 'Read Only' })
     t.match(body.data, { email: 'eve@example.com', firstName: 'Eve', lastName: 'Stone', role: 'Read Only' })
     t.equal((await api('PUT', `/users/${user.id}`, { role: 'Owner' })).status, 400)
     t.equal((await api('PUT', '/users/nobody', { firstName: 'x' })).body.error.code, 'USER-001')
   })
 
-  t.test('a role change reaches the user\'s own credential', async (t) => {
+  t.test("a role change reaches the user's own credential", async (t) => {
     const account = await createTestAccount(app)
     const api = caller(app, account)
     const user = await createTestUser(app, account.accountId, 'Read Only')
@@ -65,12 +83,22 @@ t.test('users', async (t) => {
     t.same((await api('DELETE', `/users/${user.userId}`)).body, { success: true })
     t.equal((await api('GET', `/users/${user.userId}`)).body.error.code, 'USER-001')
     t.equal((await api('DELETE', `/users/${user.userId}`)).status, 404)
-    t.same((await api('GET', `/groups/${group.id}`)).body.data.users.map((u: { id: string }) => u.id), [account.adminUserId])
-    const row = await app.db.selectFrom('users').select(['first_name', 'deleted_at']).where('id', '=', user.userId).executeTakeFirstOrThrow()
+    t.same(
+      (await api('GET', `/groups/${group.id}`)).body.data.users.map((u: { id: string }) => u.id),
+      [account.adminUserId]
+    )
+    const row = await app.db
+      .selectFrom('users')
+      .select(['first_name', 'deleted_at'])
+      .where('id', '=', user.userId)
+      .executeTakeFirstOrThrow()
     t.ok(row.deleted_at)
     t.equal(row.first_name, 'Test', 'the name stays for the history of what they sent')
     t.equal((await api('GET', '/groups', undefined, user.headers)).status, 401, 'their own credential stops working')
-    const acting = await api('GET', '/groups', undefined, { ...account.headers, 'x-parley-user-email': 'gone@example.com' })
+    const acting = await api('GET', '/groups', undefined, {
+      ...account.headers,
+      'x-parley-user-email': 'gone@example.com'
+    })
     t.equal(acting.body.error.code, 'AUTH-003', 'integrations can no longer act as them')
     t.equal((await api('POST', '/users', { email: 'gone@example.com', role: 'Sender' })).status, 201)
   })
@@ -82,17 +110,37 @@ t.test('users', async (t) => {
     t.equal(demote.status, 409)
     t.equal(demote.body.error.code, 'USER-003')
     t.equal((await api('DELETE', `/users/${account.adminUserId}`)).body.error.code, 'USER-003')
-    t.match((await api('GET', `/users/${account.adminUserId}`)).body.data, { role: 'Administrator', firstName: 'Ada' }, 'unchanged')
-    t.equal((await api('PUT', `/users/${account.adminUserId}`, { firstName: 'Ada B' })).status, 200, 'other changes are fine')
+    t.match(
+      (await api('GET', `/users/${account.adminUserId}`)).body.data,
+      { role: 'Administrator', firstName: 'Ada' },
+      'unchanged'
+    )
+    t.equal(
+      (await api('PUT', `/users/${account.adminUserId}`, { firstName: 'Ada B' })).status,
+      200,
+      'other changes are fine'
+    )
 
     const second = await created(api('POST', '/users', { email: 'second-admin@example.com', role: 'Administrator' }))
-    t.equal((await api('PUT', `/users/${account.adminUserId}`, { role: 'Read Only' })).status, 200, 'another Administrator remains')
+    t.equal(
+      (await api('PUT', `/users/${account.adminUserId}`, { role: 'Read Only' })).status,
+      200,
+      'another Administrator remains'
+    )
     t.equal((await api('DELETE', `/users/${second.id}`)).body.error.code, 'USER-003', 'now the last one')
-    t.equal((await api('PUT', `/users/${second.id}`, { role: 'Administrator' })).status, 200, 'staying an Administrator is fine')
+    t.equal(
+      (await api('PUT', `/users/${second.id}`, { role: 'Administrator' })).status,
+      200,
+      'staying an Administrator is fine'
+    )
   })
 
   t.test('two Administrators demoting or removing each other at once leave one behind', async (t) => {
-    for (const [first, second] of [['PUT', 'PUT'], ['DELETE', 'DELETE'], ['PUT', 'DELETE']] as const) {
+    for (const [first, second] of [
+      ['PUT', 'PUT'],
+      ['DELETE', 'DELETE'],
+      ['PUT', 'DELETE']
+    ] as const) {
       const account = await createTestAccount(app)
       const api = caller(app, account)
       const other = await created(api('POST', '/users', { email: 'racer@example.com', role: 'Administrator' }))
@@ -102,7 +150,9 @@ t.test('users', async (t) => {
       ])
       t.same([a.status, b.status].sort(), [200, 409], `${first} and ${second}`)
       t.equal([a, b].find((answer) => answer.status === 409)?.body.error.code, 'USER-003')
-      const administrators = (await api('GET', '/users')).body.data.filter((user: { role: string }) => user.role === 'Administrator')
+      const administrators = (await api('GET', '/users')).body.data.filter(
+        (user: { role: string }) => user.role === 'Administrator'
+      )
       t.equal(administrators.length, 1, 'one Administrator left')
     }
   })

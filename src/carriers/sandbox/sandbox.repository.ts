@@ -27,8 +27,13 @@ export interface SandboxMessageFilter extends PageRequest {
  * row: the first inserts it, every later one counts an attempt and gets the first one's carrier
  * message id and content back. A deferred submission is accepted when it is tried again.
  */
-export async function recordSubmission (db: DbOrTx, accountId: string, submission: SandboxSubmission): Promise<SandboxMessageRow> {
-  return await db.insertInto('sandbox_messages')
+export async function recordSubmission(
+  db: DbOrTx,
+  accountId: string,
+  submission: SandboxSubmission
+): Promise<SandboxMessageRow> {
+  return await db
+    .insertInto('sandbox_messages')
     .values({
       account_id: accountId,
       idempotency_key: submission.idempotencyKey,
@@ -42,17 +47,23 @@ export async function recordSubmission (db: DbOrTx, accountId: string, submissio
       outcome: submission.outcome,
       delivery_status: submission.deliveryStatus
     })
-    .onConflict((conflict) => conflict.columns(['account_id', 'idempotency_key']).doUpdateSet({
-      attempts: sql`sandbox_messages.attempts + 1`,
-      last_attempt_at: sql`now()`,
-      outcome: sql`CASE WHEN sandbox_messages.outcome = 'deferred' THEN 'accepted' ELSE sandbox_messages.outcome END`
-    }))
+    .onConflict((conflict) =>
+      conflict.columns(['account_id', 'idempotency_key']).doUpdateSet({
+        attempts: sql`sandbox_messages.attempts + 1`,
+        last_attempt_at: sql`now()`,
+        outcome: sql`CASE WHEN sandbox_messages.outcome = 'deferred' THEN 'accepted' ELSE sandbox_messages.outcome END`
+      })
+    )
     .returningAll()
     .executeTakeFirstOrThrow()
 }
 
 /** recordSubmission for many submissions with distinct keys, in one statement; rows in no particular order. */
-export async function recordSubmissions (db: DbOrTx, accountId: string, submissions: readonly SandboxSubmission[]): Promise<SandboxMessageRow[]> {
+export async function recordSubmissions(
+  db: DbOrTx,
+  accountId: string,
+  submissions: readonly SandboxSubmission[]
+): Promise<SandboxMessageRow[]> {
   if (submissions.length === 0) return []
   const column = <T>(pick: (submission: SandboxSubmission) => T) => submissions.map(pick)
   const { rows } = await sql<SandboxMessageRow>`
@@ -71,9 +82,19 @@ export async function recordSubmissions (db: DbOrTx, accountId: string, submissi
   return rows
 }
 
-export async function listSandboxMessages (db: DbOrTx, accountId: string, filter: SandboxMessageFilter): Promise<Page<SandboxMessageRow>> {
+export async function listSandboxMessages(
+  db: DbOrTx,
+  accountId: string,
+  filter: SandboxMessageFilter
+): Promise<Page<SandboxMessageRow>> {
   let matching = db.selectFrom('sandbox_messages').where('account_id', '=', accountId)
   if (filter.to !== undefined) matching = matching.where('to_number', '=', filter.to)
-  const items = await matching.selectAll().orderBy('first_attempt_at').orderBy('carrier_message_id').offset(filter.offset).limit(filter.limit).execute()
+  const items = await matching
+    .selectAll()
+    .orderBy('first_attempt_at')
+    .orderBy('carrier_message_id')
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .execute()
   return await withTotalCount(filter, items, () => countRows(matching))
 }

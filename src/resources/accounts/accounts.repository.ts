@@ -5,27 +5,46 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import type { AccountChanges } from './accounts.schemas.ts'
 import type { AccountRow } from './accounts.table.ts'
 
-export async function insertAccount (db: DbOrTx, account: { id: string, name: string }, actor: ActorShape): Promise<AccountRow> {
-  return await db.insertInto('accounts')
+export async function insertAccount(
+  db: DbOrTx,
+  account: { id: string; name: string },
+  actor: ActorShape
+): Promise<AccountRow> {
+  return await db
+    .insertInto('accounts')
     .values({ id: account.id, name: account.name, created_by: actorJson(actor), updated_by: actorJson(actor) })
     .returningAll()
     .executeTakeFirstOrThrow()
 }
 
-export async function findAccount (db: DbOrTx, accountId: string): Promise<AccountRow | undefined> {
+export async function findAccount(db: DbOrTx, accountId: string): Promise<AccountRow | undefined> {
   return await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst()
 }
 
 /** Answers the changed account. */
-export async function updateAccount (db: DbOrTx, accountId: string, changes: AccountChanges, actor: ActorShape): Promise<AccountRow | undefined> {
-  return await db.updateTable('accounts')
-    .set({ name: changes.name, help_text: changes.helpText, updated_at: sql<Date>`now()`, updated_by: actorJson(actor) })
+export async function updateAccount(
+  db: DbOrTx,
+  accountId: string,
+  changes: AccountChanges,
+  actor: ActorShape
+): Promise<AccountRow | undefined> {
+  return await db
+    .updateTable('accounts')
+    .set({
+      name: changes.name,
+      help_text: changes.helpText,
+      updated_at: sql<Date>`now()`,
+      updated_by: actorJson(actor)
+    })
     .where('id', '=', accountId)
     .returningAll()
     .executeTakeFirst()
 }
 
-export async function countAccounts (db: DbOrTx): Promise<number> {
-  const { count } = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+export async function countAccounts(db: DbOrTx): Promise<number> {
+  const { count } = await db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
   return count
 }

@@ -8,18 +8,24 @@ export const RESERVED_NAMES = ['id', 'mobile', 'country', 'firstname', 'lastname
 
 const DataTypeSchema = Type.Enum(DATA_TYPES, { description: 'Type values are checked against' })
 
-export const Attribute = Type.Object({
-  id: Type.String(),
-  name: Type.String({ description: 'Key of the value in a contact\'s attributes object' }),
-  label: Type.String(),
-  type: Type.Literal('contacts'),
-  dataType: DataTypeSchema,
-  created: ref(Updated),
-  updated: ref(Updated)
-}, { $id: 'Attribute' })
+export const Attribute = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String({ description: "Key of the value in a contact's attributes object" }),
+    label: Type.String(),
+    type: Type.Literal('contacts'),
+    dataType: DataTypeSchema,
+    created: ref(Updated),
+    updated: ref(Updated)
+  },
+  { $id: 'Attribute' }
+)
 
 export const AttributeRequest = Type.Object({
-  name: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$', description: 'Letters, digits and underscores, starting with a letter' }),
+  name: Type.String({
+    pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$',
+    description: 'Letters, digits and underscores, starting with a letter'
+  }),
   label: Type.Optional(Type.String({ maxLength: 200 })),
   dataType: Type.Optional(DataTypeSchema)
 })
@@ -29,13 +35,17 @@ export const AttributeUpdateRequest = Type.Partial(AttributeRequest)
 export const AttributeParams = Type.Object({ ...AccountParams.properties, attributeId: Type.String() })
 
 export const AttributeDeleteQuery = Type.Object({
-  removeValues: Type.Boolean({ default: false, description: 'Also remove the attribute\'s values from every contact that has one; without it, deleting an attribute in use is refused' })
+  removeValues: Type.Boolean({
+    default: false,
+    description:
+      "Also remove the attribute's values from every contact that has one; without it, deleting an attribute in use is refused"
+  })
 })
 
 export type AttributeShape = Static<typeof Attribute>
 export type AttributeInput = Static<typeof AttributeRequest>
 
-export function toAttribute (row: AttributeDefinitionRow): AttributeShape {
+export function toAttribute(row: AttributeDefinitionRow): AttributeShape {
   return {
     id: row.id,
     name: row.name,

@@ -2,7 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
 
 export const DATA_TYPES = ['text', 'number', 'date', 'boolean'] as const
-export type DataType = typeof DATA_TYPES[number]
+export type DataType = (typeof DATA_TYPES)[number]
 
 export interface AttributeDefinitionsTable {
   id: string

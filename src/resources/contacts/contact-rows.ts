@@ -7,8 +7,8 @@ import type { ColumnPlan } from './csv-columns.ts'
 
 export interface RowError {
   row: number
-  mobile?: { number: string, country?: string }
-  error: { code: ErrorCode, description: string }
+  mobile?: { number: string; country?: string }
+  error: { code: ErrorCode; description: string }
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/
@@ -16,14 +16,19 @@ const EMAIL = /^[^@\s]+@[^@\s]+$/
 const REPLACEMENT_CHARACTER = '\uFFFD'
 
 /** Turns one CSV record into a contact, or says why the row cannot be one. Cells are kept as text: `=cmd()` stays `=cmd()`. */
-export function rowToContact (record: readonly string[], plan: ColumnPlan, users: UserDirectory): ContactInput | Problem {
+export function rowToContact(
+  record: readonly string[],
+  plan: ColumnPlan,
+  users: UserDirectory
+): ContactInput | Problem {
   if (record.length !== plan.width) {
     return { code: 'IMP-003', message: `Row has ${record.length} fields but the header has ${plan.width}` }
   }
   for (const field of record) {
-    if (field.includes(REPLACEMENT_CHARACTER)) return { code: 'IMP-004', message: 'Row is not valid UTF-8; save the file as UTF-8' }
+    if (field.includes(REPLACEMENT_CHARACTER))
+      return { code: 'IMP-004', message: 'Row is not valid UTF-8; save the file as UTF-8' }
   }
-  const cell = (index: number | undefined) => index === undefined ? undefined : record[index]!.trim() || undefined
+  const cell = (index: number | undefined) => (index === undefined ? undefined : record[index]!.trim() || undefined)
   const number = cell(plan.core.mobile)
   if (!number) return { code: 'CONT-001', message: 'Mobile is empty' }
   const mobile = parseMobile(number, cell(plan.core.country))
@@ -53,13 +58,22 @@ export function rowToContact (record: readonly string[], plan: ColumnPlan, users
     firstName: cell(plan.core.firstName),
     lastName: cell(plan.core.lastName),
     email,
-    tags: tagCell ? [...new Set(tagCell.split('|').map((tag) => tag.trim()).filter(Boolean))].map((tag) => ({ tag, visible: true })) : undefined,
+    tags: tagCell
+      ? [
+          ...new Set(
+            tagCell
+              .split('|')
+              .map((tag) => tag.trim())
+              .filter(Boolean)
+          )
+        ].map((tag) => ({ tag, visible: true }))
+      : undefined,
     attributes,
     assignedUserId
   }
 }
 
-export function rowError (row: number, problem: Problem, record: readonly string[], plan: ColumnPlan): RowError {
+export function rowError(row: number, problem: Problem, record: readonly string[], plan: ColumnPlan): RowError {
   const number = plan.core.mobile === undefined ? undefined : record[plan.core.mobile]
   const country = plan.core.country === undefined ? undefined : record[plan.core.country]
   return {

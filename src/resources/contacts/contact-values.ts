@@ -13,21 +13,26 @@ export interface Problem {
   message: string
 }
 
-export const isProblem = (value: unknown): value is Problem => typeof value === 'object' && value !== null && 'code' in value && 'message' in value
+export const isProblem = (value: unknown): value is Problem =>
+  typeof value === 'object' && value !== null && 'code' in value && 'message' in value
 
-export function orThrow<T> (value: T | Problem): T {
+export function orThrow<T>(value: T | Problem): T {
   if (isProblem(value)) throw new ApiError(value.code, value.message)
   return value
 }
 
-export function parseMobile (number: string, country: string | undefined): { mobile: string, country: string | null } | Problem {
+export function parseMobile(
+  number: string,
+  country: string | undefined
+): { mobile: string; country: string | null } | Problem {
   const parsed = parsePhone(number, country)
-  if (!parsed) return { code: 'CONT-001', message: `Invalid mobile number ${number}${country ? ` for country ${country}` : ''}` }
+  if (!parsed)
+    return { code: 'CONT-001', message: `Invalid mobile number ${number}${country ? ` for country ${country}` : ''}` }
   return { mobile: parsed.e164, country: parsed.country ?? null }
 }
 
 /** Tags keep their first position; a tag given twice keeps its last visibility. */
-export function uniqueTags (tags: readonly TagShape[]): TagShape[] {
+export function uniqueTags(tags: readonly TagShape[]): TagShape[] {
   const byName = new Map<string, TagShape>()
   for (const { tag, visible } of tags) {
     const name = tag.trim()
@@ -40,24 +45,28 @@ export function uniqueTags (tags: readonly TagShape[]): TagShape[] {
 export class AttributeCatalog {
   readonly #byName: Map<string, AttributeDefinitionRow>
 
-  constructor (definitions: readonly AttributeDefinitionRow[]) {
+  constructor(definitions: readonly AttributeDefinitionRow[]) {
     this.#byName = new Map(definitions.map((definition) => [definition.name.toLowerCase(), definition]))
   }
 
-  static async load (db: DbOrTx, accountId: string): Promise<AttributeCatalog> {
+  static async load(db: DbOrTx, accountId: string): Promise<AttributeCatalog> {
     return new AttributeCatalog(await allAttributes(db, accountId))
   }
 
-  find (name: string): AttributeDefinitionRow | undefined {
+  find(name: string): AttributeDefinitionRow | undefined {
     return this.#byName.get(name.toLowerCase())
   }
 
   /** Values keyed by the definitions' names; a null or empty value is left out. */
-  check (values: Iterable<[string, unknown]>): AttributeValues | Problem {
+  check(values: Iterable<[string, unknown]>): AttributeValues | Problem {
     const checked: AttributeValues = {}
     for (const [name, raw] of values) {
       const definition = this.find(name)
-      if (!definition) return { code: 'ATTR-001', message: `attributes.${name} is not a defined contact attribute; define it under /attributes/contacts first` }
+      if (!definition)
+        return {
+          code: 'ATTR-001',
+          message: `attributes.${name} is not a defined contact attribute; define it under /attributes/contacts first`
+        }
       const coerced = coerceAttributeValue(definition.data_type, raw)
       if ('problem' in coerced) return { code: 'ATTR-002', message: `attributes.${definition.name} ${coerced.problem}` }
       if (coerced.value !== null) checked[definition.name] = coerced.value
@@ -70,7 +79,7 @@ export class AttributeCatalog {
 export class UserDirectory {
   readonly #ids: Map<string, string>
 
-  constructor (users: readonly { id: string, email: string }[]) {
+  constructor(users: readonly { id: string; email: string }[]) {
     this.#ids = new Map()
     for (const user of users) {
       this.#ids.set(user.id, user.id)
@@ -78,12 +87,17 @@ export class UserDirectory {
     }
   }
 
-  static async load (db: DbOrTx, accountId: string): Promise<UserDirectory> {
-    const users = await db.selectFrom('users').select(['id', 'email']).where('account_id', '=', accountId).where('deleted_at', 'is', null).execute()
+  static async load(db: DbOrTx, accountId: string): Promise<UserDirectory> {
+    const users = await db
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('account_id', '=', accountId)
+      .where('deleted_at', 'is', null)
+      .execute()
     return new UserDirectory(users)
   }
 
-  resolve (idOrEmail: string): string | Problem {
+  resolve(idOrEmail: string): string | Problem {
     const id = this.#ids.get(idOrEmail) ?? this.#ids.get(idOrEmail.toLowerCase())
     return id ?? { code: 'CONT-004', message: `No user ${idOrEmail} in this account to assign the contact to` }
   }

@@ -39,18 +39,27 @@ const MAX_REPORTED_ERRORS = 1000
 const CONCURRENT_BATCHES = 2
 
 /** The one CSV dialect of imports: the upload check and the import itself must read a file alike. */
-export function csvParser (maxRecordBytes: number): Parser {
-  return parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: maxRecordBytes, info: true })
+export function csvParser(maxRecordBytes: number): Parser {
+  return parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: maxRecordBytes,
+    info: true
+  })
 }
 
-type PendingRow = ContactInput & { id: string, row: number }
+type PendingRow = ContactInput & { id: string; row: number }
 
 /**
  * Feeds the parser in small slices: csv-parse turns a whole input chunk into records at once, so a
  * 4 MB staged chunk put ~100,000 records in memory together. Measured on a 300,000-row background
  * import: server peak RSS 758 MB with 4 MB chunks, 509 MB with 64 KB slices.
  */
-export async function * inSlices (chunks: AsyncIterable<Buffer> | Iterable<Buffer>, size = 64 * 1024): AsyncGenerator<Buffer> {
+export async function* inSlices(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  size = 64 * 1024
+): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) {
     for (let start = 0; start < chunk.length; start += size) yield chunk.subarray(start, start + size)
   }
@@ -61,7 +70,13 @@ export async function * inSlices (chunks: AsyncIterable<Buffer> | Iterable<Buffe
  * being written, whatever the file size. Each batch commits on its own with its events, so a crash
  * keeps what was written and re-running the file updates those rows instead of duplicating them.
  */
-export async function importContacts (db: Db, accountId: string, source: Readable, options: ImportOptions, run: ImportRun): Promise<ImportTally> {
+export async function importContacts(
+  db: Db,
+  accountId: string,
+  source: Readable,
+  options: ImportOptions,
+  run: ImportRun
+): Promise<ImportTally> {
   const [catalog, users] = await Promise.all([AttributeCatalog.load(db, accountId), UserDirectory.load(db, accountId)])
   const tally: ImportTally = { submitted: 0, inserted: 0, updated: 0, failed: 0, errors: [], contacts: [] }
   const fail = (error: RowError) => {
@@ -73,7 +88,11 @@ export async function importContacts (db: Db, accountId: string, source: Readabl
     const written = await db.transaction().execute(async (tx) => {
       const result = await upsertContacts(tx, accountId, rows, options.mergeStrategy, run.actor, run.runId)
       const contacts = result.map(toContact)
-      await recordEvents(tx, accountId, result.map((row, i) => ({ type: row.inserted ? 'contact-created' : 'contact-updated', payload: contacts[i] })))
+      await recordEvents(
+        tx,
+        accountId,
+        result.map((row, i) => ({ type: row.inserted ? 'contact-created' : 'contact-updated', payload: contacts[i] }))
+      )
       return { result, contacts }
     })
     const writtenNumbers = new Set<string>()
@@ -85,7 +104,11 @@ export async function importContacts (db: Db, accountId: string, source: Readabl
     if (run.keepContacts) tally.contacts.push(...written.contacts)
     for (const row of rows) {
       if (!writtenNumbers.has(row.mobile)) {
-        fail({ row: row.row, mobile: { number: row.mobile }, error: { code: 'IMP-006', description: `Mobile number ${row.mobile} appears earlier in this file` } })
+        fail({
+          row: row.row,
+          mobile: { number: row.mobile },
+          error: { code: 'IMP-006', description: `Mobile number ${row.mobile} appears earlier in this file` }
+        })
       }
     }
     await run.onProgress?.(tally)
@@ -103,10 +126,12 @@ export async function importContacts (db: Db, accountId: string, source: Readabl
   const flush = async (rows: PendingRow[]) => {
     while (inFlight.size >= CONCURRENT_BATCHES) await Promise.race(inFlight)
     if (failure) throw failure
-    rows.sort((a, b) => a.mobile < b.mobile ? -1 : a.mobile > b.mobile ? 1 : 0)
+    rows.sort((a, b) => (a.mobile < b.mobile ? -1 : a.mobile > b.mobile ? 1 : 0))
     for (const row of rows) inFlightRows.set(row.mobile, row.row)
     const writing: Promise<void> = write(rows)
-      .catch((error: unknown) => { failure ??= error })
+      .catch((error: unknown) => {
+        failure ??= error
+      })
       .finally(() => {
         for (const row of rows) inFlightRows.delete(row.mobile)
         inFlight.delete(writing)
@@ -117,7 +142,10 @@ export async function importContacts (db: Db, accountId: string, source: Readabl
   let plan: ColumnPlan | undefined
   let batch: PendingRow[] = []
   let batchRows = new Map<string, number>()
-  for await (const { record, info } of source.pipe(csvParser(run.maxRecordBytes)) as AsyncIterable<{ record: string[], info: { lines: number } }>) {
+  for await (const { record, info } of source.pipe(csvParser(run.maxRecordBytes)) as AsyncIterable<{
+    record: string[]
+    info: { lines: number }
+  }>) {
     if (!plan) {
       plan = planColumns(record, options, catalog)
       continue
@@ -130,7 +158,14 @@ export async function importContacts (db: Db, accountId: string, source: Readabl
     }
     const earlier = batchRows.get(input.mobile) ?? inFlightRows.get(input.mobile)
     if (earlier !== undefined) {
-      fail({ row: info.lines, mobile: { number: input.mobile }, error: { code: 'IMP-006', description: `Mobile number ${input.mobile} appears earlier in this file (row ${earlier})` } })
+      fail({
+        row: info.lines,
+        mobile: { number: input.mobile },
+        error: {
+          code: 'IMP-006',
+          description: `Mobile number ${input.mobile} appears earlier in this file (row ${earlier})`
+        }
+      })
       continue
     }
     batchRows.set(input.mobile, info.lines)

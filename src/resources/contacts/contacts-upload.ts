@@ -30,11 +30,12 @@ export type UploadOutcome = { tally: ImportTally } | { jobId: string }
 const STAGED_CHUNK_BYTES = 4 * 1024 * 1024
 
 /** A structural CSV fault as a 400 that names the line: the same answer for a file of any size. */
-export function csvFault (error: unknown, maxRowBytes: number): ApiError | undefined {
+export function csvFault(error: unknown, maxRowBytes: number): ApiError | undefined {
   if (!(error instanceof CsvError)) return undefined
   const line = (error as CsvError & { lines?: number }).lines
   const where = line ? `line ${line}: ` : ''
-  if (error.code === 'CSV_MAX_RECORD_SIZE') return new ApiError('IMP-005', `${where}a row is larger than ${maxRowBytes} bytes`)
+  if (error.code === 'CSV_MAX_RECORD_SIZE')
+    return new ApiError('IMP-005', `${where}a row is larger than ${maxRowBytes} bytes`)
   return new ApiError('IMP-009', `${where}${error.message}`)
 }
 
@@ -44,7 +45,11 @@ export function csvFault (error: unknown, maxRowBytes: number): ApiError | undef
  * synchronous limits the file is staged in the database and a job imports it: any instance's worker
  * can run it, and the job is enqueued in the transaction that marks the staged file complete.
  */
-export async function receiveUpload (context: UploadContext, source: AsyncIterable<Buffer>, options: ImportOptions): Promise<UploadOutcome> {
+export async function receiveUpload(
+  context: UploadContext,
+  source: AsyncIterable<Buffer>,
+  options: ImportOptions
+): Promise<UploadOutcome> {
   const { db, accountId, limits } = context
   const catalog = await AttributeCatalog.load(db, accountId)
   const checker = csvParser(limits.maxRowBytes)
@@ -55,7 +60,9 @@ export async function receiveUpload (context: UploadContext, source: AsyncIterab
     if (header) rows++
     else header = record
   })
-  checker.on('error', (error) => { fault ??= error })
+  checker.on('error', (error) => {
+    fault ??= error
+  })
   const check = () => {
     if (fault) throw csvFault(fault, limits.maxRowBytes) ?? fault
     if (header) planColumns(header, options, catalog)
@@ -102,11 +109,16 @@ export async function receiveUpload (context: UploadContext, source: AsyncIterab
     checker.end()
     await finished(checker).catch(() => {})
     check()
-    if (!header) throw new ApiError('IMP-001', 'The file is empty; it needs a header row with at least Mobile and Country')
+    if (!header)
+      throw new ApiError('IMP-001', 'The file is empty; it needs a header row with at least Mobile and Country')
 
     if (!importId && rows <= limits.syncMaxRows) {
       const tally = await importContacts(db, accountId, Readable.from(inSlices(held)), options, {
-        actor: context.actor, runId: newId(), batchRows: limits.batchRows, maxRecordBytes: limits.maxRowBytes, keepContacts: true
+        actor: context.actor,
+        runId: newId(),
+        batchRows: limits.batchRows,
+        maxRecordBytes: limits.maxRowBytes,
+        keepContacts: true
       })
       return { tally }
     }
@@ -115,7 +127,11 @@ export async function receiveUpload (context: UploadContext, source: AsyncIterab
     const jobId = importId!
     await db.transaction().execute(async (tx) => {
       await markQueued(tx, accountId, jobId, bytes, rows)
-      await enqueueInTransaction(context.queue, tx, CONTACTS_IMPORT_TASK, { accountId, importId: jobId, requestId: context.requestId })
+      await enqueueInTransaction(context.queue, tx, CONTACTS_IMPORT_TASK, {
+        accountId,
+        importId: jobId,
+        requestId: context.requestId
+      })
     })
     return { jobId }
   } catch (error) {

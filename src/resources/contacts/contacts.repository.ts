@@ -9,7 +9,7 @@ import type { AttributeValues, ContactRow, ContactsTable, TagShape } from './con
 
 /** A contact row with what its API shape shows from other tables. */
 export interface ContactView extends ContactRow {
-  assigned_user: { id: string, email: string, firstName: string, lastName: string } | null
+  assigned_user: { id: string; email: string; firstName: string; lastName: string } | null
   integrations: Record<string, { id: string }> | null
 }
 
@@ -26,14 +26,21 @@ export interface ContactInput {
 }
 
 // Correlated subqueries rather than joins, so the one projection serves SELECT and INSERT … RETURNING.
-const assignedUser = sql<ContactView['assigned_user']>`(SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name) FROM users u WHERE u.id = c.assigned_user_id)`
-const integrations = sql<ContactView['integrations']>`(SELECT jsonb_object_agg(l.integration, jsonb_build_object('id', l.external_id)) FROM contact_integration_links l WHERE l.contact_id = c.id)`
+const assignedUser = sql<
+  ContactView['assigned_user']
+>`(SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name) FROM users u WHERE u.id = c.assigned_user_id)`
+const integrations = sql<
+  ContactView['integrations']
+>`(SELECT jsonb_object_agg(l.integration, jsonb_build_object('id', l.external_id)) FROM contact_integration_links l WHERE l.contact_id = c.id)`
 
-function selectContacts (db: DbOrTx) {
-  return db.selectFrom('contacts as c').selectAll('c').select([assignedUser.as('assigned_user'), integrations.as('integrations')])
+function selectContacts(db: DbOrTx) {
+  return db
+    .selectFrom('contacts as c')
+    .selectAll('c')
+    .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
 }
 
-export async function findContact (db: DbOrTx, accountId: string, contactId: string): Promise<ContactView | undefined> {
+export async function findContact(db: DbOrTx, accountId: string, contactId: string): Promise<ContactView | undefined> {
   return await selectContacts(db).where('c.account_id', '=', accountId).where('c.id', '=', contactId).executeTakeFirst()
 }
 
@@ -41,7 +48,13 @@ export async function findContact (db: DbOrTx, accountId: string, contactId: str
  * Removes one custom attribute's values from the account's contacts, one batch per step, and
  * answers each batch's contacts as changed, so their events stay in step with the rows.
  */
-export async function * removeAttributeValues (tx: Tx, accountId: string, name: string, actor: ActorShape, batchRows = 5000): AsyncGenerator<ContactView[]> {
+export async function* removeAttributeValues(
+  tx: Tx,
+  accountId: string,
+  name: string,
+  actor: ActorShape,
+  batchRows = 5000
+): AsyncGenerator<ContactView[]> {
   // Keyset order by id, so each batch starts where the last ended instead of rescanning (ids are
   // hex, so JavaScript and PostgreSQL order them alike).
   let after = ''
@@ -54,42 +67,75 @@ export async function * removeAttributeValues (tx: Tx, accountId: string, name: 
       RETURNING c.*, ${assignedUser} AS assigned_user, ${integrations} AS integrations
     `.execute(tx)
     if (rows.length === 0) return
-    after = rows.reduce((last, row) => row.id > last ? row.id : last, after)
+    after = rows.reduce((last, row) => (row.id > last ? row.id : last), after)
     yield rows
   }
 }
 
-export async function lockContact (tx: Tx, accountId: string, contactId: string): Promise<ContactRow | undefined> {
-  return await tx.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('id', '=', contactId).forUpdate().executeTakeFirst()
+export async function lockContact(tx: Tx, accountId: string, contactId: string): Promise<ContactRow | undefined> {
+  return await tx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', contactId)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 
-export async function listContacts (db: DbOrTx, accountId: string, query: ContactsQueryShape): Promise<Page<ContactView>> {
+export async function listContacts(
+  db: DbOrTx,
+  accountId: string,
+  query: ContactsQueryShape
+): Promise<Page<ContactView>> {
   let filtered = db.selectFrom('contacts as c').where('c.account_id', '=', accountId)
-  for (const [field, column] of [['firstName', 'c.first_name'], ['lastName', 'c.last_name'], ['email', 'c.email'], ['mobile', 'c.mobile']] as const) {
+  for (const [field, column] of [
+    ['firstName', 'c.first_name'],
+    ['lastName', 'c.last_name'],
+    ['email', 'c.email'],
+    ['mobile', 'c.mobile']
+  ] as const) {
     // Trimmed: an unencoded "+" in `mobile=+1415…` arrives as a space.
     const value = query[field]?.trim()
     if (value) filtered = filtered.where(column, 'ilike', likePattern(value))
   }
-  const tags = query.tags?.split(',').map((tag) => tag.trim()).filter(Boolean) ?? []
-  if (tags.length > 0) filtered = filtered.where(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
+  const tags =
+    query.tags
+      ?.split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean) ?? []
+  if (tags.length > 0)
+    filtered = filtered.where(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
   if (query.optedOut !== undefined) filtered = filtered.where('c.opted_out_at', query.optedOut ? 'is not' : 'is', null)
-  if (query.blocked === true) filtered = filtered.where((eb) => eb.or([eb('c.opted_out_at', 'is not', null), eb('c.blocked_at', 'is not', null)]))
+  if (query.blocked === true)
+    filtered = filtered.where((eb) => eb.or([eb('c.opted_out_at', 'is not', null), eb('c.blocked_at', 'is not', null)]))
   if (query.blocked === false) filtered = filtered.where('c.opted_out_at', 'is', null).where('c.blocked_at', 'is', null)
   if (query.assignedUserId) filtered = filtered.where('c.assigned_user_id', '=', query.assignedUserId)
 
-  const unfiltered = filters.every((field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === ''))
-  const items = await filtered.selectAll('c').select([assignedUser.as('assigned_user'), integrations.as('integrations')])
-    .orderBy('c.created_at').orderBy('c.id').offset(query.offset).limit(query.limit).execute()
-  return await withTotalCount(query, items, () => unfiltered ? countContacts(db, accountId) : countRows(filtered))
+  const unfiltered = filters.every(
+    (field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === '')
+  )
+  const items = await filtered
+    .selectAll('c')
+    .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
+    .orderBy('c.created_at')
+    .orderBy('c.id')
+    .offset(query.offset)
+    .limit(query.limit)
+    .execute()
+  return await withTotalCount(query, items, () => (unfiltered ? countContacts(db, accountId) : countRows(filtered)))
 }
 
 const filters = ['firstName', 'lastName', 'email', 'mobile', 'tags', 'optedOut', 'blocked', 'assignedUserId'] as const
 
 /** The account's contact count, kept by statement triggers (migration 20261124210000). */
-async function countContacts (db: DbOrTx, accountId: string): Promise<number> {
-  const { rows: [row] } = await sql<{ total: number }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_counts WHERE account_id = ${accountId}`.execute(db)
+async function countContacts(db: DbOrTx, accountId: string): Promise<number> {
+  const {
+    rows: [row]
+  } = await sql<{
+    total: number
+  }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_counts WHERE account_id = ${accountId}`.execute(db)
   return row!.total
 }
 
@@ -116,7 +162,7 @@ const mergeClauses: Record<MergeStrategy, string> = {
     assigned_user_id = excluded.assigned_user_id`
 }
 
-const orNull = (value: string | undefined) => value === undefined || value === '' ? null : value
+const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value)
 
 /**
  * Inserts new numbers and merges existing ones in one statement, however many rows: ON CONFLICT on
@@ -124,20 +170,29 @@ const orNull = (value: string | undefined) => value === undefined || value === '
  * creating two contacts. With an importId, a number that this import already wrote is skipped
  * (not returned), which is how a duplicate inside one file is found across batches.
  */
-export async function upsertContacts (tx: Tx, accountId: string, rows: readonly (ContactInput & { id: string })[], strategy: MergeStrategy, actor: ActorShape, importId: string | null = null): Promise<(ContactView & { inserted: boolean })[]> {
+export async function upsertContacts(
+  tx: Tx,
+  accountId: string,
+  rows: readonly (ContactInput & { id: string })[],
+  strategy: MergeStrategy,
+  actor: ActorShape,
+  importId: string | null = null
+): Promise<(ContactView & { inserted: boolean })[]> {
   const actorText = actorJson(actor)
   // The batch travels as one JSON parameter (JSON.stringify is native; node-pg's array escaping is not).
-  const batch = JSON.stringify(rows.map((row) => ({
-    id: row.id,
-    mobile: row.mobile,
-    country: row.country,
-    first_name: orNull(row.firstName),
-    last_name: orNull(row.lastName),
-    email: orNull(row.email),
-    tags: row.tags?.length ? row.tags : null,
-    attributes: row.attributes ?? null,
-    assigned_user_id: orNull(row.assignedUserId)
-  })))
+  const batch = JSON.stringify(
+    rows.map((row) => ({
+      id: row.id,
+      mobile: row.mobile,
+      country: row.country,
+      first_name: orNull(row.firstName),
+      last_name: orNull(row.lastName),
+      email: orNull(row.email),
+      tags: row.tags?.length ? row.tags : null,
+      attributes: row.attributes ?? null,
+      assigned_user_id: orNull(row.assignedUserId)
+    }))
+  )
   const { rows: written } = await sql<ContactView & { inserted: boolean }>`
     INSERT INTO contacts AS c (id, account_id, mobile, country, first_name, last_name, email, tags, attributes, assigned_user_id, last_import_id, created_by, updated_by)
     SELECT r.id, ${accountId}, r.mobile, r.country, r.first_name, r.last_name, r.email,
@@ -156,25 +211,50 @@ export async function upsertContacts (tx: Tx, accountId: string, rows: readonly 
   return written
 }
 
-type ContactColumns = Omit<Updateable<ContactsTable>, 'id' | 'account_id' | 'created_by' | 'created_at' | 'updated_at' | 'updated_by'>
+type ContactColumns = Omit<
+  Updateable<ContactsTable>,
+  'id' | 'account_id' | 'created_by' | 'created_at' | 'updated_at' | 'updated_by'
+>
 /** Column values, or SQL computing them from the row (e.g. merging tags). */
-export type ContactChanges = { [K in keyof ContactColumns]?: ContactColumns[K] | RawBuilder<NonNullable<ContactColumns[K]>> }
+export type ContactChanges = {
+  [K in keyof ContactColumns]?: ContactColumns[K] | RawBuilder<NonNullable<ContactColumns[K]>>
+}
 
-export async function updateContactRow (db: DbOrTx, accountId: string, contactId: string, changes: ContactChanges, actor: ActorShape): Promise<ContactView | undefined> {
-  const updated = await db.updateTable('contacts')
+export async function updateContactRow(
+  db: DbOrTx,
+  accountId: string,
+  contactId: string,
+  changes: ContactChanges,
+  actor: ActorShape
+): Promise<ContactView | undefined> {
+  const updated = await db
+    .updateTable('contacts')
     .set({ ...changes, updated_at: sql<Date>`now()`, updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', contactId)
+    .where('account_id', '=', accountId)
+    .where('id', '=', contactId)
     .returning('id')
     .executeTakeFirst()
   return updated ? await findContact(db, accountId, contactId) : undefined
 }
 
-export async function deleteContactRow (db: DbOrTx, accountId: string, contactId: string): Promise<boolean> {
-  const deleted = await db.deleteFrom('contacts').where('account_id', '=', accountId).where('id', '=', contactId).executeTakeFirst()
+export async function deleteContactRow(db: DbOrTx, accountId: string, contactId: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('contacts')
+    .where('account_id', '=', accountId)
+    .where('id', '=', contactId)
+    .executeTakeFirst()
   return deleted.numDeletedRows > 0n
 }
 
-export async function findContacts (db: DbOrTx, accountId: string, contactIds: readonly string[]): Promise<ContactView[]> {
+export async function findContacts(
+  db: DbOrTx,
+  accountId: string,
+  contactIds: readonly string[]
+): Promise<ContactView[]> {
   if (contactIds.length === 0) return []
-  return await selectContacts(db).where('c.account_id', '=', accountId).where('c.id', 'in', contactIds).orderBy('c.id').execute()
+  return await selectContacts(db)
+    .where('c.account_id', '=', accountId)
+    .where('c.id', 'in', contactIds)
+    .orderBy('c.id')
+    .execute()
 }

@@ -12,15 +12,32 @@ import type { ImportOptions } from './contacts-import.ts'
 import { receiveUpload } from './contacts-upload.ts'
 import { listContacts } from './contacts.repository.ts'
 import {
-  Contact, CONTACT_IMPORTERS, CONTACT_WRITERS, ContactParams, ContactRequest, ContactsQuery, ContactsResponse, ContactUpdateRequest,
-  toContact, type ContactRequestShape, type MergeStrategy
+  Contact,
+  CONTACT_IMPORTERS,
+  CONTACT_WRITERS,
+  ContactParams,
+  ContactRequest,
+  ContactsQuery,
+  ContactsResponse,
+  ContactUpdateRequest,
+  toContact,
+  type ContactRequestShape,
+  type MergeStrategy
 } from './contacts.schemas.ts'
 import { createContact, deleteContact, requireContact, updateContact } from './contacts.service.ts'
 import { findImport } from './imports.repository.ts'
-import { ContactImport, ContactImportQuery, ContactUploadResponse, ImportAccepted, toContactImport, toUploadResult } from './imports.schemas.ts'
+import {
+  ContactImport,
+  ContactImportQuery,
+  ContactUploadResponse,
+  ImportAccepted,
+  toContactImport,
+  toUploadResult
+} from './imports.schemas.ts'
 
 const tags = ['contacts']
-const CSV_EXAMPLE = 'country,firstName,lastName,email,mobile,jobTitle\nUS,Joe,Bloggs,joebloggs@sakari.co,123-456-7890,mover\n'
+const CSV_EXAMPLE =
+  'country,firstName,lastName,email,mobile,jobTitle\nUS,Joe,Bloggs,joebloggs@sakari.co,123-456-7890,mover\n'
 
 interface Upload {
   source: AsyncIterable<Buffer>
@@ -28,7 +45,7 @@ interface Upload {
 }
 
 /** Multipart: the first file part is the CSV; fields sent before it (mapping, exclude, mergeStrategy) count too. */
-async function multipartUpload (request: FastifyRequest): Promise<Upload> {
+async function multipartUpload(request: FastifyRequest): Promise<Upload> {
   const part = await request.file()
   if (!part) throw new ApiError('IMP-010', 'The multipart upload has no file part')
   const fields: Record<string, string> = {}
@@ -39,7 +56,7 @@ async function multipartUpload (request: FastifyRequest): Promise<Upload> {
   return { source: part.file, fields }
 }
 
-function importOptions (given: { mergeStrategy?: string, mapping?: string, exclude?: string }): ImportOptions {
+function importOptions(given: { mergeStrategy?: string; mapping?: string; exclude?: string }): ImportOptions {
   let mapping: unknown = {}
   if (given.mapping) {
     try {
@@ -47,130 +64,204 @@ function importOptions (given: { mergeStrategy?: string, mapping?: string, exclu
     } catch {
       mapping = undefined
     }
-    const valid = typeof mapping === 'object' && mapping !== null && !Array.isArray(mapping) && Object.values(mapping).every((target) => typeof target === 'string')
+    const valid =
+      typeof mapping === 'object' &&
+      mapping !== null &&
+      !Array.isArray(mapping) &&
+      Object.values(mapping).every((target) => typeof target === 'string')
     if (!valid) throw new ApiError('REQ-001', 'mapping must be a JSON object of column header → field name')
   }
   const mergeStrategy = (given.mergeStrategy ?? 'append') as MergeStrategy
-  if (!['append', 'core', 'remove'].includes(mergeStrategy)) throw new ApiError('REQ-001', 'mergeStrategy must be append, core or remove')
-  return { mergeStrategy, mapping: mapping as Record<string, string>, exclude: given.exclude?.split(',').map((name) => name.trim()).filter(Boolean) ?? [] }
+  if (!['append', 'core', 'remove'].includes(mergeStrategy))
+    throw new ApiError('REQ-001', 'mergeStrategy must be append, core or remove')
+  return {
+    mergeStrategy,
+    mapping: mapping as Record<string, string>,
+    exclude:
+      given.exclude
+        ?.split(',')
+        .map((name) => name.trim())
+        .filter(Boolean) ?? []
+  }
 }
 
 export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }> = async (app, { imports }) => {
   // The CSV body reaches the route as a stream: a large file is never buffered whole.
-  app.addContentTypeParser('text/csv', (_request, payload, done) => { done(null, payload) })
+  app.addContentTypeParser('text/csv', (_request, payload, done) => {
+    done(null, payload)
+  })
   await app.register(multipart, { limits: { fileSize: imports.maxBytes + 1, files: 1, fields: 10 } })
 
-  app.get('/v1/accounts/:accountId/contacts', {
-    schema: {
-      tags,
-      summary: 'Fetch contacts',
-      operationId: 'contacts.fetchAll',
-      params: AccountParams,
-      querystring: ContactsQuery,
-      response: { 200: ref(ContactsResponse), ...errorResponses }
-    }
-  }, async (request) => {
-    const page = await listContacts(app.db, request.principal.accountId, request.query)
-    return pageResponse(request.query, page, toContact)
-  })
-
-  app.post('/v1/accounts/:accountId/contacts', {
-    schema: {
-      tags,
-      summary: 'Create contact, or import a CSV of contacts',
-      description: 'A JSON body creates (or, for an existing mobile number, merges into) one contact and answers ContactsResponse. ' +
-        'A text/csv body or a multipart upload (file part, optional mapping/exclude/mergeStrategy fields before it) imports contacts: ' +
-        'small files answer 201 with ContactUploadResponse, larger ones 202 with a jobId to poll at /contacts/imports/{jobId}.',
-      operationId: 'contacts.create',
-      params: AccountParams,
-      querystring: ContactImportQuery,
-      body: {
-        content: {
-          'application/json': { schema: ContactRequest },
-          'text/csv': { schema: Type.Unknown({ description: 'CSV with a header row; Mobile and Country columns are mandatory', examples: [CSV_EXAMPLE] }) },
-          'multipart/form-data': { schema: Type.Unknown({ description: 'Fields mapping, exclude, mergeStrategy, then the CSV file part' }) }
-        }
-      },
-      response: {
-        201: Type.Union([ref(ContactsResponse), ref(ContactUploadResponse)]),
-        202: envelope(ImportAccepted),
-        ...errorResponses
+  app.get(
+    '/v1/accounts/:accountId/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'Fetch contacts',
+        operationId: 'contacts.fetchAll',
+        params: AccountParams,
+        querystring: ContactsQuery,
+        response: { 200: ref(ContactsResponse), ...errorResponses }
       }
     },
-    config: { roles: CONTACT_WRITERS }
-  }, async (request, reply) => {
-    const { accountId, role } = request.principal
-    const actor = actorOf(request.principal)
-    const isCsv = request.isMultipart() || /^text\/csv\b/i.test(request.headers['content-type'] ?? '')
-    if (!isCsv) {
-      if (typeof request.body !== 'object' || request.body === null) throw new ApiError('REQ-001', 'body must be a JSON contact or a CSV file')
-      const contact = await createContact(app.db, accountId, request.body as ContactRequestShape, request.query.mergeStrategy, actor)
-      return reply.code(201).send({ success: true as const, data: [toContact(contact)], pagination: paginationOf({ offset: 0, limit: 1 }, 1) })
+    async (request) => {
+      const page = await listContacts(app.db, request.principal.accountId, request.query)
+      return pageResponse(request.query, page, toContact)
     }
-    if (!(CONTACT_IMPORTERS as readonly string[]).includes(role)) {
-      throw new ApiError('ACCT-016', `Importing contacts needs one of the roles: ${CONTACT_IMPORTERS.join(', ')}`)
-    }
-    const upload = request.isMultipart() ? await multipartUpload(request) : { source: request.body as Readable, fields: {} }
-    const options = importOptions({ ...request.query, ...upload.fields })
-    const outcome = await receiveUpload({ db: app.db, queue: app.queue, accountId, actor, limits: imports, requestId: request.id }, upload.source, options)
-    if ('jobId' in outcome) return reply.code(202).send({ success: true as const, data: { jobId: outcome.jobId, status: 'queued' as const } })
-    return reply.code(201).send({ success: true as const, data: toUploadResult(outcome.tally) })
-  })
+  )
 
-  app.get('/v1/accounts/:accountId/contacts/:contactId', {
-    schema: {
-      tags,
-      summary: 'Fetch contact by ID',
-      operationId: 'contacts.fetch',
-      params: ContactParams,
-      response: { 200: envelope(ref(Contact)), ...errorResponses }
-    }
-  }, async (request) => {
-    const contact = await requireContact(app.db, request.principal.accountId, request.params.contactId)
-    return { success: true as const, data: toContact(contact) }
-  })
-
-  app.put('/v1/accounts/:accountId/contacts/:contactId', {
-    schema: {
-      tags,
-      summary: 'Updates a contact',
-      description: 'Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept.',
-      operationId: 'contacts.update',
-      params: ContactParams,
-      body: ContactUpdateRequest,
-      response: { 200: envelope(ref(Contact)), ...errorResponses }
+  app.post(
+    '/v1/accounts/:accountId/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'Create contact, or import a CSV of contacts',
+        description:
+          'A JSON body creates (or, for an existing mobile number, merges into) one contact and answers ContactsResponse. ' +
+          'A text/csv body or a multipart upload (file part, optional mapping/exclude/mergeStrategy fields before it) imports contacts: ' +
+          'small files answer 201 with ContactUploadResponse, larger ones 202 with a jobId to poll at /contacts/imports/{jobId}.',
+        operationId: 'contacts.create',
+        params: AccountParams,
+        querystring: ContactImportQuery,
+        body: {
+          content: {
+            'application/json': { schema: ContactRequest },
+            'text/csv': {
+              schema: Type.Unknown({
+                description: 'CSV with a header row; Mobile and Country columns are mandatory',
+                examples: [CSV_EXAMPLE]
+              })
+            },
+            'multipart/form-data': {
+              schema: Type.Unknown({ description: 'Fields mapping, exclude, mergeStrategy, then the CSV file part' })
+            }
+          }
+        },
+        response: {
+          201: Type.Union([ref(ContactsResponse), ref(ContactUploadResponse)]),
+          202: envelope(ImportAccepted),
+          ...errorResponses
+        }
+      },
+      config: { roles: CONTACT_WRITERS }
     },
-    config: { roles: CONTACT_WRITERS }
-  }, async (request) => {
-    const contact = await updateContact(app.db, request.principal.accountId, request.params.contactId, request.body, actorOf(request.principal))
-    return { success: true as const, data: toContact(contact) }
-  })
-
-  app.delete('/v1/accounts/:accountId/contacts/:contactId', {
-    schema: {
-      tags,
-      summary: 'Deletes a contact',
-      operationId: 'contacts.remove',
-      params: ContactParams,
-      response: { 200: Type.Object({ success: Type.Literal(true) }), ...errorResponses }
-    },
-    config: { roles: CONTACT_WRITERS }
-  }, async (request) => {
-    await deleteContact(app.db, request.principal.accountId, request.params.contactId)
-    return { success: true as const }
-  })
-
-  app.get('/v1/accounts/:accountId/contacts/imports/:jobId', {
-    schema: {
-      tags,
-      summary: 'Progress and final counts of a background contact import',
-      operationId: 'contacts.fetchImport',
-      params: Type.Object({ ...AccountParams.properties, jobId: Type.String() }),
-      response: { 200: envelope(ref(ContactImport)), ...errorResponses }
+    async (request, reply) => {
+      const { accountId, role } = request.principal
+      const actor = actorOf(request.principal)
+      const isCsv = request.isMultipart() || /^text\/csv\b/i.test(request.headers['content-type'] ?? '')
+      if (!isCsv) {
+        if (typeof request.body !== 'object' || request.body === null)
+          throw new ApiError('REQ-001', 'body must be a JSON contact or a CSV file')
+        const contact = await createContact(
+          app.db,
+          accountId,
+          request.body as ContactRequestShape,
+          request.query.mergeStrategy,
+          actor
+        )
+        return reply.code(201).send({
+          success: true as const,
+          data: [toContact(contact)],
+          pagination: paginationOf({ offset: 0, limit: 1 }, 1)
+        })
+      }
+      if (!(CONTACT_IMPORTERS as readonly string[]).includes(role)) {
+        throw new ApiError('ACCT-016', `Importing contacts needs one of the roles: ${CONTACT_IMPORTERS.join(', ')}`)
+      }
+      const upload = request.isMultipart()
+        ? await multipartUpload(request)
+        : { source: request.body as Readable, fields: {} }
+      const options = importOptions({ ...request.query, ...upload.fields })
+      const outcome = await receiveUpload(
+        { db: app.db, queue: app.queue, accountId, actor, limits: imports, requestId: request.id },
+        upload.source,
+        options
+      )
+      if ('jobId' in outcome)
+        return reply
+          .code(202)
+          .send({ success: true as const, data: { jobId: outcome.jobId, status: 'queued' as const } })
+      return reply.code(201).send({ success: true as const, data: toUploadResult(outcome.tally) })
     }
-  }, async (request) => {
-    const row = await findImport(app.db, request.principal.accountId, request.params.jobId)
-    if (!row) throw new ApiError('IMP-007', `Import job ${request.params.jobId} not found`)
-    return { success: true as const, data: toContactImport(row) }
-  })
+  )
+
+  app.get(
+    '/v1/accounts/:accountId/contacts/:contactId',
+    {
+      schema: {
+        tags,
+        summary: 'Fetch contact by ID',
+        operationId: 'contacts.fetch',
+        params: ContactParams,
+        response: { 200: envelope(ref(Contact)), ...errorResponses }
+      }
+    },
+    async (request) => {
+      const contact = await requireContact(app.db, request.principal.accountId, request.params.contactId)
+      return { success: true as const, data: toContact(contact) }
+    }
+  )
+
+  app.put(
+    '/v1/accounts/:accountId/contacts/:contactId',
+    {
+      schema: {
+        tags,
+        summary: 'Updates a contact',
+        description:
+          'Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept.',
+        operationId: 'contacts.update',
+        params: ContactParams,
+        body: ContactUpdateRequest,
+        response: { 200: envelope(ref(Contact)), ...errorResponses }
+      },
+      config: { roles: CONTACT_WRITERS }
+    },
+    async (request) => {
+      const contact = await updateContact(
+        app.db,
+        request.principal.accountId,
+        request.params.contactId,
+        request.body,
+        actorOf(request.principal)
+      )
+      return { success: true as const, data: toContact(contact) }
+    }
+  )
+
+  app.delete(
+    '/v1/accounts/:accountId/contacts/:contactId',
+    {
+      schema: {
+        tags,
+        summary: 'Deletes a contact',
+        operationId: 'contacts.remove',
+        params: ContactParams,
+        response: { 200: Type.Object({ success: Type.Literal(true) }), ...errorResponses }
+      },
+      config: { roles: CONTACT_WRITERS }
+    },
+    async (request) => {
+      await deleteContact(app.db, request.principal.accountId, request.params.contactId)
+      return { success: true as const }
+    }
+  )
+
+  app.get(
+    '/v1/accounts/:accountId/contacts/imports/:jobId',
+    {
+      schema: {
+        tags,
+        summary: 'Progress and final counts of a background contact import',
+        operationId: 'contacts.fetchImport',
+        params: Type.Object({ ...AccountParams.properties, jobId: Type.String() }),
+        response: { 200: envelope(ref(ContactImport)), ...errorResponses }
+      }
+    },
+    async (request) => {
+      const row = await findImport(app.db, request.principal.accountId, request.params.jobId)
+      if (!row) throw new ApiError('IMP-007', `Import job ${request.params.jobId} not found`)
+      return { success: true as const, data: toContactImport(row) }
+    }
+  )
 }

@@ -12,10 +12,13 @@ export const Tag = Type.Object(tagFields, { $id: 'Tag' })
 export const TagInput = Type.Object(tagFields)
 
 // Sakari's embedded error: {code, description}, unlike the envelope's {code, message}.
-export const ContactError = Type.Object({
-  code: Type.String({ examples: ['CONT-010'] }),
-  description: Type.String({ examples: ['Contact has requested no further communication'] })
-}, { $id: 'ContactError' })
+export const ContactError = Type.Object(
+  {
+    code: Type.String({ examples: ['CONT-010'] }),
+    description: Type.String({ examples: ['Contact has requested no further communication'] })
+  },
+  { $id: 'ContactError' }
+)
 
 const Mobile = Type.Object({
   number: Type.String({ description: 'E.164', examples: ['+12345678901'] }),
@@ -31,24 +34,35 @@ const AssignedUser = Type.Object({
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
-export const Contact = Type.Object({
-  id: Type.String(),
-  firstName: Type.Optional(Type.String()),
-  lastName: Type.Optional(Type.String()),
-  email: Type.Optional(Type.String()),
-  mobile: Mobile,
-  tags: Type.Array(ref(Tag)),
-  attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'Custom attribute values keyed by attribute name' }),
-  valid: Type.Boolean({ description: 'False while the contact is opted out or blocked' }),
-  error: Type.Optional(ref(ContactError)),
-  optIn: Type.Optional(Type.String({ format: 'date-time', description: 'When the contact last opted in' })),
-  blocked: Type.Optional(Type.String({ format: 'date-time', description: 'Set while the contact is opted out or blocked: since when' })),
-  optedOut: Type.Optional(Type.String({ format: 'date-time', description: 'Set while the contact is opted out (STOP): since when' })),
-  assignedUser: nullable(AssignedUser),
-  integrations: Type.Record(Type.String(), Type.Object({ id: Type.String() }), { description: 'Links to integration records, by integration name' }),
-  created: ref(Updated),
-  updated: ref(Updated)
-}, { $id: 'Contact' })
+export const Contact = Type.Object(
+  {
+    id: Type.String(),
+    firstName: Type.Optional(Type.String()),
+    lastName: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    mobile: Mobile,
+    tags: Type.Array(ref(Tag)),
+    attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+      description: 'Custom attribute values keyed by attribute name'
+    }),
+    valid: Type.Boolean({ description: 'False while the contact is opted out or blocked' }),
+    error: Type.Optional(ref(ContactError)),
+    optIn: Type.Optional(Type.String({ format: 'date-time', description: 'When the contact last opted in' })),
+    blocked: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Set while the contact is opted out or blocked: since when' })
+    ),
+    optedOut: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Set while the contact is opted out (STOP): since when' })
+    ),
+    assignedUser: nullable(AssignedUser),
+    integrations: Type.Record(Type.String(), Type.Object({ id: Type.String() }), {
+      description: 'Links to integration records, by integration name'
+    }),
+    created: ref(Updated),
+    updated: ref(Updated)
+  },
+  { $id: 'Contact' }
+)
 
 const ContactFields = {
   id: Type.Optional(Type.String({ description: 'Ignored on create; contacts are matched by mobile number' })),
@@ -56,11 +70,20 @@ const ContactFields = {
   lastName: Type.Optional(Type.String({ maxLength: 200 })),
   email: Type.Optional(Type.String({ maxLength: 254, pattern: '^$|^[^@\\s]+@[^@\\s]+$' })),
   tags: Type.Optional(Type.Array(TagInput, { maxItems: 100 })),
-  attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Values of defined custom attributes, by name' })),
-  assignedUser: Type.Optional(nullable(Type.Object({
-    id: Type.Optional(Type.String()),
-    email: Type.Optional(Type.String())
-  }, { description: 'The user the contact is assigned to, by id or email' })))
+  attributes: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: 'Values of defined custom attributes, by name' })
+  ),
+  assignedUser: Type.Optional(
+    nullable(
+      Type.Object(
+        {
+          id: Type.Optional(Type.String()),
+          email: Type.Optional(Type.String())
+        },
+        { description: 'The user the contact is assigned to, by id or email' }
+      )
+    )
+  )
 }
 
 export const ContactRequest = Type.Object({
@@ -70,15 +93,18 @@ export const ContactRequest = Type.Object({
 
 export const ContactUpdateRequest = Type.Object({
   ...ContactFields,
-  mobile: Type.Optional(Type.Object({ number: Type.String({ minLength: 1, maxLength: 40 }), country: Type.Optional(Type.String()) }))
+  mobile: Type.Optional(
+    Type.Object({ number: Type.String({ minLength: 1, maxLength: 40 }), country: Type.Optional(Type.String()) })
+  )
 })
 
 const MERGE_STRATEGIES = ['append', 'core', 'remove'] as const
-export type MergeStrategy = typeof MERGE_STRATEGIES[number]
+export type MergeStrategy = (typeof MERGE_STRATEGIES)[number]
 
 export const MergeStrategyQuery = Type.Enum(MERGE_STRATEGIES, {
   default: 'append',
-  description: 'What happens when the mobile number exists: append (default) overwrites the fields given and adds tags and attributes; core updates only firstName, lastName, email and country; remove replaces the contact with what was sent'
+  description:
+    'What happens when the mobile number exists: append (default) overwrites the fields given and adds tags and attributes; core updates only firstName, lastName, email and country; remove replaces the contact with what was sent'
 })
 
 export const ContactParams = Type.Object({ ...AccountParams.properties, contactId: Type.String() })
@@ -91,12 +117,16 @@ export const ContactsQuery = Type.Object({
   mobile: Type.Optional(Type.String({ description: 'Filter by mobile or part of' })),
   tags: Type.Optional(Type.String({ description: 'Comma-separated tags; a contact must carry all of them' })),
   optedOut: Type.Optional(Type.Boolean({ description: 'Only opted-out (true) or not opted-out (false) contacts' })),
-  blocked: Type.Optional(Type.Boolean({ description: 'Only contacts that are opted out or blocked (true), or neither (false)' })),
+  blocked: Type.Optional(
+    Type.Boolean({ description: 'Only contacts that are opted out or blocked (true), or neither (false)' })
+  ),
   assignedUserId: Type.Optional(Type.String({ description: 'Only contacts assigned to this user' }))
 })
 
-
-export const ContactsResponse = Type.Object({ success: Type.Literal(true), data: Type.Array(ref(Contact)), pagination: ref(Pagination) }, { $id: 'ContactsResponse' })
+export const ContactsResponse = Type.Object(
+  { success: Type.Literal(true), data: Type.Array(ref(Contact)), pagination: ref(Pagination) },
+  { $id: 'ContactsResponse' }
+)
 
 export type ContactShape = Static<typeof Contact>
 export type ContactRequestShape = Static<typeof ContactRequest>
@@ -105,12 +135,14 @@ export type ContactsQueryShape = Static<typeof ContactsQuery>
 
 const optedOutError = { code: 'CONT-010', description: 'Contact has requested no further communication' }
 
-function iso (date: Date | null): string | undefined {
+function iso(date: Date | null): string | undefined {
   return date ? date.toISOString() : undefined
 }
 
-export function toContact (row: ContactView): ContactShape {
-  const unreachableSince = [row.opted_out_at, row.blocked_at].filter((date) => date !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null
+export function toContact(row: ContactView): ContactShape {
+  const unreachableSince =
+    [row.opted_out_at, row.blocked_at].filter((date) => date !== null).sort((a, b) => a.getTime() - b.getTime())[0] ??
+    null
   return {
     id: row.id,
     ...(row.first_name !== null ? { firstName: row.first_name } : {}),

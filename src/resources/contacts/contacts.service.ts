@@ -7,30 +7,47 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvent, type EventType } from '../events/events.repository.ts'
 import { AttributeCatalog, orThrow, parseMobile, uniqueTags, UserDirectory } from './contact-values.ts'
 import {
-  deleteContactRow, findContact, lockContact, updateContactRow, upsertContacts, type ContactChanges, type ContactInput, type ContactView
+  deleteContactRow,
+  findContact,
+  lockContact,
+  updateContactRow,
+  upsertContacts,
+  type ContactChanges,
+  type ContactInput,
+  type ContactView
 } from './contacts.repository.ts'
 import { toContact, type ContactRequestShape, type ContactUpdateShape, type MergeStrategy } from './contacts.schemas.ts'
 import type { TagShape } from './contacts.table.ts'
 
-async function assignedUserId (db: DbOrTx, accountId: string, assignee: ContactUpdateShape['assignedUser']): Promise<string | undefined> {
+async function assignedUserId(
+  db: DbOrTx,
+  accountId: string,
+  assignee: ContactUpdateShape['assignedUser']
+): Promise<string | undefined> {
   const key = assignee?.id ?? assignee?.email
   if (!key) return undefined
   return orThrow((await UserDirectory.load(db, accountId)).resolve(key))
 }
 
-async function checkedAttributes (db: DbOrTx, accountId: string, attributes: Record<string, unknown>) {
+async function checkedAttributes(db: DbOrTx, accountId: string, attributes: Record<string, unknown>) {
   const catalog = await AttributeCatalog.load(db, accountId)
   return orThrow(catalog.check(Object.entries(attributes)))
 }
 
-export async function requireContact (db: DbOrTx, accountId: string, contactId: string): Promise<ContactView> {
+export async function requireContact(db: DbOrTx, accountId: string, contactId: string): Promise<ContactView> {
   const contact = await findContact(db, accountId, contactId)
   if (!contact) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
   return contact
 }
 
 /** Creates the contact, or merges into the one with the same number as `strategy` says. */
-export async function createContact (db: Db, accountId: string, body: ContactRequestShape, strategy: MergeStrategy, actor: ActorShape): Promise<ContactView> {
+export async function createContact(
+  db: Db,
+  accountId: string,
+  body: ContactRequestShape,
+  strategy: MergeStrategy,
+  actor: ActorShape
+): Promise<ContactView> {
   const input: ContactInput = {
     ...orThrow(parseMobile(body.mobile.number, body.mobile.country)),
     firstName: body.firstName,
@@ -48,17 +65,34 @@ export async function createContact (db: Db, accountId: string, body: ContactReq
 }
 
 /** Applies changes to one contact and records its event in the same transaction. */
-async function changeContact (db: Db, accountId: string, contactId: string, changes: ContactChanges, event: EventType, actor: ActorShape): Promise<ContactView> {
-  return await db.transaction().execute(async (tx) => await changeContactIn(tx, accountId, contactId, changes, event, actor))
+async function changeContact(
+  db: Db,
+  accountId: string,
+  contactId: string,
+  changes: ContactChanges,
+  event: EventType,
+  actor: ActorShape
+): Promise<ContactView> {
+  return await db
+    .transaction()
+    .execute(async (tx) => await changeContactIn(tx, accountId, contactId, changes, event, actor))
 }
 
-async function changeContactIn (tx: Tx, accountId: string, contactId: string, changes: ContactChanges, event: EventType, actor: ActorShape): Promise<ContactView> {
-  if (!await lockContact(tx, accountId, contactId)) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
+async function changeContactIn(
+  tx: Tx,
+  accountId: string,
+  contactId: string,
+  changes: ContactChanges,
+  event: EventType,
+  actor: ActorShape
+): Promise<ContactView> {
+  if (!(await lockContact(tx, accountId, contactId))) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
   let updated: ContactView | undefined
   try {
     updated = await updateContactRow(tx, accountId, contactId, changes, actor)
   } catch (error) {
-    if (isUniqueViolation(error, 'contacts_account_mobile_key')) throw new ApiError('CONT-003', 'Another contact of this account already has this mobile number')
+    if (isUniqueViolation(error, 'contacts_account_mobile_key'))
+      throw new ApiError('CONT-003', 'Another contact of this account already has this mobile number')
     throw error
   }
   await recordEvent(tx, accountId, event, toContact(updated!))
@@ -66,7 +100,13 @@ async function changeContactIn (tx: Tx, accountId: string, contactId: string, ch
 }
 
 /** PUT: each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept. */
-export async function updateContact (db: Db, accountId: string, contactId: string, body: ContactUpdateShape, actor: ActorShape): Promise<ContactView> {
+export async function updateContact(
+  db: Db,
+  accountId: string,
+  contactId: string,
+  body: ContactUpdateShape,
+  actor: ActorShape
+): Promise<ContactView> {
   const changes: ContactChanges = {}
   if (body.firstName !== undefined) changes.first_name = body.firstName || null
   if (body.lastName !== undefined) changes.last_name = body.lastName || null
@@ -77,25 +117,46 @@ export async function updateContact (db: Db, accountId: string, contactId: strin
   }
   if (body.tags) changes.tags = JSON.stringify(uniqueTags(body.tags))
   if (body.attributes) changes.attributes = JSON.stringify(await checkedAttributes(db, accountId, body.attributes))
-  if (body.assignedUser !== undefined) changes.assigned_user_id = (await assignedUserId(db, accountId, body.assignedUser)) ?? null
+  if (body.assignedUser !== undefined)
+    changes.assigned_user_id = (await assignedUserId(db, accountId, body.assignedUser)) ?? null
   return await changeContact(db, accountId, contactId, changes, 'contact-updated', actor)
 }
 
-export async function deleteContact (db: Db, accountId: string, contactId: string): Promise<void> {
+export async function deleteContact(db: Db, accountId: string, contactId: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const contact = await requireContact(tx, accountId, contactId)
     // A concurrent delete may win between the read and the delete: only the one that removed the row reports it.
-    if (!await deleteContactRow(tx, accountId, contactId)) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
+    if (!(await deleteContactRow(tx, accountId, contactId)))
+      throw new ApiError('CONT-002', `Contact ${contactId} not found`)
     await recordEvent(tx, accountId, 'contact-removed', toContact(contact))
   })
 }
 
-export async function addTags (db: Db, accountId: string, contactId: string, tags: TagShape[], actor: ActorShape): Promise<ContactView> {
+export async function addTags(
+  db: Db,
+  accountId: string,
+  contactId: string,
+  tags: TagShape[],
+  actor: ActorShape
+): Promise<ContactView> {
   const added = JSON.stringify(uniqueTags(tags))
-  return await changeContact(db, accountId, contactId, { tags: sql<string>`merge_contact_tags(tags, ${added}::jsonb)` }, 'contact-updated', actor)
+  return await changeContact(
+    db,
+    accountId,
+    contactId,
+    { tags: sql<string>`merge_contact_tags(tags, ${added}::jsonb)` },
+    'contact-updated',
+    actor
+  )
 }
 
-export async function removeTag (db: Db, accountId: string, contactId: string, tag: string, actor: ActorShape): Promise<ContactView> {
+export async function removeTag(
+  db: Db,
+  accountId: string,
+  contactId: string,
+  tag: string,
+  actor: ActorShape
+): Promise<ContactView> {
   const remaining = sql<string>`(SELECT coalesce(jsonb_agg(t.value ORDER BY t.ord), '[]'::jsonb) FROM jsonb_array_elements(tags) WITH ORDINALITY AS t(value, ord) WHERE t.value->>'tag' <> ${tag})`
   return await changeContact(db, accountId, contactId, { tags: remaining }, 'contact-updated', actor)
 }
@@ -107,17 +168,31 @@ const reachability = {
   'opt-in': { changes: { opted_out_at: null, opt_in_at: sql<Date>`now()` }, event: 'contact-opt-in' },
   block: { changes: { blocked_at: sql<Date>`coalesce(blocked_at, now())` }, event: 'contact-updated' },
   unblock: { changes: { blocked_at: null }, event: 'contact-updated' }
-} as const satisfies Record<string, { changes: ContactChanges, event: EventType }>
+} as const satisfies Record<string, { changes: ContactChanges; event: EventType }>
 
 export type ReachabilityChange = keyof typeof reachability
 
 /** The one place opt-out, opt-in and block state changes; inbound STOP/START keywords use it too. */
-export async function changeReachability (db: Db, accountId: string, contactId: string, change: ReachabilityChange, actor: ActorShape): Promise<ContactView> {
-  return await db.transaction().execute(async (tx) => await changeReachabilityIn(tx, accountId, contactId, change, actor))
+export async function changeReachability(
+  db: Db,
+  accountId: string,
+  contactId: string,
+  change: ReachabilityChange,
+  actor: ActorShape
+): Promise<ContactView> {
+  return await db
+    .transaction()
+    .execute(async (tx) => await changeReachabilityIn(tx, accountId, contactId, change, actor))
 }
 
 /** changeReachability inside the caller's transaction (an inbound STOP changes the contact with the message that asked). */
-export async function changeReachabilityIn (tx: Tx, accountId: string, contactId: string, change: ReachabilityChange, actor: ActorShape): Promise<ContactView> {
+export async function changeReachabilityIn(
+  tx: Tx,
+  accountId: string,
+  contactId: string,
+  change: ReachabilityChange,
+  actor: ActorShape
+): Promise<ContactView> {
   const { changes, event } = reachability[change]
   return await changeContactIn(tx, accountId, contactId, changes, event, actor)
 }

@@ -40,7 +40,13 @@ export interface OpenedConversation {
  * The open conversation of each (contact, sender) pair, created where there is none, in one
  * statement: the partial unique index makes racing writers meet on one row. Each pair once.
  */
-export async function openConversations (db: DbOrTx, accountId: string, keys: readonly ConversationKey[], inbound: boolean, actor: ActorShape): Promise<OpenedConversation[]> {
+export async function openConversations(
+  db: DbOrTx,
+  accountId: string,
+  keys: readonly ConversationKey[],
+  inbound: boolean,
+  actor: ActorShape
+): Promise<OpenedConversation[]> {
   if (keys.length === 0) return []
   const actorText = actorJson(actor)
   const { rows } = await sql<OpenedConversation>`
@@ -64,7 +70,12 @@ export async function openConversations (db: DbOrTx, accountId: string, keys: re
  * opened a new conversation first makes this update break the partial unique index: the savepoint
  * turns that into "nothing reopened" and openConversations then finds the winner's row.
  */
-export async function reopenConversation (tx: Tx, accountId: string, key: ConversationKey, actor: ActorShape): Promise<string | undefined> {
+export async function reopenConversation(
+  tx: Tx,
+  accountId: string,
+  key: ConversationKey,
+  actor: ActorShape
+): Promise<string | undefined> {
   await sql`SAVEPOINT reopen_conversation`.execute(tx)
   try {
     const { rows } = await sql<{ id: string }>`
@@ -102,30 +113,51 @@ const lastMessageId = sql<string | null>`(
   SELECT m.id FROM messages m WHERE m.conversation_id = cv.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
 )`
 
-function selectConversationViews (db: DbOrTx, accountId: string) {
-  return db.selectFrom('conversations as cv')
+function selectConversationViews(db: DbOrTx, accountId: string) {
+  return db
+    .selectFrom('conversations as cv')
     .innerJoin('contacts as c', 'c.id', 'cv.contact_id')
     .innerJoin('senders as s', 's.id', 'cv.sender_id')
     .leftJoin('groups as g', 'g.id', 'cv.group_id')
     .selectAll('cv')
     .select([
-      'c.first_name as contact_first_name', 'c.last_name as contact_last_name', 'c.email as contact_email',
-      'c.mobile as contact_mobile', 'c.country as contact_country',
-      's.number as sender_number', 's.country as sender_country', 'g.name as group_name',
-      lastMessageId.as('last_message_id'), unreadBy.as('unread')
+      'c.first_name as contact_first_name',
+      'c.last_name as contact_last_name',
+      'c.email as contact_email',
+      'c.mobile as contact_mobile',
+      'c.country as contact_country',
+      's.number as sender_number',
+      's.country as sender_country',
+      'g.name as group_name',
+      lastMessageId.as('last_message_id'),
+      unreadBy.as('unread')
     ])
     .where('cv.account_id', '=', accountId)
 }
 
-export async function findConversationView (db: DbOrTx, accountId: string, conversationId: string, scope: GroupScope): Promise<ConversationView | undefined> {
+export async function findConversationView(
+  db: DbOrTx,
+  accountId: string,
+  conversationId: string,
+  scope: GroupScope
+): Promise<ConversationView | undefined> {
   let query = selectConversationViews(db, accountId).where('cv.id', '=', conversationId)
   if (scope) query = query.where('cv.group_id', 'in', scope)
   return await query.executeTakeFirst()
 }
 
-export async function findConversations (db: DbOrTx, accountId: string, conversationIds: readonly string[], scope: GroupScope): Promise<ConversationRow[]> {
+export async function findConversations(
+  db: DbOrTx,
+  accountId: string,
+  conversationIds: readonly string[],
+  scope: GroupScope
+): Promise<ConversationRow[]> {
   if (conversationIds.length === 0) return []
-  let query = db.selectFrom('conversations').selectAll().where('account_id', '=', accountId).where('id', 'in', conversationIds)
+  let query = db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', 'in', conversationIds)
   if (scope) query = query.where('group_id', 'in', scope)
   return await query.execute()
 }
@@ -137,7 +169,12 @@ export interface ConversationFilter extends PageRequest {
   unread?: boolean
 }
 
-export async function listConversations (db: DbOrTx, principal: Principal, scope: GroupScope, filter: ConversationFilter): Promise<Page<ConversationView>> {
+export async function listConversations(
+  db: DbOrTx,
+  principal: Principal,
+  scope: GroupScope,
+  filter: ConversationFilter
+): Promise<Page<ConversationView>> {
   let filtered = db.selectFrom('conversations as cv').where('cv.account_id', '=', principal.accountId)
   if (scope) filtered = filtered.where('cv.group_id', 'in', scope)
   if (filter.groupId !== undefined) filtered = filtered.where('cv.group_id', '=', filter.groupId)
@@ -151,25 +188,43 @@ export async function listConversations (db: DbOrTx, principal: Principal, scope
     const unread = sql<boolean>`coalesce(cv.last_inbound_at > coalesce(${lastRead}, '-infinity'), false)`
     filtered = filtered.where(filter.unread ? unread : sql<boolean>`NOT ${unread}`)
   }
-  const page = await filtered.select('cv.id').orderBy('cv.last_message_at', 'desc').orderBy('cv.id', 'desc').offset(filter.offset).limit(filter.limit).execute()
+  const page = await filtered
+    .select('cv.id')
+    .orderBy('cv.last_message_at', 'desc')
+    .orderBy('cv.id', 'desc')
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .execute()
   const { totalCount: count } = await withTotalCount(filter, page, () => countRows(filtered))
   const ids = page.map((row) => row.id)
-  const views = ids.length === 0 ? [] : await selectConversationViews(db, principal.accountId).where('cv.id', 'in', ids).execute()
+  const views =
+    ids.length === 0 ? [] : await selectConversationViews(db, principal.accountId).where('cv.id', 'in', ids).execute()
   const byId = new Map(views.map((view) => [view.id, view]))
   return { items: ids.flatMap((id) => byId.get(id) ?? []), totalCount: count }
 }
 
-export async function closeConversationRow (db: DbOrTx, accountId: string, conversationId: string, actor: ActorShape): Promise<boolean> {
-  const closed = await db.updateTable('conversations')
+export async function closeConversationRow(
+  db: DbOrTx,
+  accountId: string,
+  conversationId: string,
+  actor: ActorShape
+): Promise<boolean> {
+  const closed = await db
+    .updateTable('conversations')
     .set({ closed_at: sql<Date>`now()`, updated_at: sql<Date>`now()`, updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', conversationId).where('closed_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', conversationId)
+    .where('closed_at', 'is', null)
     .executeTakeFirst()
   return closed.numUpdatedRows > 0n
 }
 
-export async function markRead (db: DbOrTx, conversationId: string, userId: string): Promise<void> {
-  await db.insertInto('conversation_reads')
+export async function markRead(db: DbOrTx, conversationId: string, userId: string): Promise<void> {
+  await db
+    .insertInto('conversation_reads')
     .values({ conversation_id: conversationId, user_id: userId, read_at: sql<Date>`now()` })
-    .onConflict((conflict) => conflict.columns(['conversation_id', 'user_id']).doUpdateSet({ read_at: sql<Date>`now()` }))
+    .onConflict((conflict) =>
+      conflict.columns(['conversation_id', 'user_id']).doUpdateSet({ read_at: sql<Date>`now()` })
+    )
     .execute()
 }

@@ -9,56 +9,82 @@ const tags = ['conversations']
 
 /** A group's inbox: conversations between its senders and contacts. Only members see them. */
 export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/v1/accounts/:accountId/conversations', {
-    schema: {
-      tags,
-      summary: 'Fetch conversations',
-      description: 'Conversations of the groups the caller works in, most recent message first.',
-      operationId: 'conversations.fetchAll',
-      params: AccountParams,
-      querystring: ConversationsQuery,
-      response: { 200: listEnvelope(ref(Conversation)), ...errorResponses }
-    }
-  }, async (request) => {
-    return pageResponse(request.query, await fetchConversations(app.db, request.principal, request.query))
-  })
-
-  app.get('/v1/accounts/:accountId/conversations/:conversationId', {
-    schema: {
-      tags,
-      summary: 'Fetch a conversation',
-      operationId: 'conversations.fetch',
-      params: ConversationParams,
-      response: { 200: envelope(ref(Conversation)), ...errorResponses }
-    }
-  }, async (request) => {
-    return { success: true as const, data: await getConversation(app.db, request.principal, request.params.conversationId) }
-  })
-
-  app.put('/v1/accounts/:accountId/conversations/:conversationId/close', {
-    schema: {
-      tags,
-      summary: 'Close a conversation',
-      description: 'Moves it to the group\'s archive (event conversation-closed). An inbound message reopens it; an outbound send starts a new conversation.',
-      operationId: 'conversations.close',
-      params: ConversationParams,
-      response: { 200: envelope(ref(Conversation)), ...errorResponses }
+  app.get(
+    '/v1/accounts/:accountId/conversations',
+    {
+      schema: {
+        tags,
+        summary: 'Fetch conversations',
+        description: 'Conversations of the groups the caller works in, most recent message first.',
+        operationId: 'conversations.fetchAll',
+        params: AccountParams,
+        querystring: ConversationsQuery,
+        response: { 200: listEnvelope(ref(Conversation)), ...errorResponses }
+      }
     },
-    config: { roles: MESSAGE_SENDERS }
-  }, async (request) => {
-    return { success: true as const, data: await closeConversation(app.db, request.principal, request.params.conversationId) }
-  })
-
-  app.post('/v1/accounts/:accountId/conversations/:conversationId/read', {
-    schema: {
-      tags,
-      summary: 'Mark a conversation read for the caller',
-      description: 'Needs an acting user (a user-bound credential, or X-Parley-User-Email): read state is per user.',
-      operationId: 'conversations.read',
-      params: ConversationParams,
-      response: { 200: envelope(ref(Conversation)), ...errorResponses }
+    async (request) => {
+      return pageResponse(request.query, await fetchConversations(app.db, request.principal, request.query))
     }
-  }, async (request) => {
-    return { success: true as const, data: await readConversation(app.db, request.principal, request.params.conversationId) }
-  })
+  )
+
+  app.get(
+    '/v1/accounts/:accountId/conversations/:conversationId',
+    {
+      schema: {
+        tags,
+        summary: 'Fetch a conversation',
+        operationId: 'conversations.fetch',
+        params: ConversationParams,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await getConversation(app.db, request.principal, request.params.conversationId)
+      }
+    }
+  )
+
+  app.put(
+    '/v1/accounts/:accountId/conversations/:conversationId/close',
+    {
+      schema: {
+        tags,
+        summary: 'Close a conversation',
+        description:
+          "Moves it to the group's archive (event conversation-closed). An inbound message reopens it; an outbound send starts a new conversation.",
+        operationId: 'conversations.close',
+        params: ConversationParams,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      },
+      config: { roles: MESSAGE_SENDERS }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await closeConversation(app.db, request.principal, request.params.conversationId)
+      }
+    }
+  )
+
+  app.post(
+    '/v1/accounts/:accountId/conversations/:conversationId/read',
+    {
+      schema: {
+        tags,
+        summary: 'Mark a conversation read for the caller',
+        description: 'Needs an acting user (a user-bound credential, or X-Parley-User-Email): read state is per user.',
+        operationId: 'conversations.read',
+        params: ConversationParams,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await readConversation(app.db, request.principal, request.params.conversationId)
+      }
+    }
+  )
 }

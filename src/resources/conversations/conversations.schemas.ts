@@ -4,40 +4,53 @@ import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schem
 import { Message, type MessageShape } from '../messages/messages.schemas.ts'
 import type { ConversationView } from './conversations.repository.ts'
 
-export const Conversation = Type.Object({
-  id: Type.String(),
-  closed: Type.Boolean({ description: 'Sakari 1.0.1\'s boolean; closedAt says when' }),
-  closedAt: Type.Optional(Type.String({ format: 'date-time' })),
-  contact: Type.Object({
+export const Conversation = Type.Object(
+  {
     id: Type.String(),
-    firstName: Type.Optional(Type.String()),
-    lastName: Type.Optional(Type.String()),
-    email: Type.Optional(Type.String()),
-    mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) })
-  }),
-  phoneNumber: Type.Object({ id: Type.String(), number: Type.String(), country: Type.Optional(Type.String()) }, { description: 'The sender the conversation uses' }),
-  group: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
-  lastMessage: Type.Optional(ref(Message)),
-  lastMessageAt: Type.String({ format: 'date-time' }),
-  unread: Type.Array(Type.String(), { description: 'Ids of the group members who have not read its latest inbound message' }),
-  created: ref(Updated),
-  updated: ref(Updated)
-}, { $id: 'Conversation' })
+    closed: Type.Boolean({ description: "Sakari 1.0.1's boolean; closedAt says when" }),
+    closedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    contact: Type.Object({
+      id: Type.String(),
+      firstName: Type.Optional(Type.String()),
+      lastName: Type.Optional(Type.String()),
+      email: Type.Optional(Type.String()),
+      mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) })
+    }),
+    phoneNumber: Type.Object(
+      { id: Type.String(), number: Type.String(), country: Type.Optional(Type.String()) },
+      { description: 'The sender the conversation uses' }
+    ),
+    group: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+    lastMessage: Type.Optional(ref(Message)),
+    lastMessageAt: Type.String({ format: 'date-time' }),
+    unread: Type.Array(Type.String(), {
+      description: 'Ids of the group members who have not read its latest inbound message'
+    }),
+    created: ref(Updated),
+    updated: ref(Updated)
+  },
+  { $id: 'Conversation' }
+)
 
 export const ConversationsQuery = Type.Object({
   ...paginationQuery,
   group: Type.Optional(Type.String({ description: 'Group id or API code' })),
   closed: Type.Optional(Type.Boolean({ description: 'true: the archive (closed); false: open conversations' })),
   contactId: Type.Optional(Type.String()),
-  unread: Type.Optional(Type.Boolean({ description: 'true: unread by the acting user (for an account-wide credential: read by nobody)' }))
+  unread: Type.Optional(
+    Type.Boolean({ description: 'true: unread by the acting user (for an account-wide credential: read by nobody)' })
+  )
 })
 
-export const ConversationParams = Type.Object({ ...AccountParams.properties, conversationId: Type.String({ description: 'ID of conversation' }) })
+export const ConversationParams = Type.Object({
+  ...AccountParams.properties,
+  conversationId: Type.String({ description: 'ID of conversation' })
+})
 
 export type ConversationShape = Static<typeof Conversation>
 export type ConversationsQueryShape = Static<typeof ConversationsQuery>
 
-export function toConversation (row: ConversationView, lastMessage: MessageShape | undefined): ConversationShape {
+export function toConversation(row: ConversationView, lastMessage: MessageShape | undefined): ConversationShape {
   return {
     id: row.id,
     closed: row.closed_at !== null,
@@ -49,7 +62,11 @@ export function toConversation (row: ConversationView, lastMessage: MessageShape
       ...(row.contact_email !== null ? { email: row.contact_email } : {}),
       mobile: { number: row.contact_mobile, ...(row.contact_country !== null ? { country: row.contact_country } : {}) }
     },
-    phoneNumber: { id: row.sender_id, number: row.sender_number, ...(row.sender_country !== null ? { country: row.sender_country } : {}) },
+    phoneNumber: {
+      id: row.sender_id,
+      number: row.sender_number,
+      ...(row.sender_country !== null ? { country: row.sender_country } : {})
+    },
     group: row.group_id !== null && row.group_name !== null ? { id: row.group_id, name: row.group_name } : null,
     ...(lastMessage ? { lastMessage } : {}),
     lastMessageAt: row.last_message_at.toISOString(),

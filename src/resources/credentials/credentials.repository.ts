@@ -13,8 +13,14 @@ export interface NewCredential {
   userId: string | null
 }
 
-export async function insertCredential (db: DbOrTx, accountId: string, credential: NewCredential, actor: ActorShape): Promise<ApiCredentialRow> {
-  return await db.insertInto('api_credentials')
+export async function insertCredential(
+  db: DbOrTx,
+  accountId: string,
+  credential: NewCredential,
+  actor: ActorShape
+): Promise<ApiCredentialRow> {
+  return await db
+    .insertInto('api_credentials')
     .values({
       id: credential.id,
       account_id: accountId,
@@ -28,27 +34,51 @@ export async function insertCredential (db: DbOrTx, accountId: string, credentia
     .executeTakeFirstOrThrow()
 }
 
-export async function findCredential (db: DbOrTx, accountId: string, credentialId: string): Promise<ApiCredentialRow | undefined> {
-  return await db.selectFrom('api_credentials').selectAll()
-    .where('account_id', '=', accountId).where('id', '=', credentialId)
+export async function findCredential(
+  db: DbOrTx,
+  accountId: string,
+  credentialId: string
+): Promise<ApiCredentialRow | undefined> {
+  return await db
+    .selectFrom('api_credentials')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', credentialId)
     .executeTakeFirst()
 }
 
-export async function findCredentialByClientId (db: DbOrTx, clientId: string): Promise<ApiCredentialRow | undefined> {
+export async function findCredentialByClientId(db: DbOrTx, clientId: string): Promise<ApiCredentialRow | undefined> {
   return await db.selectFrom('api_credentials').selectAll().where('client_id', '=', clientId).executeTakeFirst()
 }
 
-export async function listCredentials (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<ApiCredentialRow>> {
+export async function listCredentials(
+  db: DbOrTx,
+  accountId: string,
+  page: PageRequest
+): Promise<Page<ApiCredentialRow>> {
   const ofAccount = db.selectFrom('api_credentials').where('account_id', '=', accountId)
-  const items = await ofAccount.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute()
+  const items = await ofAccount
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute()
   return await withTotalCount(page, items, () => countRows(ofAccount))
 }
 
 /** Marks the credential revoked; answers undefined when it was not live. */
-export async function revokeCredential (db: DbOrTx, accountId: string, credentialId: string): Promise<ApiCredentialRow | undefined> {
-  return await db.updateTable('api_credentials')
+export async function revokeCredential(
+  db: DbOrTx,
+  accountId: string,
+  credentialId: string
+): Promise<ApiCredentialRow | undefined> {
+  return await db
+    .updateTable('api_credentials')
     .set({ revoked_at: new Date() })
-    .where('account_id', '=', accountId).where('id', '=', credentialId).where('revoked_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', credentialId)
+    .where('revoked_at', 'is', null)
     .returningAll()
     .executeTakeFirst()
 }

@@ -17,21 +17,35 @@ export interface CredentialRequest {
 }
 
 /** Client id and secret are UUIDs, as Sakari issues them. The secret leaves this function once. */
-export async function createCredential (db: DbOrTx, accountId: string, request: CredentialRequest, actor: ActorShape): Promise<{ credential: ApiCredentialRow, clientSecret: string }> {
-  if (request.userId !== undefined && !await findUser(db, accountId, request.userId)) throw new ApiError('USER-001')
+export async function createCredential(
+  db: DbOrTx,
+  accountId: string,
+  request: CredentialRequest,
+  actor: ActorShape
+): Promise<{ credential: ApiCredentialRow; clientSecret: string }> {
+  if (request.userId !== undefined && !(await findUser(db, accountId, request.userId))) throw new ApiError('USER-001')
   const clientSecret = request.clientSecret ?? randomUUID()
-  const credential = await insertCredential(db, accountId, {
-    id: newId(),
-    clientId: request.clientId ?? randomUUID(),
-    secretHash: await hashSecret(clientSecret),
-    name: request.name ?? '',
-    userId: request.userId ?? null
-  }, actor)
+  const credential = await insertCredential(
+    db,
+    accountId,
+    {
+      id: newId(),
+      clientId: request.clientId ?? randomUUID(),
+      secretHash: await hashSecret(clientSecret),
+      name: request.name ?? '',
+      userId: request.userId ?? null
+    },
+    actor
+  )
   return { credential, clientSecret }
 }
 
-export async function revokeAccountCredential (db: DbOrTx, accountId: string, credentialId: string): Promise<ApiCredentialRow> {
+export async function revokeAccountCredential(
+  db: DbOrTx,
+  accountId: string,
+  credentialId: string
+): Promise<ApiCredentialRow> {
   const revoked = await revokeCredential(db, accountId, credentialId)
   if (revoked) return revoked
-  throw new ApiError(await findCredential(db, accountId, credentialId) ? 'AUTH-005' : 'AUTH-004')
+  throw new ApiError((await findCredential(db, accountId, credentialId)) ? 'AUTH-005' : 'AUTH-004')
 }

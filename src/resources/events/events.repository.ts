@@ -3,8 +3,17 @@ import type { Tx } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 
 // Sakari's webhook event type names; the webhooks issue delivers the rows this outbox collects.
-export type EventType = 'contact-created' | 'contact-updated' | 'contact-removed' | 'contact-opt-out' | 'contact-opt-in'
-  | 'message-sent' | 'message-status' | 'message-received' | 'conversation-started' | 'conversation-closed'
+export type EventType =
+  | 'contact-created'
+  | 'contact-updated'
+  | 'contact-removed'
+  | 'contact-opt-out'
+  | 'contact-opt-in'
+  | 'message-sent'
+  | 'message-status'
+  | 'message-received'
+  | 'conversation-started'
+  | 'conversation-closed'
 
 export interface DomainEvent {
   type: EventType
@@ -15,7 +24,7 @@ export interface DomainEvent {
  * Writes domain events in the caller's transaction (an outbox): an event exists if and only if the
  * change it reports was committed. Delivery shape is `{accountId, eventType, payload}`.
  */
-export async function recordEvents (tx: Tx, accountId: string, events: readonly DomainEvent[]): Promise<void> {
+export async function recordEvents(tx: Tx, accountId: string, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return
   // One statement and one JSON parameter per batch however large: node-pg would escape every
   // payload again as an array element, and that was the import's costliest JavaScript.
@@ -27,6 +36,6 @@ export async function recordEvents (tx: Tx, accountId: string, events: readonly 
   `.execute(tx)
 }
 
-export async function recordEvent (tx: Tx, accountId: string, type: EventType, payload: unknown): Promise<void> {
+export async function recordEvent(tx: Tx, accountId: string, type: EventType, payload: unknown): Promise<void> {
   await recordEvents(tx, accountId, [{ type, payload }])
 }

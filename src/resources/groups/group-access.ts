@@ -12,17 +12,22 @@ import type { GroupRow } from './groups.table.ts'
 //   (seed 004: an inbox stays hidden until its registration completes).
 
 /** The ids of the groups an acting user may work in, as a subquery; undefined means every group. */
-export function usableGroupIdsQuery (db: DbOrTx, principal: Principal) {
+export function usableGroupIdsQuery(db: DbOrTx, principal: Principal) {
   if (!principal.user) return undefined
-  let query = db.selectFrom('group_users as gu')
+  let query = db
+    .selectFrom('group_users as gu')
     .select('gu.group_id')
     .where('gu.account_id', '=', principal.accountId)
     .where('gu.user_id', '=', principal.user.id)
   if (principal.role !== 'Administrator') {
-    query = query.where(({ exists, selectFrom }) => exists(selectFrom('senders as active')
-      .select('active.id')
-      .whereRef('active.group_id', '=', 'gu.group_id')
-      .where('active.status', '=', 'active')))
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('senders as active')
+          .select('active.id')
+          .whereRef('active.group_id', '=', 'gu.group_id')
+          .where('active.status', '=', 'active')
+      )
+    )
   }
   return query
 }
@@ -31,22 +36,26 @@ export function usableGroupIdsQuery (db: DbOrTx, principal: Principal) {
  * The ids of the groups whose details (name, senders, users) the principal may read; undefined means
  * every group. Administrators read every group, to manage them, without being members.
  */
-export function readableGroupIdsQuery (db: DbOrTx, principal: Principal) {
+export function readableGroupIdsQuery(db: DbOrTx, principal: Principal) {
   return principal.role === 'Administrator' ? undefined : usableGroupIdsQuery(db, principal)
 }
 
 /** `'all'`, or the ids of the groups the principal may work in. */
-export async function groupsUsableBy (db: DbOrTx, principal: Principal): Promise<'all' | string[]> {
+export async function groupsUsableBy(db: DbOrTx, principal: Principal): Promise<'all' | string[]> {
   const query = usableGroupIdsQuery(db, principal)
   if (!query) return 'all'
   return (await query.execute()).map((row) => row.group_id)
 }
 
 /** A group of the account by id or by API code (case-insensitive); an id wins over an equal API code. */
-export async function resolveGroup (db: DbOrTx, accountId: string, idOrApiCode: string): Promise<GroupRow | undefined> {
-  return await db.selectFrom('groups').selectAll()
+export async function resolveGroup(db: DbOrTx, accountId: string, idOrApiCode: string): Promise<GroupRow | undefined> {
+  return await db
+    .selectFrom('groups')
+    .selectAll()
     .where('account_id', '=', accountId)
-    .where((eb) => eb.or([eb('id', '=', idOrApiCode), eb(eb.fn('lower', ['api_code']), '=', idOrApiCode.toLowerCase())]))
+    .where((eb) =>
+      eb.or([eb('id', '=', idOrApiCode), eb(eb.fn('lower', ['api_code']), '=', idOrApiCode.toLowerCase())])
+    )
     .orderBy((eb) => eb('id', '=', idOrApiCode), 'desc')
     .limit(1)
     .executeTakeFirst()
@@ -56,18 +65,23 @@ export async function resolveGroup (db: DbOrTx, accountId: string, idOrApiCode: 
  * The group if the principal may work in it. A group that exists but is not usable answers exactly
  * like a missing one (GRP-001), so a non-member learns nothing about it.
  */
-export async function assertCanUseGroup (db: DbOrTx, principal: Principal, idOrApiCode: string): Promise<GroupRow> {
+export async function assertCanUseGroup(db: DbOrTx, principal: Principal, idOrApiCode: string): Promise<GroupRow> {
   return await groupWithin(db, principal, idOrApiCode, usableGroupIdsQuery(db, principal))
 }
 
 /** The group if the principal may read its details; otherwise GRP-001, as for a missing group. */
-export async function assertCanReadGroup (db: DbOrTx, principal: Principal, idOrApiCode: string): Promise<GroupRow> {
+export async function assertCanReadGroup(db: DbOrTx, principal: Principal, idOrApiCode: string): Promise<GroupRow> {
   return await groupWithin(db, principal, idOrApiCode, readableGroupIdsQuery(db, principal))
 }
 
-async function groupWithin (db: DbOrTx, principal: Principal, idOrApiCode: string, scope: ReturnType<typeof usableGroupIdsQuery>): Promise<GroupRow> {
+async function groupWithin(
+  db: DbOrTx,
+  principal: Principal,
+  idOrApiCode: string,
+  scope: ReturnType<typeof usableGroupIdsQuery>
+): Promise<GroupRow> {
   const group = await resolveGroup(db, principal.accountId, idOrApiCode)
-  if (group && (!scope || await scope.where('gu.group_id', '=', group.id).executeTakeFirst())) return group
+  if (group && (!scope || (await scope.where('gu.group_id', '=', group.id).executeTakeFirst()))) return group
   throw new ApiError('GRP-001', `Group ${idOrApiCode} not found`)
 }
 
@@ -75,7 +89,7 @@ async function groupWithin (db: DbOrTx, principal: Principal, idOrApiCode: strin
  * Where the principal works when no group is named: the account's default group, or for an acting
  * user the default group if usable, else their oldest usable group, else none.
  */
-export async function defaultGroupFor (db: DbOrTx, principal: Principal): Promise<GroupRow | undefined> {
+export async function defaultGroupFor(db: DbOrTx, principal: Principal): Promise<GroupRow | undefined> {
   const usable = usableGroupIdsQuery(db, principal)
   let query = db.selectFrom('groups').selectAll().where('account_id', '=', principal.accountId)
   query = usable ? query.where('id', 'in', usable) : query.where('is_default', '=', true)

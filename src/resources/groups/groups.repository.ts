@@ -10,8 +10,8 @@ import type { readableGroupIdsQuery } from './group-access.ts'
 import type { GroupRow, OfficeHoursValue } from './groups.table.ts'
 
 export interface GroupDetailsRow extends GroupRow {
-  senders: Array<{ id: string, number: string, dialling_code: string, status: SenderStatus }>
-  users: Array<{ id: string, email: string, first_name: string, last_name: string, role: Role }>
+  senders: Array<{ id: string; number: string; dialling_code: string; status: SenderStatus }>
+  users: Array<{ id: string; email: string; first_name: string; last_name: string; role: Role }>
 }
 
 export interface GroupValues {
@@ -27,28 +27,47 @@ export interface GroupValues {
 /** A subquery of group ids that limits a read; undefined reads every group of the account. */
 type GroupIdScope = ReturnType<typeof readableGroupIdsQuery>
 
-function groupsWithMembers (db: DbOrTx, accountId: string) {
-  return db.selectFrom('groups as g').selectAll('g')
+function groupsWithMembers(db: DbOrTx, accountId: string) {
+  return db
+    .selectFrom('groups as g')
+    .selectAll('g')
     .select((eb) => [
-      jsonArrayFrom(eb.selectFrom('senders as s')
-        .select(['s.id', 's.number', 's.dialling_code', 's.status'])
-        .whereRef('s.group_id', '=', 'g.id')
-        .orderBy('s.created_at').orderBy('s.id')).as('senders'),
-      jsonArrayFrom(eb.selectFrom('group_users as gu')
-        .innerJoin('users as u', 'u.id', 'gu.user_id')
-        .select(['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.role'])
-        .whereRef('gu.group_id', '=', 'g.id')
-        .where('u.deleted_at', 'is', null)
-        .orderBy('gu.created_at').orderBy('u.id')).as('users')
+      jsonArrayFrom(
+        eb
+          .selectFrom('senders as s')
+          .select(['s.id', 's.number', 's.dialling_code', 's.status'])
+          .whereRef('s.group_id', '=', 'g.id')
+          .orderBy('s.created_at')
+          .orderBy('s.id')
+      ).as('senders'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('group_users as gu')
+          .innerJoin('users as u', 'u.id', 'gu.user_id')
+          .select(['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.role'])
+          .whereRef('gu.group_id', '=', 'g.id')
+          .where('u.deleted_at', 'is', null)
+          .orderBy('gu.created_at')
+          .orderBy('u.id')
+      ).as('users')
     ])
     .where('g.account_id', '=', accountId)
 }
 
-export async function findGroupDetails (db: DbOrTx, accountId: string, groupId: string): Promise<GroupDetailsRow | undefined> {
+export async function findGroupDetails(
+  db: DbOrTx,
+  accountId: string,
+  groupId: string
+): Promise<GroupDetailsRow | undefined> {
   return await groupsWithMembers(db, accountId).where('g.id', '=', groupId).executeTakeFirst()
 }
 
-export async function listGroups (db: DbOrTx, accountId: string, scope: GroupIdScope, page: PageRequest): Promise<Page<GroupDetailsRow>> {
+export async function listGroups(
+  db: DbOrTx,
+  accountId: string,
+  scope: GroupIdScope,
+  page: PageRequest
+): Promise<Page<GroupDetailsRow>> {
   let items = groupsWithMembers(db, accountId)
   let count = db.selectFrom('groups as g').where('g.account_id', '=', accountId)
   if (scope) {
@@ -60,7 +79,7 @@ export async function listGroups (db: DbOrTx, accountId: string, scope: GroupIdS
 }
 
 /** Absent values are left out of the statement (Kysely skips undefined). */
-function columnsOf (values: Partial<GroupValues>) {
+function columnsOf(values: Partial<GroupValues>) {
   return {
     name: values.name,
     api_code: values.apiCode,
@@ -72,8 +91,15 @@ function columnsOf (values: Partial<GroupValues>) {
   }
 }
 
-export async function insertGroup (db: DbOrTx, accountId: string, id: string, values: GroupValues, actor: ActorShape): Promise<GroupRow> {
-  return await db.insertInto('groups')
+export async function insertGroup(
+  db: DbOrTx,
+  accountId: string,
+  id: string,
+  values: GroupValues,
+  actor: ActorShape
+): Promise<GroupRow> {
+  return await db
+    .insertInto('groups')
     .values({
       id,
       account_id: accountId,
@@ -91,51 +117,87 @@ export async function insertGroup (db: DbOrTx, accountId: string, id: string, va
     .executeTakeFirstOrThrow()
 }
 
-export async function updateGroup (db: DbOrTx, accountId: string, groupId: string, values: Partial<GroupValues>, actor: ActorShape): Promise<void> {
-  await db.updateTable('groups')
+export async function updateGroup(
+  db: DbOrTx,
+  accountId: string,
+  groupId: string,
+  values: Partial<GroupValues>,
+  actor: ActorShape
+): Promise<void> {
+  await db
+    .updateTable('groups')
     .set({ ...columnsOf(values), updated_at: new Date(), updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', groupId)
+    .where('account_id', '=', accountId)
+    .where('id', '=', groupId)
     .execute()
 }
 
 /** Takes the default flag from whichever group holds it, so another group can take it. */
-export async function clearDefaultGroup (db: DbOrTx, accountId: string): Promise<void> {
-  await db.updateTable('groups').set({ is_default: false })
-    .where('account_id', '=', accountId).where('is_default', '=', true)
+export async function clearDefaultGroup(db: DbOrTx, accountId: string): Promise<void> {
+  await db
+    .updateTable('groups')
+    .set({ is_default: false })
+    .where('account_id', '=', accountId)
+    .where('is_default', '=', true)
     .execute()
 }
 
 /** Deletes the group unless it is the default; answers whether a row went. */
-export async function deleteNonDefaultGroup (db: DbOrTx, accountId: string, groupId: string): Promise<boolean> {
-  const deleted = await db.deleteFrom('groups')
-    .where('account_id', '=', accountId).where('id', '=', groupId).where('is_default', '=', false)
+export async function deleteNonDefaultGroup(db: DbOrTx, accountId: string, groupId: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('groups')
+    .where('account_id', '=', accountId)
+    .where('id', '=', groupId)
+    .where('is_default', '=', false)
     .executeTakeFirst()
   return deleted.numDeletedRows > 0n
 }
 
-export async function insertGroupUser (db: DbOrTx, accountId: string, groupId: string, userId: string, actor: ActorShape): Promise<void> {
-  await db.insertInto('group_users')
+export async function insertGroupUser(
+  db: DbOrTx,
+  accountId: string,
+  groupId: string,
+  userId: string,
+  actor: ActorShape
+): Promise<void> {
+  await db
+    .insertInto('group_users')
     .values({ account_id: accountId, group_id: groupId, user_id: userId, created_by: actorJson(actor) })
     .onConflict((conflict) => conflict.columns(['group_id', 'user_id']).doNothing())
     .execute()
 }
 
-export async function deleteGroupUser (db: DbOrTx, accountId: string, groupId: string, userId: string): Promise<boolean> {
-  const deleted = await db.deleteFrom('group_users')
-    .where('account_id', '=', accountId).where('group_id', '=', groupId).where('user_id', '=', userId)
+export async function deleteGroupUser(
+  db: DbOrTx,
+  accountId: string,
+  groupId: string,
+  userId: string
+): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('group_users')
+    .where('account_id', '=', accountId)
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
     .executeTakeFirst()
   return deleted.numDeletedRows > 0n
 }
 
 /** The groups each of the users belongs to, oldest membership first. */
-export async function groupsOfUsers (db: DbOrTx, accountId: string, userIds: string[]): Promise<Map<string, Array<{ id: string, name: string }>>> {
-  const byUser = new Map<string, Array<{ id: string, name: string }>>(userIds.map((id) => [id, []]))
+export async function groupsOfUsers(
+  db: DbOrTx,
+  accountId: string,
+  userIds: string[]
+): Promise<Map<string, Array<{ id: string; name: string }>>> {
+  const byUser = new Map<string, Array<{ id: string; name: string }>>(userIds.map((id) => [id, []]))
   if (userIds.length === 0) return byUser
-  const rows = await db.selectFrom('group_users as gu')
+  const rows = await db
+    .selectFrom('group_users as gu')
     .innerJoin('groups as g', 'g.id', 'gu.group_id')
     .select(['gu.user_id', 'g.id', 'g.name'])
-    .where('gu.account_id', '=', accountId).where('gu.user_id', 'in', userIds)
-    .orderBy('gu.created_at').orderBy('g.id')
+    .where('gu.account_id', '=', accountId)
+    .where('gu.user_id', 'in', userIds)
+    .orderBy('gu.created_at')
+    .orderBy('g.id')
     .execute()
   for (const row of rows) byUser.get(row.user_id)?.push({ id: row.id, name: row.name })
   return byUser
@@ -145,13 +207,16 @@ export async function groupsOfUsers (db: DbOrTx, accountId: string, userIds: str
  * Locks the account's default group row for the rest of the transaction, so decisions that depend
  * on what it holds (the first sender joining it) are taken one at a time.
  */
-export async function lockDefaultGroup (tx: Tx, accountId: string): Promise<{ id: string } | undefined> {
-  return await tx.selectFrom('groups').select('id')
-    .where('account_id', '=', accountId).where('is_default', '=', true)
+export async function lockDefaultGroup(tx: Tx, accountId: string): Promise<{ id: string } | undefined> {
+  return await tx
+    .selectFrom('groups')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('is_default', '=', true)
     .forUpdate()
     .executeTakeFirst()
 }
 
-export async function deleteMembershipsOfUser (db: DbOrTx, accountId: string, userId: string): Promise<void> {
+export async function deleteMembershipsOfUser(db: DbOrTx, accountId: string, userId: string): Promise<void> {
   await db.deleteFrom('group_users').where('account_id', '=', accountId).where('user_id', '=', userId).execute()
 }

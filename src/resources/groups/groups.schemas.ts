@@ -8,44 +8,91 @@ import type { GroupDetailsRow } from './groups.repository.ts'
 import { WEEKDAYS } from './groups.table.ts'
 
 /** How a sender or a user names the group it belongs to. */
-export const GroupSummary = Type.Object({
-  id: Type.String(),
-  name: Type.String()
-}, { $id: 'GroupSummary' })
+export const GroupSummary = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String()
+  },
+  { $id: 'GroupSummary' }
+)
 
 const clock = (description: string) => Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description })
 
-export const OfficeHours = Type.Object({
-  mode: Type.Enum(['off', 'on', 'scheduled'], { description: 'off: always in office; on: always out of office; scheduled: in office during the schedule only' }),
-  message: Type.String({ maxLength: 1600, description: 'Reply sent to an inbound message while out of office' }),
-  timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the schedule, e.g. America/New_York' }),
-  schedule: Type.Array(Type.Object({
-    day: Type.Enum(WEEKDAYS),
-    start: clock('HH:MM, 24-hour clock'),
-    end: clock('HH:MM, after start; 24:00 for midnight')
-  }), { maxItems: 50, description: 'Office hours per weekday; a period across midnight is two entries' })
-}, { $id: 'OfficeHours' })
+export const OfficeHours = Type.Object(
+  {
+    mode: Type.Enum(['off', 'on', 'scheduled'], {
+      description: 'off: always in office; on: always out of office; scheduled: in office during the schedule only'
+    }),
+    message: Type.String({ maxLength: 1600, description: 'Reply sent to an inbound message while out of office' }),
+    timezone: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'IANA time zone of the schedule, e.g. America/New_York'
+    }),
+    schedule: Type.Array(
+      Type.Object({
+        day: Type.Enum(WEEKDAYS),
+        start: clock('HH:MM, 24-hour clock'),
+        end: clock('HH:MM, after start; 24:00 for midnight')
+      }),
+      { maxItems: 50, description: 'Office hours per weekday; a period across midnight is two entries' }
+    )
+  },
+  { $id: 'OfficeHours' }
+)
 
-export const defaultOfficeHours: Static<typeof OfficeHours> = { mode: 'off', message: '', timezone: 'UTC', schedule: [] }
+export const defaultOfficeHours: Static<typeof OfficeHours> = {
+  mode: 'off',
+  message: '',
+  timezone: 'UTC',
+  schedule: []
+}
 
-export const Group = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  apiCode: Type.String({ description: 'Unique in the account (case-insensitive); accepted wherever a group id is' }),
-  color: Type.Union([Type.String(), Type.Null()]),
-  callForwarding: Type.Union([Type.String(), Type.Null()], { description: 'E.164 number that calls to the group\'s senders ring' }),
-  isDefault: Type.Boolean(),
-  tags: Type.Array(Type.String()),
-  officeHours: ref(OfficeHours),
-  senders: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), diallingCode: Type.String(), status: Type.Enum(SENDER_STATUSES) })),
-  users: Type.Array(Type.Object({ id: Type.String(), email: Type.String(), firstName: Type.String(), lastName: Type.String(), role: Type.Enum(ROLES) })),
-  created: ref(Updated),
-  updated: ref(Updated)
-}, { $id: 'Group' })
+export const Group = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    apiCode: Type.String({ description: 'Unique in the account (case-insensitive); accepted wherever a group id is' }),
+    color: Type.Union([Type.String(), Type.Null()]),
+    callForwarding: Type.Union([Type.String(), Type.Null()], {
+      description: "E.164 number that calls to the group's senders ring"
+    }),
+    isDefault: Type.Boolean(),
+    tags: Type.Array(Type.String()),
+    officeHours: ref(OfficeHours),
+    senders: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        number: Type.String(),
+        diallingCode: Type.String(),
+        status: Type.Enum(SENDER_STATUSES)
+      })
+    ),
+    users: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        email: Type.String(),
+        firstName: Type.String(),
+        lastName: Type.String(),
+        role: Type.Enum(ROLES)
+      })
+    ),
+    created: ref(Updated),
+    updated: ref(Updated)
+  },
+  { $id: 'Group' }
+)
 
 const groupFields = {
-  name: Type.String({ minLength: 1, maxLength: 100, description: 'Convention: the team and its sender, e.g. "Marketing (+12345678901)"' }),
-  apiCode: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'Generated from the name when absent' }),
+  name: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    description: 'Convention: the team and its sender, e.g. "Marketing (+12345678901)"'
+  }),
+  apiCode: Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+    description: 'Generated from the name when absent'
+  }),
   color: nullable(Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: '#RRGGBB, or null' })),
   callForwarding: nullable(Type.String({ minLength: 1, maxLength: 32, description: 'E.164 number, or null for none' })),
   isDefault: Type.Boolean({ description: 'Making a group the default takes the flag from the previous default' }),
@@ -79,7 +126,7 @@ export type GroupUpdateShape = Static<typeof GroupUpdate>
 export type OfficeHoursShape = Static<typeof OfficeHours>
 export type GroupShape = Static<typeof Group>
 
-export function toGroup (row: GroupDetailsRow): GroupShape {
+export function toGroup(row: GroupDetailsRow): GroupShape {
   return {
     id: row.id,
     name: row.name,
@@ -89,8 +136,19 @@ export function toGroup (row: GroupDetailsRow): GroupShape {
     isDefault: row.is_default,
     tags: row.tags,
     officeHours: row.office_hours,
-    senders: row.senders.map((sender) => ({ id: sender.id, number: sender.number, diallingCode: sender.dialling_code, status: sender.status })),
-    users: row.users.map((user) => ({ id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name, role: user.role })),
+    senders: row.senders.map((sender) => ({
+      id: sender.id,
+      number: sender.number,
+      diallingCode: sender.dialling_code,
+      status: sender.status
+    })),
+    users: row.users.map((user) => ({
+      id: user.id,
+      email: user.email,
+      firstName: user.first_name,
+      lastName: user.last_name,
+      role: user.role
+    })),
     ...auditStamps(row)
   }
 }

@@ -2,13 +2,13 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
-export type Weekday = typeof WEEKDAYS[number]
+export type Weekday = (typeof WEEKDAYS)[number]
 
 export interface OfficeHoursValue {
   mode: 'off' | 'on' | 'scheduled'
   message: string
   timezone: string
-  schedule: Array<{ day: Weekday, start: string, end: string }>
+  schedule: Array<{ day: Weekday; start: string; end: string }>
 }
 
 export interface GroupsTable {

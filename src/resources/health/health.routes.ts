@@ -7,21 +7,33 @@ import { envelope, errorResponses } from '../../shared/schemas.ts'
 const Status = envelope(Type.Object({ status: Type.String() }))
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/health', {
-    schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Status } },
-    config: { rateLimit: false }
-  }, async () => ({ success: true as const, data: { status: 'ok' } }))
+  app.get(
+    '/health',
+    {
+      schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Status } },
+      config: { rateLimit: false }
+    },
+    async () => ({ success: true as const, data: { status: 'ok' } })
+  )
 
-  app.get('/ready', {
-    schema: { tags: ['operations'], summary: 'The database is reachable', response: { 200: Status, ...errorResponses } },
-    config: { rateLimit: false }
-  }, async (request) => {
-    try {
-      await sql`SELECT 1`.execute(app.db)
-    } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed')
-      throw new ApiError('SYS-002', 'The database is not reachable')
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The database is reachable',
+        response: { 200: Status, ...errorResponses }
+      },
+      config: { rateLimit: false }
+    },
+    async (request) => {
+      try {
+        await sql`SELECT 1`.execute(app.db)
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check failed')
+        throw new ApiError('SYS-002', 'The database is not reachable')
+      }
+      return { success: true as const, data: { status: 'ready' } }
     }
-    return { success: true as const, data: { status: 'ready' } }
-  })
+  )
 }

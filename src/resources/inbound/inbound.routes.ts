@@ -11,7 +11,9 @@ import { findSenderByNumber, receiveInbound } from './inbound.service.ts'
 
 const Received = Type.Object({
   message: ref(Message),
-  keyword: Type.Optional(Type.Enum(['opt-out', 'opt-in', 'help'], { description: 'The keyword the message was, if any' })),
+  keyword: Type.Optional(
+    Type.Enum(['opt-out', 'opt-in', 'help'], { description: 'The keyword the message was, if any' })
+  ),
   reply: Type.Optional(ref(Message))
 })
 
@@ -19,26 +21,37 @@ const Received = Type.Object({
 export const inboundRoutes: FastifyPluginAsyncTypebox<{ messaging: MessagingOptions }> = async (app, options) => {
   const inbound = { ...messagingOf(app, options.messaging), helpText: options.messaging.helpText }
 
-  app.post('/v1/accounts/:accountId/sandbox/inbound', {
-    schema: {
-      tags: ['sandbox'],
-      summary: 'Inject an inbound message',
-      description: 'As if the contact `from` texted `message` to the sender `to` (one of the account\'s senders whose carrier is sandbox). ' +
-        'It lands in the conversation of the sender\'s group; STOP, START and HELP keywords are handled and answered. Administrators only.',
-      operationId: 'sandbox.inbound',
-      params: AccountParams,
-      body: SandboxInbound,
-      response: { 200: envelope(Received), ...errorResponses }
+  app.post(
+    '/v1/accounts/:accountId/sandbox/inbound',
+    {
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Inject an inbound message',
+        description:
+          "As if the contact `from` texted `message` to the sender `to` (one of the account's senders whose carrier is sandbox). " +
+          "It lands in the conversation of the sender's group; STOP, START and HELP keywords are handled and answered. Administrators only.",
+        operationId: 'sandbox.inbound',
+        params: AccountParams,
+        body: SandboxInbound,
+        response: { 200: envelope(Received), ...errorResponses }
+      },
+      config: { roles: ['Administrator'] }
     },
-    config: { roles: ['Administrator'] }
-  }, async (request) => {
-    const { accountId } = request.principal
-    const sender = await findSenderByNumber(app.db, accountId, request.body.to)
-    if (!sender) throw new ApiError('SNDR-001', `No sender ${request.body.to} in this account`)
-    if (sender.carrier !== SANDBOX) throw new ApiError('MSG-005', `The sender ${sender.number} uses the ${sender.carrier} carrier, not the sandbox`)
-    const adapter = app.carriers.get(SANDBOX)
-    const events = adapter.parseCallback!({ url: request.url, headers: request.headers, rawBody: JSON.stringify(request.body), body: request.body })
-    const received = events.flatMap((event) => event.kind === 'inbound' ? [event.message] : [])
-    return { success: true as const, data: await receiveInbound(inbound, accountId, sender, received[0]!) }
-  })
+    async (request) => {
+      const { accountId } = request.principal
+      const sender = await findSenderByNumber(app.db, accountId, request.body.to)
+      if (!sender) throw new ApiError('SNDR-001', `No sender ${request.body.to} in this account`)
+      if (sender.carrier !== SANDBOX)
+        throw new ApiError('MSG-005', `The sender ${sender.number} uses the ${sender.carrier} carrier, not the sandbox`)
+      const adapter = app.carriers.get(SANDBOX)
+      const events = adapter.parseCallback!({
+        url: request.url,
+        headers: request.headers,
+        rawBody: JSON.stringify(request.body),
+        body: request.body
+      })
+      const received = events.flatMap((event) => (event.kind === 'inbound' ? [event.message] : []))
+      return { success: true as const, data: await receiveInbound(inbound, accountId, sender, received[0]!) }
+    }
+  )
 }

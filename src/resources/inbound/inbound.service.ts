@@ -32,26 +32,49 @@ export interface Received {
 }
 
 /** The live sender with this number in the account: the receiving end of an inbound message. */
-export async function findSenderByNumber (db: DbOrTx, accountId: string, number: string): Promise<SenderRow | undefined> {
+export async function findSenderByNumber(
+  db: DbOrTx,
+  accountId: string,
+  number: string
+): Promise<SenderRow | undefined> {
   const e164 = parsePhone(number)?.e164
-  return await db.selectFrom('senders').selectAll()
-    .where('account_id', '=', accountId).where('deleted_at', 'is', null)
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('deleted_at', 'is', null)
     .where('number', 'in', e164 ? [number, e164] : [number])
     .executeTakeFirst()
 }
 
-async function findOrCreateContact (tx: Tx, accountId: string, mobile: string, country: string | null): Promise<ContactRow> {
+async function findOrCreateContact(
+  tx: Tx,
+  accountId: string,
+  mobile: string,
+  country: string | null
+): Promise<ContactRow> {
   const actorText = JSON.stringify(systemActor)
-  const created = await tx.insertInto('contacts')
+  const created = await tx
+    .insertInto('contacts')
     .values({ id: newId(), account_id: accountId, mobile, country, created_by: actorText, updated_by: actorText })
     .onConflict((conflict) => conflict.columns(['account_id', 'mobile']).doNothing())
     .returningAll()
     .executeTakeFirst()
   if (created) {
-    await recordEvent(tx, accountId, 'contact-created', toContact({ ...created, assigned_user: null, integrations: null }))
+    await recordEvent(
+      tx,
+      accountId,
+      'contact-created',
+      toContact({ ...created, assigned_user: null, integrations: null })
+    )
     return created
   }
-  return await tx.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('mobile', '=', mobile).executeTakeFirstOrThrow()
+  return await tx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('mobile', '=', mobile)
+    .executeTakeFirstOrThrow()
 }
 
 const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, name: contact.mobile, source: 'contact' })
@@ -63,7 +86,12 @@ const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, nam
  * STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in, HELP/INFO get
  * the help text; each keyword gets one automatic answer through the normal dispatch pipeline.
  */
-export async function receiveInbound (inbound: Inbound, accountId: string, sender: SenderRow, message: InboundMessage): Promise<Received> {
+export async function receiveInbound(
+  inbound: Inbound,
+  accountId: string,
+  sender: SenderRow,
+  message: InboundMessage
+): Promise<Received> {
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   return await inbound.db.transaction().execute(async (tx) => {
@@ -74,64 +102,96 @@ export async function receiveInbound (inbound: Inbound, accountId: string, sende
     if (conversation!.inserted || reopened !== undefined) {
       // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
       await recordEvent(tx, accountId, 'conversation-started', {
-        id: conversation!.id, contact: { id: contact.id }, phoneNumber: { id: sender.id }, group: { id: sender.group_id }, ...(reopened !== undefined ? { reopened: true } : {})
+        id: conversation!.id,
+        contact: { id: contact.id },
+        phoneNumber: { id: sender.id },
+        group: { id: sender.group_id },
+        ...(reopened !== undefined ? { reopened: true } : {})
       })
     }
     const { segments, encoding } = countSegments(message.text)
     const messageId = newId()
-    await insertMessages(tx, accountId, [{
-      id: messageId,
-      conversationId: conversation!.id,
-      contactId: contact.id,
-      senderId: sender.id,
-      groupId: sender.group_id,
-      carrier: sender.carrier,
-      outgoing: false,
-      status: 'received',
-      type: message.media.length > 0 ? 'MMS' : 'SMS',
-      body: message.text,
-      template: null,
-      media: message.media,
-      segments,
-      encoding,
-      price: 0,
-      sendAt: null,
-      carrierMessageId: message.carrierMessageId
-    }], { jobId: null, userId: null, actor: contactActor(contact) })
+    await insertMessages(
+      tx,
+      accountId,
+      [
+        {
+          id: messageId,
+          conversationId: conversation!.id,
+          contactId: contact.id,
+          senderId: sender.id,
+          groupId: sender.group_id,
+          carrier: sender.carrier,
+          outgoing: false,
+          status: 'received',
+          type: message.media.length > 0 ? 'MMS' : 'SMS',
+          body: message.text,
+          template: null,
+          media: message.media,
+          segments,
+          encoding,
+          price: 0,
+          sendAt: null,
+          carrierMessageId: message.carrierMessageId
+        }
+      ],
+      { jobId: null, userId: null, actor: contactActor(contact) }
+    )
     const [received] = (await messageViews(tx, accountId, [messageId])).map(toMessage)
     await recordEvent(tx, accountId, 'message-received', received)
 
     const keyword = keywordOf(message.text)
     if (!keyword) return { message: received! }
-    if (keyword !== 'help') contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
+    if (keyword !== 'help')
+      contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
     const reply = await replyToKeyword(tx, inbound, accountId, keyword, contact, conversation!.id)
     return { message: received!, keyword, ...(reply ? { reply } : {}) }
   })
 }
 
-async function helpTextOf (tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {
+async function helpTextOf(tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {
   const account = await findAccount(tx, accountId)
   return account?.help_text ?? defaultHelpText
 }
 
-async function replyToKeyword (tx: Tx, inbound: Inbound, accountId: string, keyword: Keyword, contact: ContactRow, conversationId: string): Promise<MessageShape | undefined> {
-  const text = keyword === 'help' ? await helpTextOf(tx, accountId, inbound.helpText) : { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION }[keyword]
-  const conversation = await tx.selectFrom('conversations').selectAll().where('account_id', '=', accountId).where('id', '=', conversationId).executeTakeFirstOrThrow()
+async function replyToKeyword(
+  tx: Tx,
+  inbound: Inbound,
+  accountId: string,
+  keyword: Keyword,
+  contact: ContactRow,
+  conversationId: string
+): Promise<MessageShape | undefined> {
+  const text =
+    keyword === 'help'
+      ? await helpTextOf(tx, accountId, inbound.helpText)
+      : { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION }[keyword]
+  const conversation = await tx
+    .selectFrom('conversations')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow()
   const outbox: Outbox = inbound.outbox
-  const composed = await composeMessages(tx, outbox, {
-    accountId,
-    groupSenders: [],
-    groupId: conversation.group_id,
-    // Literal text: a help text with braces is not a template.
-    templateText: text,
-    template: { render: () => text },
-    type: 'SMS',
-    media: [],
-    sendAt: null,
-    origin: { jobId: null, userId: null, actor: systemActor },
-    ignoreOptOut: keyword === 'opt-out',
-    ignoreDuplicates: true
-  }, [{ contact, conversation }])
+  const composed = await composeMessages(
+    tx,
+    outbox,
+    {
+      accountId,
+      groupSenders: [],
+      groupId: conversation.group_id,
+      // Literal text: a help text with braces is not a template.
+      templateText: text,
+      template: { render: () => text },
+      type: 'SMS',
+      media: [],
+      sendAt: null,
+      origin: { jobId: null, userId: null, actor: systemActor },
+      ignoreOptOut: keyword === 'opt-out',
+      ignoreDuplicates: true
+    },
+    [{ contact, conversation }]
+  )
   const [reply] = await messageViews(tx, accountId, composed.messageIds)
   return reply ? toMessage(reply) : undefined
 }

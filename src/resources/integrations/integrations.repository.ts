@@ -9,13 +9,21 @@ export interface NumberOwner {
 }
 
 /** Serialises syncs of one integration of one account, so two batches cannot link one number twice. */
-export async function lockIntegration (tx: Tx, accountId: string, integration: string): Promise<void> {
+export async function lockIntegration(tx: Tx, accountId: string, integration: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`contact-sync:${accountId}:${integration}`}))`.execute(tx)
 }
 
-export async function numberOwners (db: DbOrTx, accountId: string, integration: string, mobiles: readonly string[]): Promise<NumberOwner[]> {
-  return await db.selectFrom('contacts as c')
-    .leftJoin('contact_integration_links as l', (join) => join.onRef('l.contact_id', '=', 'c.id').on('l.integration', '=', integration))
+export async function numberOwners(
+  db: DbOrTx,
+  accountId: string,
+  integration: string,
+  mobiles: readonly string[]
+): Promise<NumberOwner[]> {
+  return await db
+    .selectFrom('contacts as c')
+    .leftJoin('contact_integration_links as l', (join) =>
+      join.onRef('l.contact_id', '=', 'c.id').on('l.integration', '=', integration)
+    )
     .select(['c.id as contactId', 'c.mobile', 'l.external_id as linkedExternalId'])
     .where('c.account_id', '=', accountId)
     .where('c.mobile', 'in', mobiles)
@@ -23,7 +31,12 @@ export async function numberOwners (db: DbOrTx, accountId: string, integration: 
 }
 
 /** Links records to contacts; a record already linked elsewhere (its phone changed) moves to its new number. */
-export async function linkRecords (tx: Tx, accountId: string, integration: string, links: readonly { externalId: string, contactId: string }[]): Promise<void> {
+export async function linkRecords(
+  tx: Tx,
+  accountId: string,
+  integration: string,
+  links: readonly { externalId: string; contactId: string }[]
+): Promise<void> {
   if (links.length === 0) return
   await sql`
     INSERT INTO contact_integration_links (account_id, integration, external_id, contact_id)

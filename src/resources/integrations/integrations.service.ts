@@ -20,14 +20,21 @@ interface ParsedRecord {
  * it; the others are reported and not linked. Once a number is synced its record keeps it, so a later
  * batch updates that contact from that record only, and a record of lower id arriving later is reported.
  */
-export async function syncContacts (db: Db, accountId: string, integration: string, records: readonly SyncRecordShape[], actor: ActorShape): Promise<SyncResultShape> {
+export async function syncContacts(
+  db: Db,
+  accountId: string,
+  integration: string,
+  records: readonly SyncRecordShape[],
+  actor: ActorShape
+): Promise<SyncResultShape> {
   const result: SyncResultShape = { submitted: records.length, linked: [], notLinked: [], errors: [] }
   const byNumber = new Map<string, ParsedRecord[]>()
   // One record id twice in a batch is ambiguous, and would make linkRecords update one link twice (a 500).
   const seen = new Set<string>()
   for (const [index, record] of records.entries()) {
     const externalId = String(record.id)
-    if (seen.has(externalId)) throw new ApiError('REQ-001', `records[${index}].id ${externalId} appears earlier in this batch`)
+    if (seen.has(externalId))
+      throw new ApiError('REQ-001', `records[${index}].id ${externalId} appears earlier in this batch`)
     seen.add(externalId)
     const mobile = parseMobile(record.phone, record.country)
     if (isProblem(mobile)) {
@@ -35,13 +42,15 @@ export async function syncContacts (db: Db, accountId: string, integration: stri
       continue
     }
     const input = { ...mobile, firstName: record.firstName, lastName: record.lastName, email: record.email }
-    byNumber.set(mobile.mobile, [...byNumber.get(mobile.mobile) ?? [], { externalId, input }])
+    byNumber.set(mobile.mobile, [...(byNumber.get(mobile.mobile) ?? []), { externalId, input }])
   }
   if (byNumber.size === 0) return result
 
   return await db.transaction().execute(async (tx) => {
     await lockIntegration(tx, accountId, integration)
-    const owners = new Map((await numberOwners(tx, accountId, integration, [...byNumber.keys()])).map((owner) => [owner.mobile, owner]))
+    const owners = new Map(
+      (await numberOwners(tx, accountId, integration, [...byNumber.keys()])).map((owner) => [owner.mobile, owner])
+    )
     const winners: ParsedRecord[] = []
     for (const [mobile, candidates] of byNumber) {
       candidates.sort((a, b) => compareExternalIds(a.externalId, b.externalId))
@@ -61,19 +70,43 @@ export async function syncContacts (db: Db, accountId: string, integration: stri
     if (winners.length === 0) return result
 
     // Row locks in number order, as import batches take them, so a sync and an import cannot deadlock.
-    winners.sort((a, b) => a.input.mobile < b.input.mobile ? -1 : a.input.mobile > b.input.mobile ? 1 : 0)
-    const written = await upsertContacts(tx, accountId, winners.map((winner) => ({ ...winner.input, id: newId() })), 'append', actor)
+    winners.sort((a, b) => (a.input.mobile < b.input.mobile ? -1 : a.input.mobile > b.input.mobile ? 1 : 0))
+    const written = await upsertContacts(
+      tx,
+      accountId,
+      winners.map((winner) => ({ ...winner.input, id: newId() })),
+      'append',
+      actor
+    )
     const contactIds = new Map(written.map((row) => [row.mobile, row]))
-    await linkRecords(tx, accountId, integration, winners.map((winner) => ({ externalId: winner.externalId, contactId: contactIds.get(winner.input.mobile)!.id })))
+    await linkRecords(
+      tx,
+      accountId,
+      integration,
+      winners.map((winner) => ({ externalId: winner.externalId, contactId: contactIds.get(winner.input.mobile)!.id }))
+    )
     // Read back after linking, so the events show the link.
-    const views = await findContacts(tx, accountId, written.map((row) => row.id))
-    await recordEvents(tx, accountId, views.map((view) => ({
-      type: contactIds.get(view.mobile)!.inserted ? 'contact-created' : 'contact-updated',
-      payload: toContact(view)
-    })))
+    const views = await findContacts(
+      tx,
+      accountId,
+      written.map((row) => row.id)
+    )
+    await recordEvents(
+      tx,
+      accountId,
+      views.map((view) => ({
+        type: contactIds.get(view.mobile)!.inserted ? 'contact-created' : 'contact-updated',
+        payload: toContact(view)
+      }))
+    )
     for (const winner of winners) {
       const row = contactIds.get(winner.input.mobile)!
-      result.linked.push({ externalId: winner.externalId, contactId: row.id, mobile: row.mobile, created: row.inserted })
+      result.linked.push({
+        externalId: winner.externalId,
+        contactId: row.id,
+        mobile: row.mobile,
+        created: row.inserted
+      })
     }
     return result
   })

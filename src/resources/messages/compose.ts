@@ -9,7 +9,13 @@ import { openConversations, type ConversationKey } from '../conversations/conver
 import { recordEvents } from '../events/events.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 import { enqueueDispatch } from './dispatch-queue.ts'
-import { insertMessages, recentDuplicates, takeTurnForTemplate, type MessageOrigin, type NewMessage } from './messages.repository.ts'
+import {
+  insertMessages,
+  recentDuplicates,
+  takeTurnForTemplate,
+  type MessageOrigin,
+  type NewMessage
+} from './messages.repository.ts'
 import type { InvalidRecipientShape } from './messages.schemas.ts'
 import type { MessageMedia, MessageType } from './messages.table.ts'
 import { invalidRecipient, type Recipient } from './recipients.ts'
@@ -49,17 +55,36 @@ export interface Composed {
 
 const unreachable = (contact: ContactRow) => contact.opted_out_at !== null || contact.blocked_at !== null
 
-function who (recipient: Recipient) {
+function who(recipient: Recipient) {
   return recipient.conversation
     ? { id: recipient.contact.id, conversation: { id: recipient.conversation.id } }
-    : { id: recipient.contact.id, mobile: { number: recipient.contact.mobile, ...(recipient.contact.country ? { country: recipient.contact.country } : {}) } }
+    : {
+        id: recipient.contact.id,
+        mobile: {
+          number: recipient.contact.mobile,
+          ...(recipient.contact.country ? { country: recipient.contact.country } : {})
+        }
+      }
 }
 
-async function sendersById (tx: Tx, accountId: string, recipients: readonly Recipient[], known: readonly SenderRow[]): Promise<Map<string, SenderRow>> {
+async function sendersById(
+  tx: Tx,
+  accountId: string,
+  recipients: readonly Recipient[],
+  known: readonly SenderRow[]
+): Promise<Map<string, SenderRow>> {
   const byId = new Map(known.map((sender) => [sender.id, sender]))
-  const missing = [...new Set(recipients.flatMap((recipient) => recipient.conversation?.sender_id ?? []))].filter((id) => !byId.has(id))
+  const missing = [...new Set(recipients.flatMap((recipient) => recipient.conversation?.sender_id ?? []))].filter(
+    (id) => !byId.has(id)
+  )
   if (missing.length > 0) {
-    for (const sender of await tx.selectFrom('senders').selectAll().where('account_id', '=', accountId).where('id', 'in', missing).execute()) byId.set(sender.id, sender)
+    for (const sender of await tx
+      .selectFrom('senders')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', 'in', missing)
+      .execute())
+      byId.set(sender.id, sender)
   }
   return byId
 }
@@ -69,15 +94,28 @@ async function sendersById (tx: Tx, accountId: string, recipients: readonly Reci
  * conversations and enqueues their dispatch, all in the caller's transaction and in a fixed number
  * of statements however large the batch.
  */
-export async function composeMessages (tx: Tx, outbox: Outbox, composition: Composition, recipients: readonly Recipient[]): Promise<Composed> {
+export async function composeMessages(
+  tx: Tx,
+  outbox: Outbox,
+  composition: Composition,
+  recipients: readonly Recipient[]
+): Promise<Composed> {
   const invalid: InvalidRecipientShape[] = []
   const senders = await sendersById(tx, composition.accountId, recipients, composition.groupSenders)
   const seen = new Set<string>()
-  const drafts: Array<{ recipient: Recipient, sender: SenderRow, body: string, segments: number, encoding: NewMessage['encoding'] }> = []
+  const drafts: Array<{
+    recipient: Recipient
+    sender: SenderRow
+    body: string
+    segments: number
+    encoding: NewMessage['encoding']
+  }> = []
   for (const recipient of recipients) {
     const { contact } = recipient
     if (seen.has(contact.id)) {
-      invalid.push(invalidRecipient('MSG-024', 'Duplicate: the contact is already a recipient of this send', who(recipient)))
+      invalid.push(
+        invalidRecipient('MSG-024', 'Duplicate: the contact is already a recipient of this send', who(recipient))
+      )
       continue
     }
     seen.add(contact.id)
@@ -88,8 +126,15 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
     const sender = recipient.conversation
       ? senders.get(recipient.conversation.sender_id)
       : composition.groupSenders.find((candidate) => contact.mobile.startsWith(candidate.dialling_code))
-    if (!sender || sender.status !== 'active' || sender.deleted_at !== null || (composition.type === 'MMS' && !sender.capabilities.includes('MMS'))) {
-      const reason = sender ? `the sender ${sender.number} cannot send ${composition.type} now` : `no sender in the group for ${contact.mobile}`
+    if (
+      !sender ||
+      sender.status !== 'active' ||
+      sender.deleted_at !== null ||
+      (composition.type === 'MMS' && !sender.capabilities.includes('MMS'))
+    ) {
+      const reason = sender
+        ? `the sender ${sender.number} cannot send ${composition.type} now`
+        : `no sender in the group for ${contact.mobile}`
       invalid.push(invalidRecipient('MSG-001', `No available phone number to send from: ${reason}`, who(recipient)))
       continue
     }
@@ -112,26 +157,57 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
   let duplicates = new Set<string>()
   if (!composition.ignoreDuplicates && drafts.length > 0) {
     await takeTurnForTemplate(tx, composition.accountId, composition.templateText)
-    duplicates = await recentDuplicates(tx, composition.accountId, drafts.map((draft) => ({ contactId: draft.recipient.contact.id, body: draft.body })))
+    duplicates = await recentDuplicates(
+      tx,
+      composition.accountId,
+      drafts.map((draft) => ({ contactId: draft.recipient.contact.id, body: draft.body }))
+    )
   }
   const accepted = drafts.filter((draft) => {
     if (!duplicates.has(draft.recipient.contact.id)) return true
-    invalid.push(invalidRecipient('MSG-024', 'Duplicate: the same text was sent to this contact within 30 minutes with no reply since', who(draft.recipient)))
+    invalid.push(
+      invalidRecipient(
+        'MSG-024',
+        'Duplicate: the same text was sent to this contact within 30 minutes with no reply since',
+        who(draft.recipient)
+      )
+    )
     return false
   })
 
   const keys = new Map<string, ConversationKey>()
   for (const { recipient, sender } of accepted) {
-    keys.set(`${recipient.contact.id}/${sender.id}`, { contactId: recipient.contact.id, senderId: sender.id, groupId: recipient.conversation?.group_id ?? sender.group_id })
+    keys.set(`${recipient.contact.id}/${sender.id}`, {
+      contactId: recipient.contact.id,
+      senderId: sender.id,
+      groupId: recipient.conversation?.group_id ?? sender.group_id
+    })
   }
   // Outbound never reopens a closed conversation (only inbound does, SPEC §6): the archive stays as the
   // group left it, and a send (even a reply to an archived thread) starts a new conversation.
-  const conversations = await openConversations(tx, composition.accountId, [...keys.values()], false, composition.origin.actor)
+  const conversations = await openConversations(
+    tx,
+    composition.accountId,
+    [...keys.values()],
+    false,
+    composition.origin.actor
+  )
   const conversationOf = new Map(conversations.map((row) => [`${row.contact_id}/${row.sender_id}`, row.id]))
-  await recordEvents(tx, composition.accountId, conversations.filter((row) => row.inserted).map((row) => ({
-    type: 'conversation-started',
-    payload: { id: row.id, contact: { id: row.contact_id }, phoneNumber: { id: row.sender_id }, group: { id: keys.get(`${row.contact_id}/${row.sender_id}`)!.groupId } }
-  })))
+  await recordEvents(
+    tx,
+    composition.accountId,
+    conversations
+      .filter((row) => row.inserted)
+      .map((row) => ({
+        type: 'conversation-started',
+        payload: {
+          id: row.id,
+          contact: { id: row.contact_id },
+          phoneNumber: { id: row.sender_id },
+          group: { id: keys.get(`${row.contact_id}/${row.sender_id}`)!.groupId }
+        }
+      }))
+  )
 
   const scheduled = composition.sendAt !== null && composition.sendAt.getTime() > Date.now()
   const messages: NewMessage[] = accepted.map(({ recipient, sender, body, segments, encoding }) => ({
@@ -155,7 +231,13 @@ export async function composeMessages (tx: Tx, outbox: Outbox, composition: Comp
   }))
   await insertMessages(tx, composition.accountId, messages, composition.origin)
   const throughputOf = new Map(accepted.map(({ sender }) => [sender.id, sender.throughput]))
-  await enqueueDispatch(outbox.boss, tx, composition.accountId, messages.map((message) => ({ ...message, throughput: throughputOf.get(message.senderId) ?? null })), outbox.dispatchBatchSize)
+  await enqueueDispatch(
+    outbox.boss,
+    tx,
+    composition.accountId,
+    messages.map((message) => ({ ...message, throughput: throughputOf.get(message.senderId) ?? null })),
+    outbox.dispatchBatchSize
+  )
   return {
     messageIds: messages.map((message) => message.id),
     invalid,

@@ -29,7 +29,13 @@ const CAPPED_JOB_SECONDS = 10
  * and none exists unless its messages were committed. Big jobs matter: with 250 messages a job the
  * per-job overhead held the send benchmark to 1,700 messages/s, with 1,000 it reached 3,000.
  */
-export async function enqueueDispatch (boss: PgBoss, tx: Tx, accountId: string, messages: readonly Dispatchable[], batchSize: number): Promise<void> {
+export async function enqueueDispatch(
+  boss: PgBoss,
+  tx: Tx,
+  accountId: string,
+  messages: readonly Dispatchable[],
+  batchSize: number
+): Promise<void> {
   const batches = new Map<string, Dispatchable[]>()
   for (const message of messages) {
     const key = `${message.senderId}/${message.sendAt?.getTime() ?? ''}`
@@ -40,7 +46,8 @@ export async function enqueueDispatch (boss: PgBoss, tx: Tx, accountId: string, 
   const jobs = [...batches.values()].flatMap((batch) => {
     const chunks: Dispatchable[][] = []
     const throughput = batch[0]!.throughput
-    const size = throughput === null ? batchSize : Math.max(1, Math.min(batchSize, Math.ceil(throughput * CAPPED_JOB_SECONDS)))
+    const size =
+      throughput === null ? batchSize : Math.max(1, Math.min(batchSize, Math.ceil(throughput * CAPPED_JOB_SECONDS)))
     for (let start = 0; start < batch.length; start += size) chunks.push(batch.slice(start, start + size))
     return chunks.map((chunk) => ({
       data: { accountId, messageIds: chunk.map((message) => message.id) } satisfies DispatchJob,

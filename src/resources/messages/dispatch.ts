@@ -36,12 +36,25 @@ interface Attempt {
 /** Submits in flight at once for one job of an uncapped sender. */
 const SUBMIT_CONCURRENCY = 16
 
-async function pendingMessages (db: DbOrTx, { accountId, messageIds }: DispatchJob): Promise<Pending[]> {
-  return await db.selectFrom('messages as m')
+async function pendingMessages(db: DbOrTx, { accountId, messageIds }: DispatchJob): Promise<Pending[]> {
+  return await db
+    .selectFrom('messages as m')
     .innerJoin('contacts as c', 'c.id', 'm.contact_id')
     .innerJoin('senders as s', 's.id', 'm.sender_id')
-    .select(['m.id', 'm.body', 'm.type', 'm.media', 'c.mobile as to', 's.id as sender_id', 's.number as from', 'm.carrier', 's.throughput'])
-    .where('m.account_id', '=', accountId).where('m.id', 'in', messageIds).where('m.status', 'in', ['queued', 'scheduled'])
+    .select([
+      'm.id',
+      'm.body',
+      'm.type',
+      'm.media',
+      'c.mobile as to',
+      's.id as sender_id',
+      's.number as from',
+      'm.carrier',
+      's.throughput'
+    ])
+    .where('m.account_id', '=', accountId)
+    .where('m.id', 'in', messageIds)
+    .where('m.status', 'in', ['queued', 'scheduled'])
     .orderBy('m.id')
     .execute()
 }
@@ -53,9 +66,11 @@ async function pendingMessages (db: DbOrTx, { accountId, messageIds }: DispatchJ
  * database clock is the only clock involved. A worker that dies strands at most the slots it had
  * reserved, which is why it reserves about a second's worth at a time.
  */
-async function reserveSlots (db: DbOrTx, senderId: string, count: number, throughput: number): Promise<number> {
+async function reserveSlots(db: DbOrTx, senderId: string, count: number, throughput: number): Promise<number> {
   const span = count / throughput
-  const { rows: [row] } = await sql<{ wait_ms: number }>`
+  const {
+    rows: [row]
+  } = await sql<{ wait_ms: number }>`
     INSERT INTO sender_throttles AS t (sender_id, next_slot) VALUES (${senderId}, clock_timestamp() + make_interval(secs => ${span}))
     ON CONFLICT (sender_id) DO UPDATE SET next_slot = greatest(t.next_slot, clock_timestamp()) + make_interval(secs => ${span})
     RETURNING extract(epoch FROM (t.next_slot - make_interval(secs => ${span}) - clock_timestamp())) * 1000 AS wait_ms
@@ -63,7 +78,7 @@ async function reserveSlots (db: DbOrTx, senderId: string, count: number, throug
   return Math.max(0, Number(row!.wait_ms))
 }
 
-function submissionOf (accountId: string, message: Pending): Submission {
+function submissionOf(accountId: string, message: Pending): Submission {
   return {
     idempotencyKey: message.id,
     accountId,
@@ -75,15 +90,22 @@ function submissionOf (accountId: string, message: Pending): Submission {
   }
 }
 
-function attemptOf (messageId: string, result: SubmitResult): Attempt {
-  if (result.ok) return { outcome: { messageId, sent: true, carrierMessageId: result.carrierMessageId, reports: result.reports }, retryable: false }
+function attemptOf(messageId: string, result: SubmitResult): Attempt {
+  if (result.ok)
+    return {
+      outcome: { messageId, sent: true, carrierMessageId: result.carrierMessageId, reports: result.reports },
+      retryable: false
+    }
   return { outcome: { messageId, sent: false, error: result.error }, retryable: result.failure === 'retryable' }
 }
 
 // A throw means the outcome is unknown (a timeout, a dropped connection): try again with the same key.
-const unknownOutcome = (messageId: string): Attempt => ({ outcome: { messageId, sent: false, error: carrierError('MSG-026') }, retryable: true })
+const unknownOutcome = (messageId: string): Attempt => ({
+  outcome: { messageId, sent: false, error: carrierError('MSG-026') },
+  retryable: true
+})
 
-async function submit (adapter: CarrierAdapter, accountId: string, message: Pending): Promise<Attempt> {
+async function submit(adapter: CarrierAdapter, accountId: string, message: Pending): Promise<Attempt> {
   try {
     return attemptOf(message.id, await adapter.send(submissionOf(accountId, message)))
   } catch {
@@ -91,7 +113,12 @@ async function submit (adapter: CarrierAdapter, accountId: string, message: Pend
   }
 }
 
-async function submitBatch (adapter: CarrierAdapter, sendBatch: NonNullable<CarrierAdapter['sendBatch']>, accountId: string, messages: readonly Pending[]): Promise<Attempt[]> {
+async function submitBatch(
+  adapter: CarrierAdapter,
+  sendBatch: NonNullable<CarrierAdapter['sendBatch']>,
+  accountId: string,
+  messages: readonly Pending[]
+): Promise<Attempt[]> {
   try {
     const results = await sendBatch(messages.map((message) => submissionOf(accountId, message)))
     return messages.map((message, index) => attemptOf(message.id, results[index]!))
@@ -100,23 +127,31 @@ async function submitBatch (adapter: CarrierAdapter, sendBatch: NonNullable<Carr
   }
 }
 
-async function submitAll (db: Db, adapter: CarrierAdapter, accountId: string, messages: readonly Pending[]): Promise<Attempt[]> {
+async function submitAll(
+  db: Db,
+  adapter: CarrierAdapter,
+  accountId: string,
+  messages: readonly Pending[]
+): Promise<Attempt[]> {
   const throughput = messages[0]!.throughput
   const outcomes: Attempt[] = []
-  if (throughput === null && adapter.sendBatch) return await submitBatch(adapter, adapter.sendBatch, accountId, messages)
+  if (throughput === null && adapter.sendBatch)
+    return await submitBatch(adapter, adapter.sendBatch, accountId, messages)
   if (throughput === null) {
     let next = 0
-    await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, messages.length) }, async () => {
-      while (next < messages.length) outcomes.push(await submit(adapter, accountId, messages[next++]!))
-    }))
+    await Promise.all(
+      Array.from({ length: Math.min(SUBMIT_CONCURRENCY, messages.length) }, async () => {
+        while (next < messages.length) outcomes.push(await submit(adapter, accountId, messages[next++]!))
+      })
+    )
     return outcomes
   }
   const perReservation = Math.max(1, Math.floor(throughput))
   for (let start = 0; start < messages.length; start += perReservation) {
     const chunk = messages.slice(start, start + perReservation)
-    const firstSlot = Date.now() + await reserveSlots(db, chunk[0]!.sender_id, chunk.length, throughput)
+    const firstSlot = Date.now() + (await reserveSlots(db, chunk[0]!.sender_id, chunk.length, throughput))
     for (const [index, message] of chunk.entries()) {
-      const wait = firstSlot + index * 1000 / throughput - Date.now()
+      const wait = firstSlot + (index * 1000) / throughput - Date.now()
       if (wait > 0) await sleep(wait)
       outcomes.push(await submit(adapter, accountId, message))
     }
@@ -131,17 +166,23 @@ async function submitAll (db: Db, adapter: CarrierAdapter, accountId: string, me
  * Retryable failures make the job fail so pg-boss retries it with backoff; on the last attempt they
  * fail the message with the carrier's last error. Answers how many messages wait for a retry.
  */
-export async function dispatchMessages (dispatcher: Dispatcher, job: DispatchJob, lastAttempt: boolean): Promise<number> {
+export async function dispatchMessages(
+  dispatcher: Dispatcher,
+  job: DispatchJob,
+  lastAttempt: boolean
+): Promise<number> {
   const pending = await pendingMessages(dispatcher.db, job)
   const bySender = new Map<string, Pending[]>()
-  for (const message of pending) bySender.set(message.sender_id, [...bySender.get(message.sender_id) ?? [], message])
+  for (const message of pending) bySender.set(message.sender_id, [...(bySender.get(message.sender_id) ?? []), message])
   let retrying = 0
   for (const messages of bySender.values()) {
     const carrier = messages[0]!.carrier
     const attempts = await submitAll(dispatcher.db, dispatcher.carriers.get(carrier), job.accountId, messages)
     const settled = attempts.filter((attempt) => !attempt.retryable || lastAttempt).map((attempt) => attempt.outcome)
     retrying += attempts.length - settled.length
-    await dispatcher.db.transaction().execute(async (tx) => { await recordOutcomes(tx, dispatcher.boss, job.accountId, carrier, settled) })
+    await dispatcher.db.transaction().execute(async (tx) => {
+      await recordOutcomes(tx, dispatcher.boss, job.accountId, carrier, settled)
+    })
   }
   return retrying
 }

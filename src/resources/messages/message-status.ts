@@ -15,18 +15,31 @@ export interface StatusReportsJob {
 
 /** What became of one submit. */
 export type Outcome =
-  | { messageId: string, sent: true, carrierMessageId: string, reports: ScheduledReport[] }
-  | { messageId: string, sent: false, error: CarrierError }
+  | { messageId: string; sent: true; carrierMessageId: string; reports: ScheduledReport[] }
+  | { messageId: string; sent: false; error: CarrierError }
 
 // Statuses only move forward: queued → sent → delivered | undelivered | failed. A late or repeated
 // report never moves a message back.
-const rank = (column: string) => sql`(CASE ${sql.ref(column)} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'undelivered' THEN 2 WHEN 'failed' THEN 2 ELSE 0 END)`
+const rank = (column: string) =>
+  sql`(CASE ${sql.ref(column)} WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'undelivered' THEN 2 WHEN 'failed' THEN 2 ELSE 0 END)`
 
-async function recordStatusEvents (tx: Tx, accountId: string, changed: ReadonlyArray<{ id: string, event: EventType }>): Promise<void> {
+async function recordStatusEvents(
+  tx: Tx,
+  accountId: string,
+  changed: ReadonlyArray<{ id: string; event: EventType }>
+): Promise<void> {
   if (changed.length === 0) return
   const eventOf = new Map(changed.map((row) => [row.id, row.event]))
-  const views = await messageViews(tx, accountId, changed.map((row) => row.id))
-  await recordEvents(tx, accountId, views.map((view) => ({ type: eventOf.get(view.id)!, payload: toMessage(view) })))
+  const views = await messageViews(
+    tx,
+    accountId,
+    changed.map((row) => row.id)
+  )
+  await recordEvents(
+    tx,
+    accountId,
+    views.map((view) => ({ type: eventOf.get(view.id)!, payload: toMessage(view) }))
+  )
 }
 
 /**
@@ -34,10 +47,16 @@ async function recordStatusEvents (tx: Tx, accountId: string, changed: ReadonlyA
  * (message-sent), refused ones failed (message-status). Reports the carrier will make later are
  * scheduled as jobs (pg-boss startAfter), so they survive a restart.
  */
-export async function recordOutcomes (tx: Tx, boss: PgBoss, accountId: string, carrier: string, outcomes: readonly Outcome[]): Promise<void> {
+export async function recordOutcomes(
+  tx: Tx,
+  boss: PgBoss,
+  accountId: string,
+  carrier: string,
+  outcomes: readonly Outcome[]
+): Promise<void> {
   const sent = outcomes.filter((outcome) => outcome.sent)
   const failed = outcomes.filter((outcome) => !outcome.sent)
-  const changed: Array<{ id: string, event: EventType }> = []
+  const changed: Array<{ id: string; event: EventType }> = []
   if (sent.length > 0) {
     const { rows } = await sql<{ id: string }>`
       UPDATE messages m SET status = 'sent', carrier_message_id = u.carrier_message_id, sent_at = now(), queued_at = coalesce(m.queued_at, now()), updated_at = now()
@@ -60,19 +79,29 @@ export async function recordOutcomes (tx: Tx, boss: PgBoss, accountId: string, c
   await recordStatusEvents(tx, accountId, changed)
 
   const reports = sent.flatMap((outcome) => outcome.reports)
-  await applyReports(tx, carrier, reports.filter((report) => report.delayMs <= 0))
+  await applyReports(
+    tx,
+    carrier,
+    reports.filter((report) => report.delayMs <= 0)
+  )
   const later = new Map<number, StatusReport[]>()
-  for (const { delayMs, ...report } of reports.filter((candidate) => candidate.delayMs > 0)) later.set(delayMs, [...later.get(delayMs) ?? [], report])
-  await enqueueManyInTransaction(boss, tx, STATUS_REPORTS_TASK, [...later.entries()].map(([delayMs, batch]) => ({
-    data: { carrier, reports: batch } satisfies StatusReportsJob,
-    startAfter: new Date(Date.now() + delayMs)
-  })))
+  for (const { delayMs, ...report } of reports.filter((candidate) => candidate.delayMs > 0))
+    later.set(delayMs, [...(later.get(delayMs) ?? []), report])
+  await enqueueManyInTransaction(
+    boss,
+    tx,
+    STATUS_REPORTS_TASK,
+    [...later.entries()].map(([delayMs, batch]) => ({
+      data: { carrier, reports: batch } satisfies StatusReportsJob,
+      startAfter: new Date(Date.now() + delayMs)
+    }))
+  )
 }
 
 /** Applies carrier status reports in one statement, each moving its message forward only, with events. */
-export async function applyReports (tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
+export async function applyReports(tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
   if (reports.length === 0) return
-  const { rows } = await sql<{ id: string, account_id: string, status: string }>`
+  const { rows } = await sql<{ id: string; account_id: string; status: string }>`
     UPDATE messages m SET
       status = u.status,
       sent_at = coalesce(m.sent_at, now()),
@@ -87,7 +116,11 @@ export async function applyReports (tx: Tx, carrier: string, reports: readonly S
     WHERE m.carrier = ${carrier} AND m.carrier_message_id = u.carrier_message_id AND ${rank('m.status')} < ${rank('u.status')}
     RETURNING m.id, m.account_id, m.status
   `.execute(tx)
-  const byAccount = new Map<string, Array<{ id: string, event: EventType }>>()
-  for (const row of rows) byAccount.set(row.account_id, [...byAccount.get(row.account_id) ?? [], { id: row.id, event: row.status === 'sent' ? 'message-sent' : 'message-status' }])
+  const byAccount = new Map<string, Array<{ id: string; event: EventType }>>()
+  for (const row of rows)
+    byAccount.set(row.account_id, [
+      ...(byAccount.get(row.account_id) ?? []),
+      { id: row.id, event: row.status === 'sent' ? 'message-sent' : 'message-status' }
+    ])
   for (const [accountId, changed] of byAccount) await recordStatusEvents(tx, accountId, changed)
 }

@@ -24,30 +24,44 @@ export type GroupScope = ReturnType<typeof usableGroupIdsQuery>
 // An inbound message is read once any member has read its conversation since it arrived.
 const readFlag = sql<boolean>`(m.outgoing OR EXISTS (SELECT 1 FROM conversation_reads r WHERE r.conversation_id = m.conversation_id AND r.read_at >= m.created_at))`
 
-function selectMessageViews (db: DbOrTx, accountId: string) {
-  return db.selectFrom('messages as m')
+function selectMessageViews(db: DbOrTx, accountId: string) {
+  return db
+    .selectFrom('messages as m')
     .innerJoin('contacts as c', 'c.id', 'm.contact_id')
     .innerJoin('senders as s', 's.id', 'm.sender_id')
     .innerJoin('conversations as cv', 'cv.id', 'm.conversation_id')
     .leftJoin('groups as g', 'g.id', 'm.group_id')
     .selectAll('m')
     .select([
-      's.number as sender_number', 'g.name as group_name',
-      'c.first_name as contact_first_name', 'c.last_name as contact_last_name', 'c.mobile as contact_mobile', 'c.country as contact_country',
+      's.number as sender_number',
+      'g.name as group_name',
+      'c.first_name as contact_first_name',
+      'c.last_name as contact_last_name',
+      'c.mobile as contact_mobile',
+      'c.country as contact_country',
       sql<boolean>`cv.closed_at IS NOT NULL`.as('conversation_closed'),
       readFlag.as('read')
     ])
     .where('m.account_id', '=', accountId)
 }
 
-export async function findMessageView (db: DbOrTx, accountId: string, messageId: string, scope: GroupScope): Promise<MessageView | undefined> {
+export async function findMessageView(
+  db: DbOrTx,
+  accountId: string,
+  messageId: string,
+  scope: GroupScope
+): Promise<MessageView | undefined> {
   let query = selectMessageViews(db, accountId).where('m.id', '=', messageId)
   if (scope) query = query.where('m.group_id', 'in', scope)
   return await query.executeTakeFirst()
 }
 
 /** Views of the given messages, in the order of the ids. */
-export async function messageViews (db: DbOrTx, accountId: string, messageIds: readonly string[]): Promise<MessageView[]> {
+export async function messageViews(
+  db: DbOrTx,
+  accountId: string,
+  messageIds: readonly string[]
+): Promise<MessageView[]> {
   if (messageIds.length === 0) return []
   const rows = await selectMessageViews(db, accountId).where('m.id', 'in', messageIds).execute()
   const byId = new Map(rows.map((row) => [row.id, row]))
@@ -63,7 +77,12 @@ export interface MessageFilter extends PageRequest {
   jobId?: string
 }
 
-export async function listMessages (db: DbOrTx, accountId: string, scope: GroupScope, filter: MessageFilter): Promise<Page<MessageView>> {
+export async function listMessages(
+  db: DbOrTx,
+  accountId: string,
+  scope: GroupScope,
+  filter: MessageFilter
+): Promise<Page<MessageView>> {
   let filtered = db.selectFrom('messages as m').where('m.account_id', '=', accountId)
   if (scope) filtered = filtered.where('m.group_id', 'in', scope)
   if (filter.contactId !== undefined) filtered = filtered.where('m.contact_id', '=', filter.contactId)
@@ -72,9 +91,22 @@ export async function listMessages (db: DbOrTx, accountId: string, scope: GroupS
   if (filter.status !== undefined) filtered = filtered.where('m.status', '=', filter.status)
   if (filter.outgoing !== undefined) filtered = filtered.where('m.outgoing', '=', filter.outgoing)
   if (filter.jobId !== undefined) filtered = filtered.where('m.job_id', '=', filter.jobId)
-  const page = await filtered.select('m.id').orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').offset(filter.offset).limit(filter.limit).execute()
+  const page = await filtered
+    .select('m.id')
+    .orderBy('m.created_at', 'desc')
+    .orderBy('m.id', 'desc')
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .execute()
   const { totalCount } = await withTotalCount(filter, page, () => countRows(filtered))
-  return { items: await messageViews(db, accountId, page.map((row) => row.id)), totalCount }
+  return {
+    items: await messageViews(
+      db,
+      accountId,
+      page.map((row) => row.id)
+    ),
+    totalCount
+  }
 }
 
 export interface NewMessage {
@@ -104,7 +136,12 @@ export interface MessageOrigin {
 }
 
 /** Inserts any number of messages in one statement (unnest keeps the parameter count fixed). */
-export async function insertMessages (db: DbOrTx, accountId: string, messages: readonly NewMessage[], origin: MessageOrigin): Promise<void> {
+export async function insertMessages(
+  db: DbOrTx,
+  accountId: string,
+  messages: readonly NewMessage[],
+  origin: MessageOrigin
+): Promise<void> {
   if (messages.length === 0) return
   const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
   await sql`
@@ -131,7 +168,7 @@ export async function insertMessages (db: DbOrTx, accountId: string, messages: r
  * the second sees the messages of the first: without it, the same request sent twice at once
  * passed the guard twice. Sends of other texts do not wait.
  */
-export async function takeTurnForTemplate (tx: Tx, accountId: string, templateText: string): Promise<void> {
+export async function takeTurnForTemplate(tx: Tx, accountId: string, templateText: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${accountId}\n${templateText}`}, 0))`.execute(tx)
 }
 
@@ -139,7 +176,11 @@ export async function takeTurnForTemplate (tx: Tx, accountId: string, templateTe
  * The contacts of (contact, text) pairs that were sent the same text within 30 minutes with no
  * inbound message from them since (Sakari's MSG-024 duplicate guard). Failed messages do not count.
  */
-export async function recentDuplicates (db: DbOrTx, accountId: string, pairs: ReadonlyArray<{ contactId: string, body: string }>): Promise<Set<string>> {
+export async function recentDuplicates(
+  db: DbOrTx,
+  accountId: string,
+  pairs: ReadonlyArray<{ contactId: string; body: string }>
+): Promise<Set<string>> {
   if (pairs.length === 0) return new Set()
   const { rows } = await sql<{ contact_id: string }>`
     SELECT DISTINCT r.contact_id

@@ -20,12 +20,26 @@ import { EXPAND_TASK } from './dispatch-queue.ts'
 import { requestHash, withIdempotencyKey, type Answer } from './idempotency.ts'
 import { findMessageView, listMessages, messageViews } from './messages.repository.ts'
 import {
-  toMessage, type MessageShape, type MessagesQueryShape, type SendFiltersShape, type SendJobShape, type SendMessagesRequestShape, type SendMessagesResultShape
+  toMessage,
+  type MessageShape,
+  type MessagesQueryShape,
+  type SendFiltersShape,
+  type SendJobShape,
+  type SendMessagesRequestShape,
+  type SendMessagesResultShape
 } from './messages.schemas.ts'
 import type { MessageMedia, MessageType } from './messages.table.ts'
-import { countFiltered, filterCondition, hasFilters, nextFiltered, resolveContacts, resolveConversations, type Recipient } from './recipients.ts'
+import {
+  countFiltered,
+  filterCondition,
+  hasFilters,
+  nextFiltered,
+  resolveContacts,
+  resolveConversations,
+  type Recipient
+} from './recipients.ts'
 
-export function messagingOf (app: FastifyInstance, options: MessagingOptions): Messaging {
+export function messagingOf(app: FastifyInstance, options: MessagingOptions): Messaging {
   return {
     db: app.db,
     outbox: { boss: app.queue, prices: options.prices, dispatchBatchSize: options.dispatchBatchSize },
@@ -54,7 +68,7 @@ interface ExpansionPlan {
   actor: ActorShape
 }
 
-function compile (text: string): CompiledTemplate {
+function compile(text: string): CompiledTemplate {
   try {
     return compileTemplate(text)
   } catch (error) {
@@ -63,12 +77,24 @@ function compile (text: string): CompiledTemplate {
   }
 }
 
-async function groupSenders (db: DbOrTx, accountId: string, groupId: string | null): Promise<SenderRow[]> {
+async function groupSenders(db: DbOrTx, accountId: string, groupId: string | null): Promise<SenderRow[]> {
   if (groupId === null) return []
-  return await db.selectFrom('senders').selectAll().where('account_id', '=', accountId).where('group_id', '=', groupId).where('deleted_at', 'is', null).execute()
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('group_id', '=', groupId)
+    .where('deleted_at', 'is', null)
+    .execute()
 }
 
-function composition (accountId: string, groupId: string | null, senders: SenderRow[], plan: ExpansionPlan, jobId: string): Composition {
+function composition(
+  accountId: string,
+  groupId: string | null,
+  senders: SenderRow[],
+  plan: ExpansionPlan,
+  jobId: string
+): Composition {
   return {
     accountId,
     groupSenders: senders,
@@ -83,14 +109,19 @@ function composition (accountId: string, groupId: string | null, senders: Sender
 }
 
 /** The price of `count` more messages like the template, at the rate of the group's first active sender. */
-function estimate (plan: ExpansionPlan, senders: readonly SenderRow[], prices: Outbox['prices'], count: number): number {
+function estimate(plan: ExpansionPlan, senders: readonly SenderRow[], prices: Outbox['prices'], count: number): number {
   const sender = senders.find((candidate) => candidate.status === 'active')
   if (!sender || count === 0) return 0
   const { segments } = countSegments(compile(plan.templateText).render({}))
   return priceOf(segments * count, rateFor(prices, sender.type, sender.country ?? undefined))
 }
 
-async function send (tx: Tx, messaging: Messaging, principal: Principal, body: SendMessagesRequestShape): Promise<SendMessagesResultShape> {
+async function send(
+  tx: Tx,
+  messaging: Messaging,
+  principal: Principal,
+  body: SendMessagesRequestShape
+): Promise<SendMessagesResultShape> {
   const { accountId } = principal
   const wantsFilter = hasFilters(body.filters)
   const contacts = body.contacts ?? []
@@ -99,7 +130,8 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
 
   const saved = body.templateId === undefined ? undefined : await getTemplate(tx, accountId, body.templateId)
   const templateText = body.template ?? saved?.template
-  if (templateText === undefined) throw new ApiError('REQ-001', 'body.template is required (or templateId naming a saved template)')
+  if (templateText === undefined)
+    throw new ApiError('REQ-001', 'body.template is required (or templateId naming a saved template)')
   const media: MessageMedia[] = body.media ?? saved?.media ?? []
   const plan: ExpansionPlan = {
     filters: body.filters ?? {},
@@ -115,7 +147,12 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
 
   const needsGroup = contacts.length > 0 || wantsFilter
   const groupRef = body.phoneNumberFilter?.group?.id
-  const group = groupRef !== undefined ? await assertCanUseGroup(tx, principal, groupRef) : needsGroup ? await defaultGroupFor(tx, principal) : undefined
+  const group =
+    groupRef !== undefined
+      ? await assertCanUseGroup(tx, principal, groupRef)
+      : needsGroup
+        ? await defaultGroupFor(tx, principal)
+        : undefined
   if (needsGroup && !group) throw new ApiError('MSG-004')
   const groupId = group?.id ?? null
   const senders = await groupSenders(tx, accountId, groupId)
@@ -124,7 +161,17 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
   const jobId = newId()
   // A reply-only send belongs to the inbox of the conversation it answers.
   const jobGroupId = groupId ?? visible[0]?.group_id ?? null
-  await tx.insertInto('send_jobs').values({ id: jobId, account_id: accountId, group_id: jobGroupId, status: 'expanding', request: JSON.stringify(plan), created_by: JSON.stringify(plan.actor) }).execute()
+  await tx
+    .insertInto('send_jobs')
+    .values({
+      id: jobId,
+      account_id: accountId,
+      group_id: jobGroupId,
+      status: 'expanding',
+      request: JSON.stringify(plan),
+      created_by: JSON.stringify(plan.actor)
+    })
+    .execute()
 
   const byContact = await resolveContacts(tx, accountId, contacts, plan.actor)
   const byConversation = await resolveConversations(tx, accountId, conversationIds, visible)
@@ -143,14 +190,27 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
   }
   const requested = contacts.length + conversationIds.length + matched + background
 
-  const composed = await composeMessages(tx, messaging.outbox, composition(accountId, groupId, senders, plan, jobId), recipients)
+  const composed = await composeMessages(
+    tx,
+    messaging.outbox,
+    composition(accountId, groupId, senders, plan, jobId),
+    recipients
+  )
   const invalid = [...byContact.invalid, ...byConversation.invalid, ...composed.invalid]
   const estimatedPrice = priceOf(1, composed.price + estimate(plan, senders, messaging.outbox.prices, background))
   const status = background > 0 ? 'expanding' : 'completed'
   if (background > 0) await enqueueInTransaction(messaging.outbox.boss, tx, EXPAND_TASK, { accountId, jobId })
-  await tx.updateTable('send_jobs')
-    .set({ status, requested, valid: composed.messageIds.length, invalid: invalid.length, estimated_price: estimatedPrice })
-    .where('account_id', '=', accountId).where('id', '=', jobId)
+  await tx
+    .updateTable('send_jobs')
+    .set({
+      status,
+      requested,
+      valid: composed.messageIds.length,
+      invalid: invalid.length,
+      estimated_price: estimatedPrice
+    })
+    .where('account_id', '=', accountId)
+    .where('id', '=', jobId)
     .execute()
   return {
     requested,
@@ -164,7 +224,12 @@ async function send (tx: Tx, messaging: Messaging, principal: Principal, body: S
 }
 
 /** POST …/messages: one transaction (with the Idempotency-Key claimed first, when given). */
-export async function sendMessages (messaging: Messaging, principal: Principal, body: SendMessagesRequestShape, idempotencyKey: string | undefined): Promise<Answer<{ success: true, data: SendMessagesResultShape }>> {
+export async function sendMessages(
+  messaging: Messaging,
+  principal: Principal,
+  body: SendMessagesRequestShape,
+  idempotencyKey: string | undefined
+): Promise<Answer<{ success: true; data: SendMessagesResultShape }>> {
   return await withIdempotencyKey(messaging.db, principal.accountId, idempotencyKey, requestHash(body), async (tx) => ({
     statusCode: 200,
     body: { success: true as const, data: await send(tx, messaging, principal, body) }
@@ -175,39 +240,61 @@ export async function sendMessages (messaging: Messaging, principal: Principal, 
  * Adds the next batch of a large send's matching contacts, in one transaction with the job's
  * cursor, so a crash resumes after the last committed batch. Answers whether the job is done.
  */
-export async function expandNextBatch (messaging: Messaging, accountId: string, jobId: string): Promise<boolean> {
+export async function expandNextBatch(messaging: Messaging, accountId: string, jobId: string): Promise<boolean> {
   return await messaging.db.transaction().execute(async (tx) => {
-    const job = await tx.selectFrom('send_jobs').selectAll().where('account_id', '=', accountId).where('id', '=', jobId).forUpdate().executeTakeFirst()
+    const job = await tx
+      .selectFrom('send_jobs')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', jobId)
+      .forUpdate()
+      .executeTakeFirst()
     if (!job || job.status !== 'expanding') return true
     const plan = job.request as ExpansionPlan
     const condition = await filterCondition(tx, accountId, plan.filters)
     const batch = await nextFiltered(tx, accountId, condition, job.cursor, messaging.sendBatchSize)
     if (batch.length === 0) {
-      await tx.updateTable('send_jobs').set({ status: 'completed', updated_at: new Date() }).where('account_id', '=', accountId).where('id', '=', jobId).execute()
+      await tx
+        .updateTable('send_jobs')
+        .set({ status: 'completed', updated_at: new Date() })
+        .where('account_id', '=', accountId)
+        .where('id', '=', jobId)
+        .execute()
       return true
     }
     const senders = await groupSenders(tx, accountId, job.group_id)
-    const composed = await composeMessages(tx, messaging.outbox, composition(accountId, job.group_id, senders, plan, jobId), batch)
-    await tx.updateTable('send_jobs')
+    const composed = await composeMessages(
+      tx,
+      messaging.outbox,
+      composition(accountId, job.group_id, senders, plan, jobId),
+      batch
+    )
+    await tx
+      .updateTable('send_jobs')
       .set((eb) => ({
         cursor: batch.at(-1)!.contact.id,
         valid: eb('valid', '+', composed.messageIds.length),
         invalid: eb('invalid', '+', composed.invalid.length),
         updated_at: new Date()
       }))
-      .where('account_id', '=', accountId).where('id', '=', jobId)
+      .where('account_id', '=', accountId)
+      .where('id', '=', jobId)
       .execute()
     return false
   })
 }
 
-export async function getMessage (db: DbOrTx, principal: Principal, messageId: string): Promise<MessageShape> {
+export async function getMessage(db: DbOrTx, principal: Principal, messageId: string): Promise<MessageShape> {
   const view = await findMessageView(db, principal.accountId, messageId, usableGroupIdsQuery(db, principal))
   if (!view) throw new ApiError('MSG-002', `Message ${messageId} not found`)
   return toMessage(view)
 }
 
-export async function fetchMessages (db: DbOrTx, principal: Principal, query: MessagesQueryShape): Promise<Page<MessageShape>> {
+export async function fetchMessages(
+  db: DbOrTx,
+  principal: Principal,
+  query: MessagesQueryShape
+): Promise<Page<MessageShape>> {
   const { group, direction, ...filter } = query
   const groupId = group === undefined ? undefined : (await assertCanUseGroup(db, principal, group)).id
   const page = await listMessages(db, principal.accountId, usableGroupIdsQuery(db, principal), {
@@ -219,8 +306,12 @@ export async function fetchMessages (db: DbOrTx, principal: Principal, query: Me
 }
 
 /** A send job of a group the principal works in. */
-export async function getSendJob (db: DbOrTx, principal: Principal, jobId: string): Promise<SendJobShape> {
-  let query = db.selectFrom('send_jobs').selectAll().where('account_id', '=', principal.accountId).where('id', '=', jobId)
+export async function getSendJob(db: DbOrTx, principal: Principal, jobId: string): Promise<SendJobShape> {
+  let query = db
+    .selectFrom('send_jobs')
+    .selectAll()
+    .where('account_id', '=', principal.accountId)
+    .where('id', '=', jobId)
   const scope = usableGroupIdsQuery(db, principal)
   if (scope) query = query.where('group_id', 'in', scope)
   const job = await query.executeTakeFirst()

@@ -2,8 +2,16 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { Encoding } from '../../lib/segments.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 
-export const MESSAGE_STATUSES = ['scheduled', 'queued', 'sent', 'delivered', 'undelivered', 'failed', 'received'] as const
-export type MessageStatus = typeof MESSAGE_STATUSES[number]
+export const MESSAGE_STATUSES = [
+  'scheduled',
+  'queued',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'received'
+] as const
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 export type MessageType = 'SMS' | 'MMS'
 

@@ -29,11 +29,15 @@ export interface Resolved {
 
 type SendContact = NonNullable<SendMessagesRequestShape['contacts']>[number]
 
-export function invalidRecipient (code: string, description: string, who: Partial<Pick<InvalidRecipientShape, 'id' | 'mobile' | 'conversation'>>): InvalidRecipientShape {
+export function invalidRecipient(
+  code: string,
+  description: string,
+  who: Partial<Pick<InvalidRecipientShape, 'id' | 'mobile' | 'conversation'>>
+): InvalidRecipientShape {
   return { ...who, valid: false, error: { code, description } }
 }
 
-function personalisation (given: SendContact): TemplateContact | undefined {
+function personalisation(given: SendContact): TemplateContact | undefined {
   const fields: TemplateContact = {}
   if (given.firstName) fields.firstName = given.firstName
   if (given.lastName) fields.lastName = given.lastName
@@ -46,9 +50,14 @@ function personalisation (given: SendContact): TemplateContact | undefined {
  * The request's contacts: by id, or by mobile number, created (with the names given) when the
  * account has no contact with that number. Existing contacts are not changed by a send.
  */
-export async function resolveContacts (tx: Tx, accountId: string, given: readonly SendContact[], actor: ActorShape): Promise<Resolved> {
+export async function resolveContacts(
+  tx: Tx,
+  accountId: string,
+  given: readonly SendContact[],
+  actor: ActorShape
+): Promise<Resolved> {
   const invalid: InvalidRecipientShape[] = []
-  const wanted: Array<{ given: SendContact, id?: string, mobile?: string, country?: string | null }> = []
+  const wanted: Array<{ given: SendContact; id?: string; mobile?: string; country?: string | null }> = []
   for (const contact of given) {
     if (contact.id) {
       wanted.push({ given: contact, id: contact.id })
@@ -56,15 +65,28 @@ export async function resolveContacts (tx: Tx, accountId: string, given: readonl
     }
     const parsed = contact.mobile ? parsePhone(contact.mobile.number, contact.mobile.country) : undefined
     if (!parsed) {
-      invalid.push(invalidRecipient('CONT-001', `Invalid mobile number ${contact.mobile?.number ?? '(none given)'}`, contact.mobile ? { mobile: contact.mobile } : {}))
+      invalid.push(
+        invalidRecipient(
+          'CONT-001',
+          `Invalid mobile number ${contact.mobile?.number ?? '(none given)'}`,
+          contact.mobile ? { mobile: contact.mobile } : {}
+        )
+      )
       continue
     }
     wanted.push({ given: contact, mobile: parsed.e164, country: parsed.country ?? null })
   }
 
-  const newRows = wanted.filter((want) => want.mobile !== undefined).map((want) => ({
-    id: newId(), mobile: want.mobile!, country: want.country ?? null, first_name: want.given.firstName || null, last_name: want.given.lastName || null, email: want.given.email || null
-  }))
+  const newRows = wanted
+    .filter((want) => want.mobile !== undefined)
+    .map((want) => ({
+      id: newId(),
+      mobile: want.mobile!,
+      country: want.country ?? null,
+      first_name: want.given.firstName || null,
+      last_name: want.given.lastName || null,
+      email: want.given.email || null
+    }))
   if (newRows.length > 0) {
     const actorText = JSON.stringify(actor)
     const { rows: inserted } = await sql<ContactRow>`
@@ -76,16 +98,32 @@ export async function resolveContacts (tx: Tx, accountId: string, given: readonl
       ON CONFLICT (account_id, mobile) DO NOTHING
       RETURNING *
     `.execute(tx)
-    await recordEvents(tx, accountId, inserted.map((row) => ({ type: 'contact-created', payload: toContact({ ...row, assigned_user: null, integrations: null }) })))
+    await recordEvents(
+      tx,
+      accountId,
+      inserted.map((row) => ({
+        type: 'contact-created',
+        payload: toContact({ ...row, assigned_user: null, integrations: null })
+      }))
+    )
   }
 
   const ids = wanted.flatMap((want) => want.id ?? [])
   const mobiles = wanted.flatMap((want) => want.mobile ?? [])
-  const found = ids.length + mobiles.length === 0
-    ? []
-    : await tx.selectFrom('contacts').selectAll().where('account_id', '=', accountId)
-      .where((eb) => eb.or([...(ids.length ? [eb('id', 'in', ids)] : []), ...(mobiles.length ? [eb('mobile', 'in', mobiles)] : [])]))
-      .execute()
+  const found =
+    ids.length + mobiles.length === 0
+      ? []
+      : await tx
+          .selectFrom('contacts')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where((eb) =>
+            eb.or([
+              ...(ids.length ? [eb('id', 'in', ids)] : []),
+              ...(mobiles.length ? [eb('mobile', 'in', mobiles)] : [])
+            ])
+          )
+          .execute()
   const byId = new Map(found.map((row) => [row.id, row]))
   const byMobile = new Map(found.map((row) => [row.mobile, row]))
   const recipients: Recipient[] = []
@@ -101,11 +139,26 @@ export async function resolveContacts (tx: Tx, accountId: string, given: readonl
 }
 
 /** Replies to conversations the caller can see; any other id is invalid (CONV-001), as if it did not exist. */
-export async function resolveConversations (db: DbOrTx, accountId: string, conversationIds: readonly string[], visible: readonly ConversationRow[]): Promise<Resolved> {
+export async function resolveConversations(
+  db: DbOrTx,
+  accountId: string,
+  conversationIds: readonly string[],
+  visible: readonly ConversationRow[]
+): Promise<Resolved> {
   const byId = new Map(visible.map((row) => [row.id, row]))
-  const contacts = visible.length === 0
-    ? []
-    : await db.selectFrom('contacts').selectAll().where('account_id', '=', accountId).where('id', 'in', visible.map((row) => row.contact_id)).execute()
+  const contacts =
+    visible.length === 0
+      ? []
+      : await db
+          .selectFrom('contacts')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where(
+            'id',
+            'in',
+            visible.map((row) => row.contact_id)
+          )
+          .execute()
   const contactById = new Map(contacts.map((row) => [row.id, row]))
   const resolved: Resolved = { recipients: [], invalid: [] }
   for (const id of conversationIds) {
@@ -118,11 +171,15 @@ export async function resolveConversations (db: DbOrTx, accountId: string, conve
 }
 
 const CORE_COLUMNS: Record<string, 'first_name' | 'last_name' | 'email' | 'mobile' | 'country'> = {
-  firstname: 'first_name', lastname: 'last_name', email: 'email', mobile: 'mobile', country: 'country'
+  firstname: 'first_name',
+  lastname: 'last_name',
+  email: 'email',
+  mobile: 'mobile',
+  country: 'country'
 }
 
 /** Whether the filters select anyone: an empty filter object selects no one, not everyone. */
-export function hasFilters (filters: SendFiltersShape | undefined): filters is SendFiltersShape {
+export function hasFilters(filters: SendFiltersShape | undefined): filters is SendFiltersShape {
   return Boolean(filters && ((filters.tags?.length ?? 0) > 0 || (filters.attributes?.length ?? 0) > 0))
 }
 
@@ -131,7 +188,11 @@ export function hasFilters (filters: SendFiltersShape | undefined): filters is S
  * (the reference's comparators; a list with = or != means any of / none of). Custom attributes are
  * compared as the jsonb values they are stored as, so numbers compare as numbers.
  */
-export async function filterCondition (db: DbOrTx, accountId: string, filters: SendFiltersShape): Promise<RawBuilder<boolean>> {
+export async function filterCondition(
+  db: DbOrTx,
+  accountId: string,
+  filters: SendFiltersShape
+): Promise<RawBuilder<boolean>> {
   const conditions: RawBuilder<boolean>[] = []
   const tags = filters.tags ?? []
   if (tags.length > 0) conditions.push(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
@@ -155,25 +216,46 @@ export async function filterCondition (db: DbOrTx, accountId: string, filters: S
       subject = sql`(c.attributes -> ${definition.name})`
       operands = values.map((value) => {
         const coerced = coerceAttributeValue(definition.data_type, value)
-        if ('problem' in coerced || coerced.value === null) throw new ApiError('ATTR-002', `filters.attributes: ${definition.name} ${'problem' in coerced ? coerced.problem : 'needs a value'}`)
+        if ('problem' in coerced || coerced.value === null)
+          throw new ApiError(
+            'ATTR-002',
+            `filters.attributes: ${definition.name} ${'problem' in coerced ? coerced.problem : 'needs a value'}`
+          )
         return sql`${JSON.stringify(coerced.value satisfies AttributeValue)}::jsonb`
       })
     }
     const comparator = sql.raw(filter.comparator === '!=' ? '=' : filter.comparator)
-    const anyMatch = sql.join(operands.map((operand) => sql`${subject} ${comparator} ${operand}`), sql` OR `)
-    conditions.push(filter.comparator === '!=' ? sql<boolean>`(${subject} IS NOT NULL AND NOT (${anyMatch}))` : sql<boolean>`(${anyMatch})`)
+    const anyMatch = sql.join(
+      operands.map((operand) => sql`${subject} ${comparator} ${operand}`),
+      sql` OR `
+    )
+    conditions.push(
+      filter.comparator === '!='
+        ? sql<boolean>`(${subject} IS NOT NULL AND NOT (${anyMatch}))`
+        : sql<boolean>`(${anyMatch})`
+    )
   }
   return sql<boolean>`(${sql.join(conditions, sql` AND `)})`
 }
 
-export async function countFiltered (db: DbOrTx, accountId: string, condition: RawBuilder<boolean>): Promise<number> {
-  const { count } = await db.selectFrom('contacts as c').where('c.account_id', '=', accountId).where(condition)
-    .select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow()
+export async function countFiltered(db: DbOrTx, accountId: string, condition: RawBuilder<boolean>): Promise<number> {
+  const { count } = await db
+    .selectFrom('contacts as c')
+    .where('c.account_id', '=', accountId)
+    .where(condition)
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow()
   return Number(count)
 }
 
 /** The next matching contacts after `afterId`, in id order: the expansion's resumable cursor. */
-export async function nextFiltered (db: DbOrTx, accountId: string, condition: RawBuilder<boolean>, afterId: string | null, limit: number): Promise<Recipient[]> {
+export async function nextFiltered(
+  db: DbOrTx,
+  accountId: string,
+  condition: RawBuilder<boolean>,
+  afterId: string | null,
+  limit: number
+): Promise<Recipient[]> {
   let query = db.selectFrom('contacts as c').selectAll('c').where('c.account_id', '=', accountId).where(condition)
   if (afterId !== null) query = query.where('c.id', '>', afterId)
   const rows = await query.orderBy('c.id').limit(limit).execute()

@@ -13,7 +13,7 @@ interface ClientCredentials {
 }
 
 /** RFC 6749 section 2.3.1: HTTP Basic with form-urlencoded id and secret, or the body. */
-function clientCredentialsOf (request: FastifyRequest): ClientCredentials {
+function clientCredentialsOf(request: FastifyRequest): ClientCredentials {
   const basic = /^basic\s+(\S+)$/i.exec(request.headers.authorization ?? '')
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
@@ -34,7 +34,7 @@ function clientCredentialsOf (request: FastifyRequest): ClientCredentials {
   return { clientId: body?.client_id, clientSecret: body?.client_secret }
 }
 
-function oauthError (reply: FastifyReply, status: number, error: string, description: string) {
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
   if (status === 401) reply.header('www-authenticate', 'Basic realm="parley"')
   return reply.code(status).send({ success: false as const, error, error_description: description })
 }
@@ -45,7 +45,7 @@ function oauthError (reply: FastifyReply, status: number, error: string, descrip
  * this route's 400 schema, so serialising it failed with a 500. Anything else (the rate limit's
  * REQ-006, a lost database) goes on to the app's error handler.
  */
-function tokenErrorHandler (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+function tokenErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500
   if (error instanceof ApiError || !(error.validation || (status >= 400 && status < 500))) throw error
   return oauthError(reply, error.validation ? 400 : status, 'invalid_request', error.message)
@@ -53,48 +53,59 @@ function tokenErrorHandler (error: FastifyError, _request: FastifyRequest, reply
 
 export interface TokenRouteOptions {
   tokenTtlSeconds: number
-  rateLimit: { max: number, windowMs: number }
+  rateLimit: { max: number; windowMs: number }
 }
 
 export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (app, options) => {
-  app.post('/oauth2/token', {
-    schema: {
-      tags: ['authentication'],
-      summary: 'Get token for accessing APIs',
-      description: 'OAuth 2.0 client credentials grant. The client id and secret may be sent as JSON, as a form, or with HTTP Basic authentication.',
-      operationId: 'auth.token',
-      body: TokenRequest,
-      response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError }
+  app.post(
+    '/oauth2/token',
+    {
+      schema: {
+        tags: ['authentication'],
+        summary: 'Get token for accessing APIs',
+        description:
+          'OAuth 2.0 client credentials grant. The client id and secret may be sent as JSON, as a form, or with HTTP Basic authentication.',
+        operationId: 'auth.token',
+        body: TokenRequest,
+        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError }
+      },
+      errorHandler: tokenErrorHandler,
+      config: {
+        // Brute force: each client id from each address gets a few tries a minute.
+        rateLimit: {
+          max: options.rateLimit.max,
+          timeWindow: options.rateLimit.windowMs,
+          keyGenerator: (request) => `token:${clientCredentialsOf(request).clientId ?? ''}:${request.ip}`
+        }
+      }
     },
-    errorHandler: tokenErrorHandler,
-    config: {
-      // Brute force: each client id from each address gets a few tries a minute.
-      rateLimit: {
-        max: options.rateLimit.max,
-        timeWindow: options.rateLimit.windowMs,
-        keyGenerator: (request) => `token:${clientCredentialsOf(request).clientId ?? ''}:${request.ip}`
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      const grantType = request.body?.grant_type
+      const { clientId, clientSecret } = clientCredentialsOf(request)
+      if (!grantType) return oauthError(reply, 400, 'invalid_request', 'grant_type is required')
+      if (grantType !== 'client_credentials') {
+        return oauthError(reply, 400, 'unsupported_grant_type', 'Only the client_credentials grant is supported')
+      }
+      if (!clientId || !clientSecret)
+        return oauthError(reply, 400, 'invalid_request', 'client_id and client_secret are required')
+
+      const credential = await authenticateClient(app.db, clientId, clientSecret)
+      if (!credential) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed')
+
+      const accessToken = app.jwt.sign({
+        sub: credential.client_id,
+        acct: credential.account_id,
+        cred: credential.id,
+        ...(credential.user_id ? { usr: credential.user_id } : {}),
+        scope: SCOPE
+      })
+      return {
+        access_token: accessToken,
+        token_type: 'Bearer' as const,
+        expires_in: options.tokenTtlSeconds,
+        scope: SCOPE
       }
     }
-  }, async (request, reply) => {
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
-    const grantType = request.body?.grant_type
-    const { clientId, clientSecret } = clientCredentialsOf(request)
-    if (!grantType) return oauthError(reply, 400, 'invalid_request', 'grant_type is required')
-    if (grantType !== 'client_credentials') {
-      return oauthError(reply, 400, 'unsupported_grant_type', 'Only the client_credentials grant is supported')
-    }
-    if (!clientId || !clientSecret) return oauthError(reply, 400, 'invalid_request', 'client_id and client_secret are required')
-
-    const credential = await authenticateClient(app.db, clientId, clientSecret)
-    if (!credential) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed')
-
-    const accessToken = app.jwt.sign({
-      sub: credential.client_id,
-      acct: credential.account_id,
-      cred: credential.id,
-      ...(credential.user_id ? { usr: credential.user_id } : {}),
-      scope: SCOPE
-    })
-    return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: options.tokenTtlSeconds, scope: SCOPE }
-  })
+  )
 }

@@ -7,8 +7,12 @@ import type { ApiCredentialRow } from '../credentials/credentials.table.ts'
 const decoyHash = hashSecret('decoy secret for unknown client ids')
 
 /** The live credential for this client id and secret, or undefined. */
-export async function authenticateClient (db: Db, clientId: string, clientSecret: string): Promise<ApiCredentialRow | undefined> {
+export async function authenticateClient(
+  db: Db,
+  clientId: string,
+  clientSecret: string
+): Promise<ApiCredentialRow | undefined> {
   const credential = await findCredentialByClientId(db, clientId)
-  const matches = await verifySecret(clientSecret, credential?.secret_hash ?? await decoyHash)
+  const matches = await verifySecret(clientSecret, credential?.secret_hash ?? (await decoyHash))
   return matches && credential && credential.revoked_at === null ? credential : undefined
 }

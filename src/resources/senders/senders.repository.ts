@@ -34,38 +34,63 @@ export interface SenderChanges {
 /** Group ids that limit a read; undefined reads every sender of the account. */
 type GroupScope = ReturnType<typeof usableGroupIdsQuery>
 
-function liveSenders (db: DbOrTx, accountId: string, scope: GroupScope) {
-  let query = db.selectFrom('senders as s')
+function liveSenders(db: DbOrTx, accountId: string, scope: GroupScope) {
+  let query = db
+    .selectFrom('senders as s')
     .leftJoin('groups as g', 'g.id', 's.group_id')
-    .where('s.account_id', '=', accountId).where('s.deleted_at', 'is', null)
+    .where('s.account_id', '=', accountId)
+    .where('s.deleted_at', 'is', null)
   if (scope) query = query.where('s.group_id', 'in', scope)
   return query
 }
 
-export async function findSender (db: DbOrTx, accountId: string, senderId: string): Promise<SenderRow | undefined> {
-  return await db.selectFrom('senders').selectAll()
-    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+export async function findSender(db: DbOrTx, accountId: string, senderId: string): Promise<SenderRow | undefined> {
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', senderId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst()
 }
 
-export async function findSenderDetails (db: DbOrTx, accountId: string, senderId: string, scope: GroupScope): Promise<SenderDetailsRow | undefined> {
-  return await liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
+export async function findSenderDetails(
+  db: DbOrTx,
+  accountId: string,
+  senderId: string,
+  scope: GroupScope
+): Promise<SenderDetailsRow | undefined> {
+  return await liveSenders(db, accountId, scope)
+    .selectAll('s')
+    .select('g.name as group_name')
     .where('s.id', '=', senderId)
     .executeTakeFirst()
 }
 
-export async function listSenders (db: DbOrTx, accountId: string, scope: GroupScope, page: PageRequest): Promise<Page<SenderDetailsRow>> {
-  const items = await liveSenders(db, accountId, scope).selectAll('s').select('g.name as group_name')
-    .orderBy('s.created_at').orderBy('s.id').offset(page.offset).limit(page.limit).execute()
+export async function listSenders(
+  db: DbOrTx,
+  accountId: string,
+  scope: GroupScope,
+  page: PageRequest
+): Promise<Page<SenderDetailsRow>> {
+  const items = await liveSenders(db, accountId, scope)
+    .selectAll('s')
+    .select('g.name as group_name')
+    .orderBy('s.created_at')
+    .orderBy('s.id')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute()
   return await withTotalCount(page, items, () => countRows(liveSenders(db, accountId, scope)))
 }
 
-export async function countLiveSenders (db: DbOrTx, accountId: string): Promise<number> {
+export async function countLiveSenders(db: DbOrTx, accountId: string): Promise<number> {
   return await countRows(liveSenders(db, accountId, undefined))
 }
 
-export async function insertSender (db: DbOrTx, accountId: string, sender: NewSender, actor: ActorShape): Promise<void> {
-  await db.insertInto('senders')
+export async function insertSender(db: DbOrTx, accountId: string, sender: NewSender, actor: ActorShape): Promise<void> {
+  await db
+    .insertInto('senders')
     .values({
       id: sender.id,
       account_id: accountId,
@@ -85,8 +110,15 @@ export async function insertSender (db: DbOrTx, accountId: string, sender: NewSe
 }
 
 /** Answers whether a live sender was changed. */
-export async function updateSender (db: DbOrTx, accountId: string, senderId: string, changes: SenderChanges, actor: ActorShape): Promise<boolean> {
-  const result = await db.updateTable('senders')
+export async function updateSender(
+  db: DbOrTx,
+  accountId: string,
+  senderId: string,
+  changes: SenderChanges,
+  actor: ActorShape
+): Promise<boolean> {
+  const result = await db
+    .updateTable('senders')
     .set({
       type: changes.type,
       capabilities: changes.capabilities,
@@ -96,16 +128,26 @@ export async function updateSender (db: DbOrTx, accountId: string, senderId: str
       updated_at: new Date(),
       updated_by: actorJson(actor)
     })
-    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', senderId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
 /** Soft delete: the number is free again, and the sender leaves its group. */
-export async function deleteSender (db: DbOrTx, accountId: string, senderId: string, actor: ActorShape): Promise<boolean> {
-  const result = await db.updateTable('senders')
+export async function deleteSender(
+  db: DbOrTx,
+  accountId: string,
+  senderId: string,
+  actor: ActorShape
+): Promise<boolean> {
+  const result = await db
+    .updateTable('senders')
     .set({ deleted_at: new Date(), group_id: null, updated_at: new Date(), updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', senderId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
@@ -114,19 +156,37 @@ export async function deleteSender (db: DbOrTx, accountId: string, senderId: str
  * Puts a live sender in the group unless it is in another one; answers whether it is now there.
  * Two groups racing for one sender: the second update waits for the first, then finds it taken.
  */
-export async function attachSender (db: DbOrTx, accountId: string, senderId: string, groupId: string, actor: ActorShape): Promise<boolean> {
-  const result = await db.updateTable('senders')
+export async function attachSender(
+  db: DbOrTx,
+  accountId: string,
+  senderId: string,
+  groupId: string,
+  actor: ActorShape
+): Promise<boolean> {
+  const result = await db
+    .updateTable('senders')
     .set({ group_id: groupId, updated_at: new Date(), updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', senderId).where('deleted_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', senderId)
+    .where('deleted_at', 'is', null)
     .where((eb) => eb.or([eb('group_id', 'is', null), eb('group_id', '=', groupId)]))
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
-export async function detachSender (db: DbOrTx, accountId: string, senderId: string, groupId: string, actor: ActorShape): Promise<boolean> {
-  const result = await db.updateTable('senders')
+export async function detachSender(
+  db: DbOrTx,
+  accountId: string,
+  senderId: string,
+  groupId: string,
+  actor: ActorShape
+): Promise<boolean> {
+  const result = await db
+    .updateTable('senders')
     .set({ group_id: null, updated_at: new Date(), updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', senderId).where('group_id', '=', groupId)
+    .where('account_id', '=', accountId)
+    .where('id', '=', senderId)
+    .where('group_id', '=', groupId)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }

@@ -6,23 +6,42 @@ import { newId } from '../../shared/ids.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { lockDefaultGroup } from '../groups/groups.repository.ts'
-import { countLiveSenders, findSender, findSenderDetails, insertSender, updateSender, type SenderChanges, type SenderDetailsRow } from './senders.repository.ts'
+import {
+  countLiveSenders,
+  findSender,
+  findSenderDetails,
+  insertSender,
+  updateSender,
+  type SenderChanges,
+  type SenderDetailsRow
+} from './senders.repository.ts'
 import type { SenderRequestShape } from './senders.schemas.ts'
 import type { SenderType } from './senders.table.ts'
 
-interface SenderAddress { number: string, country: string | null, diallingCode: string }
-
-// Short codes and alphanumeric sender ids are not phone numbers; their dialling code is their country's.
-const nonE164Formats: Partial<Record<SenderType, { pattern: RegExp, rule: string }>> = {
-  shortcode: { pattern: /^[0-9]{3,8}$/, rule: '3 to 8 digits' },
-  alphanumeric: { pattern: /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/, rule: 'up to 11 letters, digits or spaces, with at least one letter' }
+interface SenderAddress {
+  number: string
+  country: string | null
+  diallingCode: string
 }
 
-function senderAddress (number: string, country: string | undefined, type: SenderType): SenderAddress {
+// Short codes and alphanumeric sender ids are not phone numbers; their dialling code is their country's.
+const nonE164Formats: Partial<Record<SenderType, { pattern: RegExp; rule: string }>> = {
+  shortcode: { pattern: /^[0-9]{3,8}$/, rule: '3 to 8 digits' },
+  alphanumeric: {
+    pattern: /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/,
+    rule: 'up to 11 letters, digits or spaces, with at least one letter'
+  }
+}
+
+function senderAddress(number: string, country: string | undefined, type: SenderType): SenderAddress {
   const format = nonE164Formats[type]
   if (!format) {
     const parsed = parsePhone(number, country)
-    if (!parsed) throw new ApiError('SNDR-004', `number ${number} is not a possible phone number${country ? ` in ${country}` : ''}`)
+    if (!parsed)
+      throw new ApiError(
+        'SNDR-004',
+        `number ${number} is not a possible phone number${country ? ` in ${country}` : ''}`
+      )
     return { number: parsed.e164, country: parsed.country ?? null, diallingCode: parsed.diallingCode }
   }
   if (!format.pattern.test(number)) throw new ApiError('SNDR-004', `number of a ${type} sender must be ${format.rule}`)
@@ -31,46 +50,63 @@ function senderAddress (number: string, country: string | undefined, type: Sende
   return { number, country: region, diallingCode: `+${getCountryCallingCode(region)}` }
 }
 
-export async function createSender (db: Db, accountId: string, request: SenderRequestShape, actor: ActorShape): Promise<SenderDetailsRow> {
+export async function createSender(
+  db: Db,
+  accountId: string,
+  request: SenderRequestShape,
+  actor: ActorShape
+): Promise<SenderDetailsRow> {
   const address = senderAddress(request.number, request.country, request.type)
   try {
     return await db.transaction().execute(async (tx) => {
       const defaultGroup = await lockDefaultGroup(tx, accountId)
       // The account's first sender joins My First Group, which then holds no sender of any dialling
       // code yet. The lock on that group makes two "first" senders created together take turns.
-      const joinsDefault = defaultGroup !== undefined && await countLiveSenders(tx, accountId) === 0
+      const joinsDefault = defaultGroup !== undefined && (await countLiveSenders(tx, accountId)) === 0
       const id = newId()
-      await insertSender(tx, accountId, {
-        id,
-        ...address,
-        type: request.type,
-        capabilities: request.capabilities,
-        carrier: request.carrier,
-        throughput: request.throughput ?? null,
-        status: request.status,
-        groupId: joinsDefault ? defaultGroup.id : null
-      }, actor)
+      await insertSender(
+        tx,
+        accountId,
+        {
+          id,
+          ...address,
+          type: request.type,
+          capabilities: request.capabilities,
+          carrier: request.carrier,
+          throughput: request.throughput ?? null,
+          status: request.status,
+          groupId: joinsDefault ? defaultGroup.id : null
+        },
+        actor
+      )
       return await requireSenderDetails(tx, accountId, id)
     })
   } catch (error) {
-    if (isUniqueViolation(error, 'senders_number_key')) throw new ApiError('SNDR-002', `${address.number} is already a sender`)
+    if (isUniqueViolation(error, 'senders_number_key'))
+      throw new ApiError('SNDR-002', `${address.number} is already a sender`)
     throw error
   }
 }
 
-async function requireSenderDetails (db: DbOrTx, accountId: string, senderId: string): Promise<SenderDetailsRow> {
+async function requireSenderDetails(db: DbOrTx, accountId: string, senderId: string): Promise<SenderDetailsRow> {
   const sender = await findSenderDetails(db, accountId, senderId, undefined)
   if (!sender) throw new ApiError('SNDR-001')
   return sender
 }
 
-export async function changeSender (db: Db, accountId: string, senderId: string, changes: SenderChanges, actor: ActorShape): Promise<SenderDetailsRow> {
+export async function changeSender(
+  db: Db,
+  accountId: string,
+  senderId: string,
+  changes: SenderChanges,
+  actor: ActorShape
+): Promise<SenderDetailsRow> {
   if (changes.type !== undefined) {
     const sender = await findSender(db, accountId, senderId)
     if (!sender) throw new ApiError('SNDR-001')
     // The number must still read as a sender of the new type.
     senderAddress(sender.number, sender.country ?? undefined, changes.type)
   }
-  if (!await updateSender(db, accountId, senderId, changes, actor)) throw new ApiError('SNDR-001')
+  if (!(await updateSender(db, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
   return await requireSenderDetails(db, accountId, senderId)
 }

@@ -2,13 +2,13 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
 
 export const SENDER_TYPES = ['local', 'tollfree', 'shortcode', 'alphanumeric'] as const
-export type SenderType = typeof SENDER_TYPES[number]
+export type SenderType = (typeof SENDER_TYPES)[number]
 
 export const SENDER_STATUSES = ['unverified', 'verified', 'pending', 'active', 'rejected'] as const
-export type SenderStatus = typeof SENDER_STATUSES[number]
+export type SenderStatus = (typeof SENDER_STATUSES)[number]
 
 export const CAPABILITIES = ['SMS', 'MMS'] as const
-export type Capability = typeof CAPABILITIES[number]
+export type Capability = (typeof CAPABILITIES)[number]
 
 export interface SendersTable {
   id: string

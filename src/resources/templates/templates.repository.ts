@@ -10,8 +10,15 @@ export interface TemplateFilter extends PageRequest {
   name?: string
 }
 
-export async function insertTemplate (db: DbOrTx, accountId: string, id: string, template: TemplateRequestShape, actor: ActorShape): Promise<TemplateRow> {
-  return await db.insertInto('templates')
+export async function insertTemplate(
+  db: DbOrTx,
+  accountId: string,
+  id: string,
+  template: TemplateRequestShape,
+  actor: ActorShape
+): Promise<TemplateRow> {
+  return await db
+    .insertInto('templates')
     .values({
       id,
       account_id: accountId,
@@ -26,23 +33,46 @@ export async function insertTemplate (db: DbOrTx, accountId: string, id: string,
     .executeTakeFirstOrThrow()
 }
 
-export async function findTemplate (db: DbOrTx, accountId: string, templateId: string): Promise<TemplateRow | undefined> {
-  return await db.selectFrom('templates').selectAll()
-    .where('account_id', '=', accountId).where('id', '=', templateId)
+export async function findTemplate(
+  db: DbOrTx,
+  accountId: string,
+  templateId: string
+): Promise<TemplateRow | undefined> {
+  return await db
+    .selectFrom('templates')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', templateId)
     .executeTakeFirst()
 }
 
-export async function listTemplates (db: DbOrTx, accountId: string, filter: TemplateFilter): Promise<Page<TemplateRow>> {
+export async function listTemplates(db: DbOrTx, accountId: string, filter: TemplateFilter): Promise<Page<TemplateRow>> {
   let matching = db.selectFrom('templates').where('account_id', '=', accountId)
   // strpos, not LIKE: the filter is plain text, so % and _ in it must not act as wildcards.
-  if (filter.name) matching = matching.where((eb) => eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0))
-  const items = await matching.selectAll().orderBy('created_at').orderBy('id').offset(filter.offset).limit(filter.limit).execute()
+  if (filter.name)
+    matching = matching.where((eb) =>
+      eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0)
+    )
+  const items = await matching
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .offset(filter.offset)
+    .limit(filter.limit)
+    .execute()
   return await withTotalCount(filter, items, () => countRows(matching))
 }
 
 /** Changes the given fields; answers undefined when the account has no such template. */
-export async function updateTemplate (db: DbOrTx, accountId: string, templateId: string, changes: TemplateUpdateShape, actor: ActorShape): Promise<TemplateRow | undefined> {
-  return await db.updateTable('templates')
+export async function updateTemplate(
+  db: DbOrTx,
+  accountId: string,
+  templateId: string,
+  changes: TemplateUpdateShape,
+  actor: ActorShape
+): Promise<TemplateRow | undefined> {
+  return await db
+    .updateTable('templates')
     .set({
       ...(changes.name === undefined ? {} : { name: changes.name }),
       ...(changes.type === undefined ? {} : { type: changes.type }),
@@ -51,14 +81,17 @@ export async function updateTemplate (db: DbOrTx, accountId: string, templateId:
       updated_at: new Date(),
       updated_by: actorJson(actor)
     })
-    .where('account_id', '=', accountId).where('id', '=', templateId)
+    .where('account_id', '=', accountId)
+    .where('id', '=', templateId)
     .returningAll()
     .executeTakeFirst()
 }
 
-export async function deleteTemplate (db: DbOrTx, accountId: string, templateId: string): Promise<boolean> {
-  const result = await db.deleteFrom('templates')
-    .where('account_id', '=', accountId).where('id', '=', templateId)
+export async function deleteTemplate(db: DbOrTx, accountId: string, templateId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('templates')
+    .where('account_id', '=', accountId)
+    .where('id', '=', templateId)
     .executeTakeFirst()
   return result.numDeletedRows > 0n
 }

@@ -2,7 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
 
 export const TEMPLATE_TYPES = ['SMS', 'Web'] as const
-export type TemplateType = typeof TEMPLATE_TYPES[number]
+export type TemplateType = (typeof TEMPLATE_TYPES)[number]
 
 export interface TemplateMediaRow {
   url: string

@@ -14,8 +14,9 @@ export interface NewUser {
   role: Role
 }
 
-export async function insertUser (db: DbOrTx, accountId: string, user: NewUser, actor: ActorShape): Promise<UserRow> {
-  return await db.insertInto('users')
+export async function insertUser(db: DbOrTx, accountId: string, user: NewUser, actor: ActorShape): Promise<UserRow> {
+  return await db
+    .insertInto('users')
     .values({
       id: user.id,
       account_id: accountId,
@@ -30,21 +31,38 @@ export async function insertUser (db: DbOrTx, accountId: string, user: NewUser, 
     .executeTakeFirstOrThrow()
 }
 
-export async function findUser (db: DbOrTx, accountId: string, userId: string): Promise<UserRow | undefined> {
-  return await db.selectFrom('users').selectAll()
-    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+export async function findUser(db: DbOrTx, accountId: string, userId: string): Promise<UserRow | undefined> {
+  return await db
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst()
 }
 
-export async function listUsers (db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<UserRow>> {
+export async function listUsers(db: DbOrTx, accountId: string, page: PageRequest): Promise<Page<UserRow>> {
   const live = db.selectFrom('users').where('account_id', '=', accountId).where('deleted_at', 'is', null)
-  const items = await live.selectAll().orderBy('created_at').orderBy('id').offset(page.offset).limit(page.limit).execute()
+  const items = await live
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .offset(page.offset)
+    .limit(page.limit)
+    .execute()
   return await withTotalCount(page, items, () => countRows(live))
 }
 
 /** Answers the changed user, or undefined when there is no live user with that id. */
-export async function updateUser (db: DbOrTx, accountId: string, userId: string, changes: UserUpdateShape, actor: ActorShape): Promise<UserRow | undefined> {
-  return await db.updateTable('users')
+export async function updateUser(
+  db: DbOrTx,
+  accountId: string,
+  userId: string,
+  changes: UserUpdateShape,
+  actor: ActorShape
+): Promise<UserRow | undefined> {
+  return await db
+    .updateTable('users')
     .set({
       email: changes.email,
       first_name: changes.firstName,
@@ -53,16 +71,26 @@ export async function updateUser (db: DbOrTx, accountId: string, userId: string,
       updated_at: new Date(),
       updated_by: actorJson(actor)
     })
-    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
     .returningAll()
     .executeTakeFirst()
 }
 
 /** Soft delete: messages the user sent keep their name; the email can be used again. */
-export async function markUserDeleted (db: DbOrTx, accountId: string, userId: string, actor: ActorShape): Promise<boolean> {
-  const result = await db.updateTable('users')
+export async function markUserDeleted(
+  db: DbOrTx,
+  accountId: string,
+  userId: string,
+  actor: ActorShape
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
     .set({ deleted_at: new Date(), updated_at: new Date(), updated_by: actorJson(actor) })
-    .where('account_id', '=', accountId).where('id', '=', userId).where('deleted_at', 'is', null)
+    .where('account_id', '=', accountId)
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
@@ -71,9 +99,13 @@ export async function markUserDeleted (db: DbOrTx, accountId: string, userId: st
  * Locks the account's live Administrators for the rest of the transaction and answers their ids.
  * In id order, so two transactions take the locks in the same order and cannot deadlock.
  */
-export async function lockAdministrators (tx: Tx, accountId: string): Promise<string[]> {
-  const rows = await tx.selectFrom('users').select('id')
-    .where('account_id', '=', accountId).where('role', '=', 'Administrator').where('deleted_at', 'is', null)
+export async function lockAdministrators(tx: Tx, accountId: string): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('role', '=', 'Administrator')
+    .where('deleted_at', 'is', null)
     .orderBy('id')
     .forUpdate()
     .execute()

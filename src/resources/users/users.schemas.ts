@@ -4,20 +4,24 @@ import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
 import { ROLES, type UserRow } from './users.table.ts'
 
-const RoleSchema = Type.Union([
-  Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2]), Type.Literal(ROLES[3])
-], { description: "One of Sakari's four roles" })
+const RoleSchema = Type.Union(
+  [Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2]), Type.Literal(ROLES[3])],
+  { description: "One of Sakari's four roles" }
+)
 
-export const User = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  firstName: Type.String(),
-  lastName: Type.String(),
-  role: RoleSchema,
-  groups: Type.Array(ref(GroupSummary), { description: 'The groups the user is a member of' }),
-  created: ref(Updated),
-  updated: ref(Updated)
-}, { $id: 'User' })
+export const User = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    role: RoleSchema,
+    groups: Type.Array(ref(GroupSummary), { description: 'The groups the user is a member of' }),
+    created: ref(Updated),
+    updated: ref(Updated)
+  },
+  { $id: 'User' }
+)
 
 export const UserRequest = Type.Object({
   email: Type.String({ format: 'email', maxLength: 254 }),
@@ -42,7 +46,7 @@ export const UserParams = Type.Object({
 export type UserShape = Static<typeof User>
 export type UserUpdateShape = Static<typeof UserUpdate>
 
-export function toUser (row: UserRow, groups: UserShape['groups']): UserShape {
+export function toUser(row: UserRow, groups: UserShape['groups']): UserShape {
   return {
     id: row.id,
     email: row.email,

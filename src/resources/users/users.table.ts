@@ -2,7 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
 
 export const ROLES = ['Administrator', 'Campaign Manager', 'Sender', 'Read Only'] as const
-export type Role = typeof ROLES[number]
+export type Role = (typeof ROLES)[number]
 
 export interface UsersTable {
   id: string
