@@ -1,18 +1,16 @@
 // `npm run worker`: a process that only runs background jobs (dispatch, status reports, expansion,
-// imports), for deployments that scale workers apart from the HTTP instances (PARLEY_WORKERS=false there).
-import { buildApp } from '../src/app.ts'
+// imports) and the carriers' connections; see startWorker in src/worker.ts.
 import { loadConfigOrExit } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { stopOnSignals, type Running } from '../src/shutdown.ts'
+import { startWorker } from '../src/worker.ts'
 
-const config = { ...loadConfigOrExit(process.env), workers: true }
+const config = loadConfigOrExit(process.env)
 
 async function start(): Promise<Running> {
   const database = await openDatabase(config)
-  const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db })
-  await app.ready()
-  app.log.info('Parley worker is running')
-  return { app, embedded: database.embedded }
+  const worker = await startWorker({ ...config, databaseUrl: database.url }, { db: database.db })
+  return { close: worker.close, log: worker.deps.log, embedded: database.embedded }
 }
 
 const starting = start()

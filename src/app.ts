@@ -1,19 +1,18 @@
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
 import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
-import { createDb } from './db/connect.ts'
 import type { Db } from './db/database.ts'
+import { closeDeps, createDeps, type Deps } from './deps.ts'
+import { createLogger } from './logger.ts'
 import { authPlugin } from './plugins/auth.ts'
-import { carriersPlugin } from './plugins/carriers.ts'
-import { databasePlugin } from './plugins/database.ts'
+import { depsPlugin } from './plugins/deps.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { queuePlugin } from './plugins/queue.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
-import { tasks } from './jobs/tasks.ts'
 import { attributeRoutes } from './resources/attributes/attributes.routes.ts'
 import { Attribute } from './resources/attributes/attributes.schemas.ts'
 import { contactStateRoutes } from './resources/contacts/contact-state.routes.ts'
@@ -82,24 +81,20 @@ export interface AppOptions {
 }
 
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
-  const db = options.db ?? createDb(requireDatabaseUrl(config), config.databasePoolSize)
+  const log = createLogger(config, options.logStream)
+  const deps = await createDeps(config, { db: options.db, log })
+  try {
+    return await register(config, deps)
+  } catch (error) {
+    await closeDeps(deps)
+    throw error
+  }
+}
 
+async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.log
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.body.client_secret',
-          '*.client_secret',
-          '*.clientSecret',
-          '*.password'
-        ],
-        censor: '[redacted]'
-      }
-    },
+    loggerInstance,
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: config.bodyLimitBytes,
@@ -112,14 +107,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   })
 
   await app.register(errorHandlerPlugin)
-  await app.register(databasePlugin, { db })
-  await app.register(queuePlugin, {
-    connectionString: requireDatabaseUrl(config),
-    runWorkers: config.workers,
-    tasks: tasks(config),
-    superviseSeconds: config.queueSuperviseSeconds
-  })
-  await app.register(carriersPlugin, { sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
+  await app.register(depsPlugin, { deps })
+  await app.register(queuePlugin, { runWorkers: config.workers })
   await app.register(formbody)
   // Sakari's curl samples send `Content-Type: application/json` on bodiless DELETEs and PUTs: an
   // empty JSON body is no body, not a syntax error.
@@ -132,7 +121,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)
   await app.register(authPlugin, {
-    secret: config.jwtSecret ?? (await storedSigningSecret(db)),
+    secret: config.jwtSecret ?? (await storedSigningSecret(deps.db)),
     tokenTtlSeconds: config.tokenTtlSeconds,
     cacheMs: config.credentialCacheMs
   })
@@ -158,16 +147,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await v1.register(contactRoutes, { imports: config.imports })
     await v1.register(contactStateRoutes)
     await v1.register(integrationRoutes)
-    await v1.register(messageRoutes, { messaging: config.messaging })
+    await v1.register(messageRoutes)
     await v1.register(conversationRoutes)
-    await v1.register(inboundRoutes, { messaging: config.messaging })
+    await v1.register(inboundRoutes)
   })
 
   return app
-}
-
-function requireDatabaseUrl(config: Readonly<Config>): string {
-  if (!config.databaseUrl)
-    throw new Error('buildApp needs config.databaseUrl; src/server.ts starts the embedded database first')
-  return config.databaseUrl
 }

@@ -33,7 +33,7 @@ async function start(config: Readonly<Config>): Promise<Running> {
   await app.listen({ port: config.port, host: config.host })
   app.log.info({ startupMs: Date.now() - started, embedded: Boolean(embedded) }, 'Parley is ready')
   if (demo) process.stdout.write(demoBanner(demo, config.port))
-  return { app, embedded }
+  return { close: () => app.close(), log: app.log, embedded }
 }
 
 const starting = start(loadConfigOrExit(process.env))

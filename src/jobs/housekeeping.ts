@@ -1,21 +1,18 @@
-import { defineTask, type RunnableTask } from '../plugins/queue.ts'
+import { Type } from 'typebox'
 import { purgeAbandonedUploads } from '../resources/contacts/imports.repository.ts'
-import { purgeIdempotencyKeys } from '../resources/messages/idempotency.ts'
-
-export const HOUSEKEEPING_TASK = 'housekeeping'
+import { purgeIdempotencyKeys } from '../resources/messages/send/idempotency.repository.ts'
+import { defineTask } from './queue.ts'
 
 /** Hourly: forgets expired Idempotency-Keys and removes uploads a crash cut off mid-stream. */
-export function housekeepingTask(): RunnableTask {
-  return defineTask({
-    name: HOUSEKEEPING_TASK,
-    cron: '17 * * * *',
-    parse: () => ({}),
-    run: async (app) => {
-      const purged = {
-        idempotencyKeys: await purgeIdempotencyKeys(app.db),
-        abandonedUploads: await purgeAbandonedUploads(app.db)
-      }
-      if (purged.idempotencyKeys + purged.abandonedUploads > 0) app.log.info(purged, 'housekeeping purged expired rows')
+export const housekeepingTask = defineTask({
+  name: 'housekeeping',
+  payload: Type.Object({}),
+  cron: '17 * * * *',
+  run: async ({ db, log }) => {
+    const purged = {
+      idempotencyKeys: await purgeIdempotencyKeys(db),
+      abandonedUploads: await purgeAbandonedUploads(db)
     }
-  })
-}
+    if (purged.idempotencyKeys + purged.abandonedUploads > 0) log.info(purged, 'housekeeping purged expired rows')
+  }
+})

@@ -1,13 +1,14 @@
-import { Type } from 'typebox'
-import { Value } from 'typebox/value'
-import { defineTask, type RunnableTask } from '../plugins/queue.ts'
-import { dispatchMessages } from '../resources/messages/dispatch.ts'
-import { DISPATCH_TASK } from '../resources/messages/dispatch-queue.ts'
+import { Type, type Static } from 'typebox'
+import type { Tx } from '../db/database.ts'
+import { dispatchMessages } from '../resources/messages/dispatch/dispatch.ts'
+import { defineTask, type Queue } from './queue.ts'
 
-const DispatchJob = Type.Object({
+const DispatchPayload = Type.Object({
   accountId: Type.String(),
   messageIds: Type.Array(Type.String(), { minItems: 1 })
 })
+
+export type DispatchPayload = Static<typeof DispatchPayload>
 
 const RETRY_LIMIT = 5
 
@@ -16,26 +17,66 @@ const RETRY_LIMIT = 5
  * of a worker that died is retried within heartbeatSeconds (plus PARLEY_QUEUE_SUPERVISE_SECONDS),
  * however long a throttled batch legitimately runs.
  */
-export function messageDispatchTask(concurrency: number): RunnableTask {
-  return defineTask({
-    name: DISPATCH_TASK,
-    queue: {
-      retryLimit: RETRY_LIMIT,
-      retryDelay: 1,
-      retryBackoff: true,
-      retryDelayMax: 300,
-      heartbeatSeconds: 10,
-      expireInSeconds: 3600
-    },
-    concurrency,
-    parse: (data) => Value.Parse(DispatchJob, data),
-    run: async (app, job, { retryCount }) => {
-      const retrying = await dispatchMessages(
-        { db: app.db, boss: app.queue, carriers: app.carriers },
-        job,
-        retryCount >= RETRY_LIMIT
-      )
-      if (retrying > 0) throw new Error(`${retrying} message(s) failed retryably; the job is retried with backoff`)
-    }
+export const messageDispatchTask = defineTask({
+  name: 'message-dispatch',
+  payload: DispatchPayload,
+  queue: {
+    retryLimit: RETRY_LIMIT,
+    retryDelay: 1,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    heartbeatSeconds: 10,
+    expireInSeconds: 3600
+  },
+  concurrency: (config) => config.messaging.dispatchConcurrency,
+  run: async (deps, payload, { retryCount }) => {
+    const retrying = await dispatchMessages(deps, payload, retryCount >= RETRY_LIMIT)
+    if (retrying > 0) throw new Error(`${retrying} message(s) failed retryably; the job is retried with backoff`)
+  }
+})
+
+export interface Dispatchable {
+  id: string
+  senderId: string
+  sendAt: Date | null
+  /** The sender's cap in messages per second; null is uncapped. */
+  throughput: number | null
+}
+
+// A capped sender's job holds about this many seconds of sending, so slow senders do not keep the
+// workers from everyone else's messages for long.
+const CAPPED_JOB_SECONDS = 10
+
+/**
+ * One dispatch job per sender and send time for up to batchSize messages, all inserted in one
+ * statement in the caller's transaction: a 100,000-recipient send is a hundred jobs, not 100,000,
+ * and none exists unless its messages were committed. Big jobs matter: with 250 messages a job the
+ * per-job overhead held the send benchmark to 1,700 messages/s, with 1,000 it reached 3,000.
+ */
+export async function enqueueDispatch(
+  tx: Tx,
+  queue: Queue,
+  accountId: string,
+  messages: readonly Dispatchable[],
+  batchSize: number
+): Promise<void> {
+  const batches = new Map<string, Dispatchable[]>()
+  for (const message of messages) {
+    const key = `${message.senderId}/${message.sendAt?.getTime() ?? ''}`
+    const batch = batches.get(key) ?? []
+    batch.push(message)
+    batches.set(key, batch)
+  }
+  const jobs = [...batches.values()].flatMap((batch) => {
+    const chunks: Dispatchable[][] = []
+    const throughput = batch[0]!.throughput
+    const size =
+      throughput === null ? batchSize : Math.max(1, Math.min(batchSize, Math.ceil(throughput * CAPPED_JOB_SECONDS)))
+    for (let start = 0; start < batch.length; start += size) chunks.push(batch.slice(start, start + size))
+    return chunks.map((chunk) => ({
+      payload: { accountId, messageIds: chunk.map((message) => message.id) },
+      ...(chunk[0]!.sendAt ? { startAfter: chunk[0]!.sendAt } : {})
+    }))
   })
+  await queue.enqueueMany(tx, messageDispatchTask, jobs)
 }

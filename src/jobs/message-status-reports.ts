@@ -1,10 +1,9 @@
-import { Type } from 'typebox'
-import { Value } from 'typebox/value'
-import { defineTask, type RunnableTask } from '../plugins/queue.ts'
-import { STATUS_REPORTS_TASK } from '../resources/messages/dispatch-queue.ts'
-import { applyReports } from '../resources/messages/message-status.ts'
+import { Type, type Static } from 'typebox'
+import type { Tx } from '../db/database.ts'
+import { receiveCarrierEvents } from '../resources/messages/carrier-events.ts'
+import { defineTask, type Queue } from './queue.ts'
 
-const StatusReportsJob = Type.Object({
+const StatusReportsPayload = Type.Object({
   carrier: Type.String(),
   reports: Type.Array(
     Type.Object({
@@ -15,17 +14,28 @@ const StatusReportsJob = Type.Object({
   )
 })
 
+export type StatusReportsPayload = Static<typeof StatusReportsPayload>
+
 /** Applies status reports a carrier announced in advance (the sandbox's), at the time it named. */
-export function messageStatusReportsTask(concurrency: number): RunnableTask {
-  return defineTask({
-    name: STATUS_REPORTS_TASK,
-    queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 },
-    concurrency,
-    parse: (data) => Value.Parse(StatusReportsJob, data),
-    run: async (app, { carrier, reports }) => {
-      await app.db.transaction().execute(async (tx) => {
-        await applyReports(tx, carrier, reports)
-      })
-    }
-  })
+export const messageStatusReportsTask = defineTask({
+  name: 'message-status-reports',
+  payload: StatusReportsPayload,
+  queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 },
+  concurrency: (config) => config.messaging.dispatchConcurrency,
+  run: async (deps, { carrier, reports }) => {
+    await receiveCarrierEvents(
+      deps,
+      carrier,
+      reports.map((report) => ({ kind: 'status' as const, report }))
+    )
+  }
+})
+
+/** Each batch of reports is applied at its time (pg-boss startAfter), so they survive a restart. */
+export async function enqueueStatusReports(
+  tx: Tx,
+  queue: Queue,
+  batches: ReadonlyArray<{ payload: StatusReportsPayload; startAfter: Date }>
+): Promise<void> {
+  await queue.enqueueMany(tx, messageStatusReportsTask, batches)
 }

@@ -1,32 +1,31 @@
-import { Type } from 'typebox'
-import { Value } from 'typebox/value'
-import type { MessagingOptions } from '../config.ts'
-import { defineTask, type RunnableTask } from '../plugins/queue.ts'
-import { EXPAND_TASK } from '../resources/messages/dispatch-queue.ts'
-import { expandNextBatch, messagingOf } from '../resources/messages/messages.service.ts'
+import { Type, type Static } from 'typebox'
+import type { Tx } from '../db/database.ts'
+import { expandNextBatch } from '../resources/messages/send/send.service.ts'
+import { defineTask, type Queue } from './queue.ts'
 
-const ExpandJob = Type.Object({
+const ExpandPayload = Type.Object({
   accountId: Type.String(),
   jobId: Type.String()
 })
 
 /** Writes the messages of a large send batch by batch; each batch commits with the job's cursor. */
-export function messagesExpandTask(options: MessagingOptions): RunnableTask {
-  return defineTask({
-    name: EXPAND_TASK,
-    queue: {
-      retryLimit: 10,
-      retryDelay: 1,
-      retryBackoff: true,
-      retryDelayMax: 60,
-      heartbeatSeconds: 10,
-      expireInSeconds: 3600
-    },
-    parse: (data) => Value.Parse(ExpandJob, data),
-    run: async (app, { accountId, jobId }) => {
-      const messaging = messagingOf(app, options)
-      let done = false
-      while (!done) done = await expandNextBatch(messaging, accountId, jobId)
-    }
-  })
+export const messagesExpandTask = defineTask({
+  name: 'messages-expand',
+  payload: ExpandPayload,
+  queue: {
+    retryLimit: 10,
+    retryDelay: 1,
+    retryBackoff: true,
+    retryDelayMax: 60,
+    heartbeatSeconds: 10,
+    expireInSeconds: 3600
+  },
+  run: async (deps, { accountId, jobId }) => {
+    let done = false
+    while (!done) done = await expandNextBatch(deps, accountId, jobId)
+  }
+})
+
+export async function enqueueExpansion(tx: Tx, queue: Queue, payload: Static<typeof ExpandPayload>): Promise<void> {
+  await queue.enqueue(tx, messagesExpandTask, payload)
 }

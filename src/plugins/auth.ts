@@ -179,5 +179,5 @@ export const authPlugin = fp<AuthOptions>(
       }
     })
   },
-  { name: 'auth', dependencies: ['database'] }
+  { name: 'auth', dependencies: ['deps'] }
 )

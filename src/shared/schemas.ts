@@ -28,7 +28,7 @@ export const Pagination = Type.Object(
   { $id: 'Pagination' }
 )
 
-const Actor = Type.Object(
+export const Actor = Type.Object(
   {
     id: Type.String(),
     name: Type.Optional(Type.String()),

@@ -22,14 +22,14 @@ function submission(accountId: string, to: string, overrides: Partial<Submission
 t.test('sandbox carrier', async (t) => {
   const app = await buildTestApp(t, { PARLEY_SANDBOX_DELIVERY_DELAY_MS: '2500' })
   const account = await createTestAccount(app)
-  const sandbox = app.carriers.get('sandbox')
+  const sandbox = app.deps.carriers.get('sandbox')
   const rows = (idempotencyKey: string) =>
     app.db.selectFrom('sandbox_messages').selectAll().where('idempotency_key', '=', idempotencyKey).execute()
 
   t.test('is the default carrier, and an unknown carrier is a clear error', async (t) => {
     t.equal(DEFAULT_CARRIER, 'sandbox')
-    t.same(app.carriers.names(), ['sandbox'])
-    t.throws(() => app.carriers.get('smpp'), /Unknown carrier "smpp"; known carriers: sandbox/)
+    t.same(app.deps.carriers.names(), ['sandbox'])
+    t.throws(() => app.deps.carriers.get('smpp'), /Unknown carrier "smpp"; known carriers: sandbox/)
   })
 
   t.test('accepts a message, records it, and schedules sent then delivered after the configured delay', async (t) => {
@@ -179,7 +179,7 @@ t.test('GET …/sandbox/messages', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const other = await createTestAccount(app)
-  const sandbox = app.carriers.get('sandbox')
+  const sandbox = app.deps.carriers.get('sandbox')
   const url = `/v1/accounts/${account.accountId}/sandbox/messages`
 
   const sent = []

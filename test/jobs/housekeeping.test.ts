@@ -1,6 +1,6 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { HOUSEKEEPING_TASK } from '../../src/jobs/housekeeping.ts'
+import { housekeepingTask } from '../../src/jobs/housekeeping.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 
@@ -32,7 +32,7 @@ t.test('the hourly housekeeping job removes expired keys and uploads a crash cut
       .execute()
   }
 
-  await app.queue.send(HOUSEKEEPING_TASK, {})
+  await app.db.transaction().execute((tx) => app.deps.queue.enqueue(tx, housekeepingTask, {}))
   const deadline = Date.now() + 60_000
   while (
     Date.now() < deadline &&

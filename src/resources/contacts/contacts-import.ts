@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { parse, type Parser } from 'csv-parse'
+import { Type, type Static } from 'typebox'
 import type { Db } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -7,12 +8,16 @@ import { recordEvents } from '../events/events.repository.ts'
 import { AttributeCatalog, isProblem, UserDirectory } from './contact-values.ts'
 import { rowError, rowToContact, type RowError } from './contact-rows.ts'
 import { upsertContacts, type ContactInput } from './contacts.repository.ts'
-import { toContact, type ContactShape, type MergeStrategy } from './contacts.schemas.ts'
-import { planColumns, type ColumnOptions, type ColumnPlan } from './csv-columns.ts'
+import { MERGE_STRATEGIES, toContact, type ContactShape } from './contacts.schemas.ts'
+import { planColumns, type ColumnPlan } from './csv-columns.ts'
 
-export interface ImportOptions extends ColumnOptions {
-  mergeStrategy: MergeStrategy
-}
+/** How an upload's columns map and rows merge; stored with a staged import and read back with this schema. */
+export const ImportOptions = Type.Object({
+  mergeStrategy: Type.Enum(MERGE_STRATEGIES),
+  mapping: Type.Record(Type.String(), Type.String()),
+  exclude: Type.Array(Type.String())
+})
+export type ImportOptions = Static<typeof ImportOptions>
 
 export interface ImportRun {
   actor: ActorShape

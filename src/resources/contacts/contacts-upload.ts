@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { CsvError } from 'csv-parse'
-import type { PgBoss } from 'pg-boss'
 import type { ImportLimits } from '../../config.ts'
 import type { Db } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
-import { enqueueInTransaction } from '../../plugins/queue.ts'
+import { enqueueContactsImport } from '../../jobs/contacts-import.ts'
+import type { Queue } from '../../jobs/queue.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { AttributeCatalog } from './contact-values.ts'
@@ -13,11 +13,9 @@ import { csvParser, importContacts, inSlices, type ImportOptions, type ImportTal
 import { planColumns } from './csv-columns.ts'
 import { appendChunk, deleteImport, insertImport, markQueued } from './imports.repository.ts'
 
-export const CONTACTS_IMPORT_TASK = 'contacts-import'
-
 export interface UploadContext {
   db: Db
-  queue: PgBoss
+  queue: Queue
   accountId: string
   actor: ActorShape
   limits: ImportLimits
@@ -127,7 +125,7 @@ export async function receiveUpload(
     const jobId = importId!
     await db.transaction().execute(async (tx) => {
       await markQueued(tx, accountId, jobId, bytes, rows)
-      await enqueueInTransaction(context.queue, tx, CONTACTS_IMPORT_TASK, {
+      await enqueueContactsImport(tx, context.queue, {
         accountId,
         importId: jobId,
         requestId: context.requestId

@@ -164,20 +164,26 @@ const mergeClauses: Record<MergeStrategy, string> = {
 
 const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value)
 
+/** keep: an existing contact is left as it is (a send or an inbound message only names its number). */
+export type UpsertStrategy = MergeStrategy | 'keep'
+
 /**
- * Inserts new numbers and merges existing ones in one statement, however many rows: ON CONFLICT on
- * (account_id, mobile) makes concurrent writers of one number meet on the unique index instead of
- * creating two contacts. With an importId, a number that this import already wrote is skipped
- * (not returned), which is how a duplicate inside one file is found across batches.
+ * The one way contacts are written by number: inserts new numbers and merges existing ones in one
+ * statement, however many rows. ON CONFLICT on (account_id, mobile) makes concurrent writers of one
+ * number meet on the unique index instead of creating two contacts. With an importId, a number that
+ * this import already wrote is skipped (not returned), which is how a duplicate inside one file is
+ * found across batches. With 'keep', existing contacts are answered unchanged (inserted: false),
+ * read by a second statement so that one a concurrent writer just committed is seen too.
  */
 export async function upsertContacts(
   tx: Tx,
   accountId: string,
   rows: readonly (ContactInput & { id: string })[],
-  strategy: MergeStrategy,
+  strategy: UpsertStrategy,
   actor: ActorShape,
   importId: string | null = null
 ): Promise<(ContactView & { inserted: boolean })[]> {
+  if (rows.length === 0) return []
   const actorText = actorJson(actor)
   // The batch travels as one JSON parameter (JSON.stringify is native; node-pg's array escaping is not).
   const batch = JSON.stringify(
@@ -193,6 +199,15 @@ export async function upsertContacts(
       assigned_user_id: orNull(row.assignedUserId)
     }))
   )
+  const onConflict =
+    strategy === 'keep'
+      ? sql`DO NOTHING`
+      : sql`DO UPDATE SET
+      ${sql.raw(mergeClauses[strategy])},
+      last_import_id = excluded.last_import_id,
+      updated_at = now(),
+      updated_by = excluded.updated_by
+    ${importId === null ? sql`` : sql`WHERE c.last_import_id IS DISTINCT FROM excluded.last_import_id`}`
   const { rows: written } = await sql<ContactView & { inserted: boolean }>`
     INSERT INTO contacts AS c (id, account_id, mobile, country, first_name, last_name, email, tags, attributes, assigned_user_id, last_import_id, created_by, updated_by)
     SELECT r.id, ${accountId}, r.mobile, r.country, r.first_name, r.last_name, r.email,
@@ -200,15 +215,33 @@ export async function upsertContacts(
       ${importId}, ${actorText}::jsonb, ${actorText}::jsonb
     FROM json_to_recordset(${batch}::json)
       AS r(id text, mobile text, country text, first_name text, last_name text, email text, tags jsonb, attributes jsonb, assigned_user_id text)
-    ON CONFLICT (account_id, mobile) DO UPDATE SET
-      ${sql.raw(mergeClauses[strategy])},
-      last_import_id = excluded.last_import_id,
-      updated_at = now(),
-      updated_by = excluded.updated_by
-    ${importId === null ? sql`` : sql`WHERE c.last_import_id IS DISTINCT FROM excluded.last_import_id`}
+    ON CONFLICT (account_id, mobile) ${onConflict}
     RETURNING c.*, (c.xmax = 0) AS inserted, ${assignedUser} AS assigned_user, ${integrations} AS integrations
   `.execute(tx)
-  return written
+  if (strategy !== 'keep') return written
+  const insertedMobiles = new Set(written.map((row) => row.mobile))
+  const existing = [...new Set(rows.map((row) => row.mobile))].filter((mobile) => !insertedMobiles.has(mobile))
+  if (existing.length === 0) return written
+  const found = await selectContacts(tx)
+    .where('c.account_id', '=', accountId)
+    .where('c.mobile', 'in', existing)
+    .execute()
+  return [...written, ...found.map((row) => ({ ...row, inserted: false }))]
+}
+
+/** Contact rows by id, in no particular order; ids of other accounts or of no contact are left out. */
+export async function findContactRows(
+  db: DbOrTx,
+  accountId: string,
+  contactIds: readonly string[]
+): Promise<ContactRow[]> {
+  if (contactIds.length === 0) return []
+  return await db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', 'in', contactIds)
+    .execute()
 }
 
 type ContactColumns = Omit<

@@ -173,7 +173,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
         : { source: request.body as Readable, fields: {} }
       const options = importOptions({ ...request.query, ...upload.fields })
       const outcome = await receiveUpload(
-        { db: app.db, queue: app.queue, accountId, actor, limits: imports, requestId: request.id },
+        { db: app.db, queue: app.deps.queue, accountId, actor, limits: imports, requestId: request.id },
         upload.source,
         options
       )

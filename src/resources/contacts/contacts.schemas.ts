@@ -98,7 +98,7 @@ export const ContactUpdateRequest = Type.Object({
   )
 })
 
-const MERGE_STRATEGIES = ['append', 'core', 'remove'] as const
+export const MERGE_STRATEGIES = ['append', 'core', 'remove'] as const
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number]
 
 export const MergeStrategyQuery = Type.Enum(MERGE_STRATEGIES, {

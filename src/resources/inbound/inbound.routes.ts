@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SANDBOX } from '../../carriers/sandbox/sandbox-carrier.ts'
 import { SandboxInbound } from '../../carriers/sandbox/sandbox.schemas.ts'
-import type { MessagingOptions } from '../../config.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
+import { receiveCarrierEvents } from '../messages/carrier-events.ts'
 import { Message } from '../messages/messages.schemas.ts'
-import { messagingOf } from '../messages/messages.service.ts'
-import { findSenderByNumber, receiveInbound } from './inbound.service.ts'
+import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 
 const Received = Type.Object({
   message: ref(Message),
@@ -18,9 +17,7 @@ const Received = Type.Object({
 })
 
 /** Injects an inbound message into a sandbox sender, exactly as a carrier would deliver one. */
-export const inboundRoutes: FastifyPluginAsyncTypebox<{ messaging: MessagingOptions }> = async (app, options) => {
-  const inbound = { ...messagingOf(app, options.messaging), helpText: options.messaging.helpText }
-
+export const inboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/accounts/:accountId/sandbox/inbound',
     {
@@ -38,20 +35,21 @@ export const inboundRoutes: FastifyPluginAsyncTypebox<{ messaging: MessagingOpti
       config: { roles: ['Administrator'] }
     },
     async (request) => {
-      const { accountId } = request.principal
-      const sender = await findSenderByNumber(app.db, accountId, request.body.to)
-      if (!sender) throw new ApiError('SNDR-001', `No sender ${request.body.to} in this account`)
+      const { deps } = app
+      // The caller may only write to its own account's senders.
+      const sender = await findLiveSenderByNumber(deps.db, request.body.to)
+      if (!sender || sender.account_id !== request.principal.accountId)
+        throw new ApiError('SNDR-001', `No sender ${request.body.to} in this account`)
       if (sender.carrier !== SANDBOX)
         throw new ApiError('MSG-005', `The sender ${sender.number} uses the ${sender.carrier} carrier, not the sandbox`)
-      const adapter = app.carriers.get(SANDBOX)
-      const events = adapter.parseCallback!({
+      const events = deps.carriers.get(SANDBOX).parseCallback!({
         url: request.url,
         headers: request.headers,
         rawBody: JSON.stringify(request.body),
         body: request.body
       })
-      const received = events.flatMap((event) => (event.kind === 'inbound' ? [event.message] : []))
-      return { success: true as const, data: await receiveInbound(inbound, accountId, sender, received[0]!) }
+      const [received] = await receiveCarrierEvents(deps, SANDBOX, events)
+      return { success: true as const, data: received! }
     }
   )
 }

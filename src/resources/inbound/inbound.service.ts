@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../../carriers/carrier.ts'
-import type { DbOrTx, Tx } from '../../db/database.ts'
+import type { Tx } from '../../db/database.ts'
+import type { Deps } from '../../deps.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { keywordOf, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION, type Keyword } from '../../lib/keywords.ts'
 import { countSegments } from '../../lib/segments.ts'
@@ -8,21 +9,16 @@ import { parsePhone } from '../../shared/phone.ts'
 import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
+import { upsertContacts } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
-import { openConversations, reopenConversation } from '../conversations/conversations.repository.ts'
+import { findConversations, openConversations, reopenConversation } from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
-import { composeMessages, type Outbox } from '../messages/compose.ts'
 import { insertMessages, messageViews } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
-import type { Messaging } from '../messages/messages.service.ts'
+import { composeMessages } from '../messages/send/compose.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
-
-export interface Inbound extends Messaging {
-  /** The answer to HELP and INFO for accounts that set none of their own. */
-  helpText: string
-}
 
 export interface Received {
   message: MessageShape
@@ -31,71 +27,29 @@ export interface Received {
   reply?: MessageShape
 }
 
-/** The live sender with this number in the account: the receiving end of an inbound message. */
-export async function findSenderByNumber(
-  db: DbOrTx,
-  accountId: string,
-  number: string
-): Promise<SenderRow | undefined> {
-  const e164 = parsePhone(number)?.e164
-  return await db
-    .selectFrom('senders')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('deleted_at', 'is', null)
-    .where('number', 'in', e164 ? [number, e164] : [number])
-    .executeTakeFirst()
-}
-
-async function findOrCreateContact(
-  tx: Tx,
-  accountId: string,
-  mobile: string,
-  country: string | null
-): Promise<ContactRow> {
-  const actorText = JSON.stringify(systemActor)
-  const created = await tx
-    .insertInto('contacts')
-    .values({ id: newId(), account_id: accountId, mobile, country, created_by: actorText, updated_by: actorText })
-    .onConflict((conflict) => conflict.columns(['account_id', 'mobile']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
-  if (created) {
-    await recordEvent(
-      tx,
-      accountId,
-      'contact-created',
-      toContact({ ...created, assigned_user: null, integrations: null })
-    )
-    return created
-  }
-  return await tx
-    .selectFrom('contacts')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('mobile', '=', mobile)
-    .executeTakeFirstOrThrow()
-}
-
 const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, name: contact.mobile, source: 'contact' })
 
 /**
- * An inbound message to one of the account's senders: lands in the open conversation of the contact
- * and sender (reopened when closed, created when there is none) in the sender's group inbox, unread
- * for its members.
- * STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in, HELP/INFO get
- * the help text; each keyword gets one automatic answer through the normal dispatch pipeline.
+ * An inbound message to a sender: lands in the open conversation of the contact and sender
+ * (reopened when closed, created when there is none) in the sender's group inbox, unread for its
+ * members. STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in,
+ * HELP/INFO get the help text; each keyword gets one automatic answer through the normal dispatch
+ * pipeline (README "Keywords").
  */
-export async function receiveInbound(
-  inbound: Inbound,
-  accountId: string,
-  sender: SenderRow,
-  message: InboundMessage
-): Promise<Received> {
+export async function receiveInbound(deps: Deps, sender: SenderRow, message: InboundMessage): Promise<Received> {
+  const accountId = sender.account_id
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
-  return await inbound.db.transaction().execute(async (tx) => {
-    let contact = await findOrCreateContact(tx, accountId, from.e164, from.country ?? null)
+  return await deps.db.transaction().execute(async (tx) => {
+    const [written] = await upsertContacts(
+      tx,
+      accountId,
+      [{ id: newId(), mobile: from.e164, country: from.country ?? null }],
+      'keep',
+      systemActor
+    )
+    if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
+    let contact: ContactRow = written!
     const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
     const reopened = await reopenConversation(tx, accountId, key, contactActor(contact))
     const [conversation] = await openConversations(tx, accountId, [key], true, contactActor(contact))
@@ -144,7 +98,7 @@ export async function receiveInbound(
     if (!keyword) return { message: received! }
     if (keyword !== 'help')
       contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
-    const reply = await replyToKeyword(tx, inbound, accountId, keyword, contact, conversation!.id)
+    const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation!.id)
     return { message: received!, keyword, ...(reply ? { reply } : {}) }
   })
 }
@@ -156,7 +110,7 @@ async function helpTextOf(tx: Tx, accountId: string, defaultHelpText: string): P
 
 async function replyToKeyword(
   tx: Tx,
-  inbound: Inbound,
+  deps: Deps,
   accountId: string,
   keyword: Keyword,
   contact: ContactRow,
@@ -164,22 +118,16 @@ async function replyToKeyword(
 ): Promise<MessageShape | undefined> {
   const text =
     keyword === 'help'
-      ? await helpTextOf(tx, accountId, inbound.helpText)
+      ? await helpTextOf(tx, accountId, deps.config.messaging.helpText)
       : { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION }[keyword]
-  const conversation = await tx
-    .selectFrom('conversations')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('id', '=', conversationId)
-    .executeTakeFirstOrThrow()
-  const outbox: Outbox = inbound.outbox
+  const [conversation] = await findConversations(tx, accountId, [conversationId], undefined)
   const composed = await composeMessages(
     tx,
-    outbox,
+    deps,
     {
       accountId,
       groupSenders: [],
-      groupId: conversation.group_id,
+      groupId: conversation!.group_id,
       // Literal text: a help text with braces is not a template.
       templateText: text,
       template: { render: () => text },
@@ -190,7 +138,7 @@ async function replyToKeyword(
       ignoreOptOut: keyword === 'opt-out',
       ignoreDuplicates: true
     },
-    [{ contact, conversation }]
+    [{ contact, conversation: conversation! }]
   )
   const [reply] = await messageViews(tx, accountId, composed.messageIds)
   return reply ? toMessage(reply) : undefined

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { MessagingOptions } from '../../config.ts'
 import { pageResponse } from '../../shared/pagination.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, ref } from '../../shared/schemas.ts'
 import {
@@ -13,13 +12,12 @@ import {
   SendMessagesRequest,
   SendMessagesResult
 } from './messages.schemas.ts'
-import { fetchMessages, getMessage, getSendJob, messagingOf, sendMessages } from './messages.service.ts'
+import { fetchMessages, getMessage, getSendJob } from './messages.service.ts'
+import { sendMessages } from './send/send.service.ts'
 
 const tags = ['messages']
 
-export const messageRoutes: FastifyPluginAsyncTypebox<{ messaging: MessagingOptions }> = async (app, options) => {
-  const messaging = messagingOf(app, options.messaging)
-
+export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/accounts/:accountId/messages',
     {
@@ -41,7 +39,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ messaging: MessagingOpti
       config: { roles: MESSAGE_SENDERS }
     },
     async (request, reply) => {
-      const answer = await sendMessages(messaging, request.principal, request.body, request.headers['idempotency-key'])
+      const answer = await sendMessages(app.deps, request.principal, request.body, request.headers['idempotency-key'])
       if (answer.replayed) reply.header('idempotent-replayed', 'true')
       return await reply.code(answer.statusCode).send(answer.body)
     }

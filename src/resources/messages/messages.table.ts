@@ -91,3 +91,4 @@ export interface SenderThrottlesTable {
 
 export type MessageRow = Selectable<MessagesTable>
 export type SendJobRow = Selectable<SendJobsTable>
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
+import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { Capability, SenderRow, SenderStatus, SenderType } from './senders.table.ts'
@@ -189,4 +190,45 @@ export async function detachSender(
     .where('group_id', '=', groupId)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/** The live senders of a group: the numbers a send from that group can use. */
+export async function listGroupSenders(db: DbOrTx, accountId: string, groupId: string): Promise<SenderRow[]> {
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('group_id', '=', groupId)
+    .where('deleted_at', 'is', null)
+    .execute()
+}
+
+/** Senders by id, deleted ones included (a reply names its conversation's sender, which may be gone). */
+export async function findSendersByIds(
+  db: DbOrTx,
+  accountId: string,
+  senderIds: readonly string[]
+): Promise<SenderRow[]> {
+  if (senderIds.length === 0) return []
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', 'in', senderIds)
+    .execute()
+}
+
+/**
+ * The live sender with this number (as given, or in E.164), in any account: a live number belongs to
+ * one sender in the whole installation (unique index senders_number_key), so a carrier's inbound
+ * message finds its account through it.
+ */
+export async function findLiveSenderByNumber(db: DbOrTx, number: string): Promise<SenderRow | undefined> {
+  const e164 = parsePhone(number)?.e164
+  return await db
+    .selectFrom('senders')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('number', 'in', e164 ? [number, e164] : [number])
+    .executeTakeFirst()
 }

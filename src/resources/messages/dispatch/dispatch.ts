@@ -1,31 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql } from 'kysely'
-import type { PgBoss } from 'pg-boss'
-import { carrierError } from '../../carriers/carrier-errors.ts'
-import type { CarrierAdapter, Submission, SubmitResult } from '../../carriers/carrier.ts'
-import type { CarrierRegistry } from '../../carriers/registry.ts'
-import type { Db, DbOrTx } from '../../db/database.ts'
-import type { DispatchJob } from './dispatch-queue.ts'
-import { recordOutcomes, type Outcome } from './message-status.ts'
-import type { MessageMedia, MessageType } from './messages.table.ts'
-
-export interface Dispatcher {
-  db: Db
-  boss: PgBoss
-  carriers: CarrierRegistry
-}
-
-interface Pending {
-  id: string
-  body: string
-  type: MessageType
-  media: MessageMedia[]
-  to: string
-  sender_id: string
-  from: string
-  carrier: string
-  throughput: number | null
-}
+import { carrierError } from '../../../carriers/carrier-errors.ts'
+import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers/carrier.ts'
+import type { Db } from '../../../db/database.ts'
+import type { Deps } from '../../../deps.ts'
+import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
+import { recordOutcomes, type Outcome } from '../status/message-status.ts'
+import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
 /** An outcome, and whether trying again later may change it. */
 interface Attempt {
@@ -35,48 +15,6 @@ interface Attempt {
 
 /** Submits in flight at once for one job of an uncapped sender. */
 const SUBMIT_CONCURRENCY = 16
-
-async function pendingMessages(db: DbOrTx, { accountId, messageIds }: DispatchJob): Promise<Pending[]> {
-  return await db
-    .selectFrom('messages as m')
-    .innerJoin('contacts as c', 'c.id', 'm.contact_id')
-    .innerJoin('senders as s', 's.id', 'm.sender_id')
-    .select([
-      'm.id',
-      'm.body',
-      'm.type',
-      'm.media',
-      'c.mobile as to',
-      's.id as sender_id',
-      's.number as from',
-      'm.carrier',
-      's.throughput'
-    ])
-    .where('m.account_id', '=', accountId)
-    .where('m.id', 'in', messageIds)
-    .where('m.status', 'in', ['queued', 'scheduled'])
-    .orderBy('m.id')
-    .execute()
-}
-
-/**
- * Reserves `count` send slots of a throughput-capped sender and answers how many milliseconds until
- * the first. The next free slot lives in one row per sender, moved forward atomically, so every
- * worker of every instance draws from one schedule and the cap holds across all of them; the
- * database clock is the only clock involved. A worker that dies strands at most the slots it had
- * reserved, which is why it reserves about a second's worth at a time.
- */
-async function reserveSlots(db: DbOrTx, senderId: string, count: number, throughput: number): Promise<number> {
-  const span = count / throughput
-  const {
-    rows: [row]
-  } = await sql<{ wait_ms: number }>`
-    INSERT INTO sender_throttles AS t (sender_id, next_slot) VALUES (${senderId}, clock_timestamp() + make_interval(secs => ${span}))
-    ON CONFLICT (sender_id) DO UPDATE SET next_slot = greatest(t.next_slot, clock_timestamp()) + make_interval(secs => ${span})
-    RETURNING extract(epoch FROM (t.next_slot - make_interval(secs => ${span}) - clock_timestamp())) * 1000 AS wait_ms
-  `.execute(db)
-  return Math.max(0, Number(row!.wait_ms))
-}
 
 function submissionOf(accountId: string, message: Pending): Submission {
   return {
@@ -167,21 +105,21 @@ async function submitAll(
  * fail the message with the carrier's last error. Answers how many messages wait for a retry.
  */
 export async function dispatchMessages(
-  dispatcher: Dispatcher,
-  job: DispatchJob,
+  deps: Pick<Deps, 'db' | 'queue' | 'carriers'>,
+  job: DispatchPayload,
   lastAttempt: boolean
 ): Promise<number> {
-  const pending = await pendingMessages(dispatcher.db, job)
+  const pending = await pendingMessages(deps.db, job.accountId, job.messageIds)
   const bySender = new Map<string, Pending[]>()
   for (const message of pending) bySender.set(message.sender_id, [...(bySender.get(message.sender_id) ?? []), message])
   let retrying = 0
   for (const messages of bySender.values()) {
     const carrier = messages[0]!.carrier
-    const attempts = await submitAll(dispatcher.db, dispatcher.carriers.get(carrier), job.accountId, messages)
+    const attempts = await submitAll(deps.db, deps.carriers.get(carrier), job.accountId, messages)
     const settled = attempts.filter((attempt) => !attempt.retryable || lastAttempt).map((attempt) => attempt.outcome)
     retrying += attempts.length - settled.length
-    await dispatcher.db.transaction().execute(async (tx) => {
-      await recordOutcomes(tx, dispatcher.boss, job.accountId, carrier, settled)
+    await deps.db.transaction().execute(async (tx) => {
+      await recordOutcomes(tx, deps.queue, job.accountId, carrier, settled)
     })
   }
   return retrying

@@ -1,32 +1,28 @@
-import type { PgBoss } from 'pg-boss'
-import type { Tx } from '../../db/database.ts'
-import { priceOf, rateFor, type PriceTable } from '../../lib/pricing.ts'
-import type { CompiledTemplate } from '../../lib/render-template.ts'
-import { countSegments, overLengthLimit } from '../../lib/segments.ts'
-import { newId } from '../../shared/ids.ts'
-import type { ContactRow } from '../contacts/contacts.table.ts'
-import { openConversations, type ConversationKey } from '../conversations/conversations.repository.ts'
-import { recordEvents } from '../events/events.repository.ts'
-import type { SenderRow } from '../senders/senders.table.ts'
-import { enqueueDispatch } from './dispatch-queue.ts'
+import type { Tx } from '../../../db/database.ts'
+import type { Deps } from '../../../deps.ts'
+import { enqueueDispatch } from '../../../jobs/message-dispatch.ts'
+import { priceOf, rateFor } from '../../../lib/pricing.ts'
+import type { CompiledTemplate } from '../../../lib/render-template.ts'
+import { countSegments, overLengthLimit } from '../../../lib/segments.ts'
+import { newId } from '../../../shared/ids.ts'
+import type { ContactRow } from '../../contacts/contacts.table.ts'
+import { openConversations, type ConversationKey } from '../../conversations/conversations.repository.ts'
+import { recordEvents } from '../../events/events.repository.ts'
+import { findSendersByIds } from '../../senders/senders.repository.ts'
+import type { SenderRow } from '../../senders/senders.table.ts'
 import {
   insertMessages,
   recentDuplicates,
   takeTurnForTemplate,
   type MessageOrigin,
   type NewMessage
-} from './messages.repository.ts'
-import type { InvalidRecipientShape } from './messages.schemas.ts'
-import type { MessageMedia, MessageType } from './messages.table.ts'
+} from '../messages.repository.ts'
+import type { InvalidRecipientShape } from '../messages.schemas.ts'
+import type { MessageMedia, MessageType } from '../messages.table.ts'
 import { invalidRecipient, type Recipient } from './recipients.ts'
 
-/** Longest message accepted (MSG-007): 10 segments, i.e. 1,530 GSM-7 or 670 UCS-2 characters. */
-
-export interface Outbox {
-  boss: PgBoss
-  prices: PriceTable
-  dispatchBatchSize: number
-}
+/** Where composed messages go: the dispatch queue, at the configured prices and batch size. */
+export type Outbox = Pick<Deps, 'queue' | 'config'>
 
 /** What is sent, from where, to each recipient of one batch. */
 export interface Composition {
@@ -77,15 +73,7 @@ async function sendersById(
   const missing = [...new Set(recipients.flatMap((recipient) => recipient.conversation?.sender_id ?? []))].filter(
     (id) => !byId.has(id)
   )
-  if (missing.length > 0) {
-    for (const sender of await tx
-      .selectFrom('senders')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('id', 'in', missing)
-      .execute())
-      byId.set(sender.id, sender)
-  }
+  for (const sender of await findSendersByIds(tx, accountId, missing)) byId.set(sender.id, sender)
   return byId
 }
 
@@ -183,8 +171,8 @@ export async function composeMessages(
       groupId: recipient.conversation?.group_id ?? sender.group_id
     })
   }
-  // Outbound never reopens a closed conversation (only inbound does, SPEC §6): the archive stays as the
-  // group left it, and a send (even a reply to an archived thread) starts a new conversation.
+  // Outbound never reopens a closed conversation (only inbound does: README "Conversations"): the archive
+  // stays as the group left it, and a send (even a reply to an archived thread) starts a new conversation.
   const conversations = await openConversations(
     tx,
     composition.accountId,
@@ -225,18 +213,21 @@ export async function composeMessages(
     media: composition.media,
     segments,
     encoding,
-    price: priceOf(segments, rateFor(outbox.prices, sender.type, recipient.contact.country ?? undefined)),
+    price: priceOf(
+      segments,
+      rateFor(outbox.config.messaging.prices, sender.type, recipient.contact.country ?? undefined)
+    ),
     sendAt: scheduled ? composition.sendAt : null,
     carrierMessageId: null
   }))
   await insertMessages(tx, composition.accountId, messages, composition.origin)
   const throughputOf = new Map(accepted.map(({ sender }) => [sender.id, sender.throughput]))
   await enqueueDispatch(
-    outbox.boss,
     tx,
+    outbox.queue,
     composition.accountId,
     messages.map((message) => ({ ...message, throughput: throughputOf.get(message.senderId) ?? null })),
-    outbox.dispatchBatchSize
+    outbox.config.messaging.dispatchBatchSize
   )
   return {
     messageIds: messages.map((message) => message.id),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
-import type { Db, Tx } from '../../db/database.ts'
-import { ApiError } from '../../errors/api-error.ts'
+import type { Db, Tx } from '../../../db/database.ts'
+import { ApiError } from '../../../errors/api-error.ts'
+import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from './idempotency.repository.ts'
 
 export interface Answer<T> {
   statusCode: number
@@ -9,9 +9,6 @@ export interface Answer<T> {
   /** True when the answer is the stored one of an earlier request with the same key. */
   replayed: boolean
 }
-
-/** How long a key is kept: Stripe's "at least 24 hours". */
-const IDEMPOTENCY_KEY_HOURS = 24
 
 export function requestHash(body: unknown): string {
   return createHash('sha256')
@@ -34,39 +31,14 @@ export async function withIdempotencyKey<T>(
 ): Promise<Answer<T>> {
   return await db.transaction().execute(async (tx) => {
     if (key === undefined) return { ...(await work(tx)), replayed: false }
-    const claimed = await tx
-      .insertInto('idempotency_keys')
-      .values({ account_id: accountId, key, request_hash: hash, status_code: null, response: null })
-      .onConflict((conflict) => conflict.columns(['account_id', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst()
-    if (!claimed) {
-      const stored = await tx
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow()
+    if (!(await claimIdempotencyKey(tx, accountId, key, hash))) {
+      const stored = await findIdempotencyKey(tx, accountId, key)
       if (stored.request_hash !== hash)
         throw new ApiError('MSG-050', `Idempotency-Key ${key} was used with a different request body`)
       return { statusCode: stored.status_code!, body: stored.response as T, replayed: true }
     }
     const answer = await work(tx)
-    await tx
-      .updateTable('idempotency_keys')
-      .set({ status_code: answer.statusCode, response: JSON.stringify(answer.body) })
-      .where('account_id', '=', accountId)
-      .where('key', '=', key)
-      .execute()
+    await storeIdempotentAnswer(tx, accountId, key, answer)
     return { ...answer, replayed: false }
   })
-}
-
-/** Forgets keys older than IDEMPOTENCY_KEY_HOURS; answers how many. */
-export async function purgeIdempotencyKeys(db: Db): Promise<number> {
-  const deleted = await db
-    .deleteFrom('idempotency_keys')
-    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${IDEMPOTENCY_KEY_HOURS})`)
-    .executeTakeFirst()
-  return Number(deleted.numDeletedRows)
 }

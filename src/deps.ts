@@ -1,0 +1,53 @@
+import type { Logger } from 'pino'
+import { createCarrierRegistry, type CarrierRegistry } from './carriers/registry.ts'
+import type { Config } from './config.ts'
+import { createDb } from './db/connect.ts'
+import type { Db } from './db/database.ts'
+import { Queue } from './jobs/queue.ts'
+import { tasks } from './jobs/tasks.ts'
+
+/** What services and tasks work with: plain handles, the same in the HTTP app and the worker. */
+export interface Deps {
+  db: Db
+  queue: Queue
+  carriers: CarrierRegistry
+  config: Readonly<Config>
+  log: Logger
+}
+
+export interface DepsOptions {
+  /** A database handle to use instead of one built from config.databaseUrl (closeDeps still closes it). */
+  db?: Db
+  log: Logger
+}
+
+/** Opens the database pool, starts the job queue (creating the tasks' queues) and builds the carriers. */
+export async function createDeps(config: Readonly<Config>, options: DepsOptions): Promise<Deps> {
+  if (!config.databaseUrl)
+    throw new Error('Parley needs config.databaseUrl; src/db/open.ts starts the embedded database first')
+  const db = options.db ?? createDb(config.databaseUrl, config.databasePoolSize)
+  const queue = new Queue({
+    connectionString: config.databaseUrl,
+    runWorkers: config.workers,
+    superviseSeconds: config.queueSuperviseSeconds,
+    log: options.log
+  })
+  try {
+    await queue.start(tasks)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  const carriers = createCarrierRegistry({ db, sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
+  return { db, queue, carriers, config, log: options.log }
+}
+
+/** Lets running jobs finish, then closes the carriers' connections, then the database pool. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  try {
+    await deps.queue.stop()
+    await deps.carriers.close()
+  } finally {
+    await deps.db.destroy()
+  }
+}

@@ -1,0 +1,93 @@
+import { sql, type RawBuilder } from 'kysely'
+import type { DbOrTx } from '../../../db/database.ts'
+import { ApiError } from '../../../errors/api-error.ts'
+import { coerceAttributeValue, type AttributeValue } from '../../../lib/attribute-values.ts'
+import { AttributeCatalog } from '../../contacts/contact-values.ts'
+import type { ContactRow } from '../../contacts/contacts.table.ts'
+import type { SendFiltersShape } from '../messages.schemas.ts'
+
+const CORE_COLUMNS: Record<string, 'first_name' | 'last_name' | 'email' | 'mobile' | 'country'> = {
+  firstname: 'first_name',
+  lastname: 'last_name',
+  email: 'email',
+  mobile: 'mobile',
+  country: 'country'
+}
+
+/**
+ * The filters as one SQL condition over contacts `c`: every tag, and every attribute comparison
+ * (the reference's comparators; a list with = or != means any of / none of). Custom attributes are
+ * compared as the jsonb values they are stored as, so numbers compare as numbers.
+ */
+export async function filterCondition(
+  db: DbOrTx,
+  accountId: string,
+  filters: SendFiltersShape
+): Promise<RawBuilder<boolean>> {
+  const conditions: RawBuilder<boolean>[] = []
+  const tags = filters.tags ?? []
+  if (tags.length > 0) conditions.push(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
+  const catalog = (filters.attributes?.length ?? 0) > 0 ? await AttributeCatalog.load(db, accountId) : undefined
+  for (const filter of filters.attributes ?? []) {
+    const name = filter.name ?? filter.attribute
+    if (!name) throw new ApiError('REQ-001', 'body.filters.attributes: each filter needs a name')
+    const values = Array.isArray(filter.value) ? filter.value : [filter.value]
+    if (values.length !== 1 && filter.comparator !== '=' && filter.comparator !== '!=') {
+      throw new ApiError('REQ-001', `body.filters.attributes: ${filter.comparator} compares with one value, not a list`)
+    }
+    const core = CORE_COLUMNS[name.toLowerCase()]
+    let operands: RawBuilder<unknown>[]
+    let subject: RawBuilder<unknown>
+    if (core) {
+      subject = sql`c.${sql.ref(core)}`
+      operands = values.map((value) => sql`${String(value)}::text`)
+    } else {
+      const definition = catalog!.find(name)
+      if (!definition) throw new ApiError('ATTR-001', `filters.attributes: ${name} is not a defined contact attribute`)
+      subject = sql`(c.attributes -> ${definition.name})`
+      operands = values.map((value) => {
+        const coerced = coerceAttributeValue(definition.data_type, value)
+        if ('problem' in coerced || coerced.value === null)
+          throw new ApiError(
+            'ATTR-002',
+            `filters.attributes: ${definition.name} ${'problem' in coerced ? coerced.problem : 'needs a value'}`
+          )
+        return sql`${JSON.stringify(coerced.value satisfies AttributeValue)}::jsonb`
+      })
+    }
+    const comparator = sql.raw(filter.comparator === '!=' ? '=' : filter.comparator)
+    const anyMatch = sql.join(
+      operands.map((operand) => sql`${subject} ${comparator} ${operand}`),
+      sql` OR `
+    )
+    conditions.push(
+      filter.comparator === '!='
+        ? sql<boolean>`(${subject} IS NOT NULL AND NOT (${anyMatch}))`
+        : sql<boolean>`(${anyMatch})`
+    )
+  }
+  return sql<boolean>`(${sql.join(conditions, sql` AND `)})`
+}
+
+export async function countFiltered(db: DbOrTx, accountId: string, condition: RawBuilder<boolean>): Promise<number> {
+  const { count } = await db
+    .selectFrom('contacts as c')
+    .where('c.account_id', '=', accountId)
+    .where(condition)
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow()
+  return Number(count)
+}
+
+/** The next matching contacts after `afterId`, in id order: the expansion's resumable cursor. */
+export async function nextFiltered(
+  db: DbOrTx,
+  accountId: string,
+  condition: RawBuilder<boolean>,
+  afterId: string | null,
+  limit: number
+): Promise<ContactRow[]> {
+  let query = db.selectFrom('contacts as c').selectAll('c').where('c.account_id', '=', accountId).where(condition)
+  if (afterId !== null) query = query.where('c.id', '>', afterId)
+  return await query.orderBy('c.id').limit(limit).execute()
+}

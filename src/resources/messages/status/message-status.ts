@@ -1,0 +1,83 @@
+import type { CarrierError, ScheduledReport, StatusReport } from '../../../carriers/carrier.ts'
+import type { Tx } from '../../../db/database.ts'
+import { enqueueStatusReports } from '../../../jobs/message-status-reports.ts'
+import type { Queue } from '../../../jobs/queue.ts'
+import { recordEvents, type EventType } from '../../events/events.repository.ts'
+import { messageViews } from '../messages.repository.ts'
+import { toMessage } from '../messages.schemas.ts'
+import { applyStatusReports, markFailed, markSent } from './status.repository.ts'
+
+/** What became of one submit. */
+export type Outcome =
+  | { messageId: string; sent: true; carrierMessageId: string; reports: ScheduledReport[] }
+  | { messageId: string; sent: false; error: CarrierError }
+
+async function recordStatusEvents(
+  tx: Tx,
+  accountId: string,
+  changed: ReadonlyArray<{ id: string; event: EventType }>
+): Promise<void> {
+  if (changed.length === 0) return
+  const eventOf = new Map(changed.map((row) => [row.id, row.event]))
+  const views = await messageViews(
+    tx,
+    accountId,
+    changed.map((row) => row.id)
+  )
+  await recordEvents(
+    tx,
+    accountId,
+    views.map((view) => ({ type: eventOf.get(view.id)!, payload: toMessage(view) }))
+  )
+}
+
+/**
+ * Records what the carrier said to the submits of one dispatch job: accepted messages become sent
+ * (message-sent), refused ones failed (message-status). Reports the carrier will make later are
+ * scheduled as jobs (pg-boss startAfter), so they survive a restart.
+ */
+export async function recordOutcomes(
+  tx: Tx,
+  queue: Queue,
+  accountId: string,
+  carrier: string,
+  outcomes: readonly Outcome[]
+): Promise<void> {
+  const sent = outcomes.flatMap((outcome) => (outcome.sent ? [outcome] : []))
+  const failed = outcomes.flatMap((outcome) => (outcome.sent ? [] : [outcome]))
+  const changed: Array<{ id: string; event: EventType }> = [
+    ...(await markSent(tx, accountId, sent)).map((id) => ({ id, event: 'message-sent' as const })),
+    ...(await markFailed(tx, accountId, failed)).map((id) => ({ id, event: 'message-status' as const }))
+  ]
+  await recordStatusEvents(tx, accountId, changed)
+
+  const reports = sent.flatMap((outcome) => outcome.reports)
+  await applyReports(
+    tx,
+    carrier,
+    reports.filter((report) => report.delayMs <= 0)
+  )
+  const later = new Map<number, StatusReport[]>()
+  for (const { delayMs, ...report } of reports.filter((candidate) => candidate.delayMs > 0))
+    later.set(delayMs, [...(later.get(delayMs) ?? []), report])
+  await enqueueStatusReports(
+    tx,
+    queue,
+    [...later.entries()].map(([delayMs, batch]) => ({
+      payload: { carrier, reports: batch },
+      startAfter: new Date(Date.now() + delayMs)
+    }))
+  )
+}
+
+/** Applies carrier status reports, each moving its message forward only, with events. */
+export async function applyReports(tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
+  const rows = await applyStatusReports(tx, carrier, reports)
+  const byAccount = new Map<string, Array<{ id: string; event: EventType }>>()
+  for (const row of rows)
+    byAccount.set(row.account_id, [
+      ...(byAccount.get(row.account_id) ?? []),
+      { id: row.id, event: row.status === 'sent' ? 'message-sent' : 'message-status' }
+    ])
+  for (const [accountId, changed] of byAccount) await recordStatusEvents(tx, accountId, changed)
+}
