@@ -28,7 +28,7 @@ import { integrationRoutes } from './resources/integrations/integrations.routes.
 import { SyncResult } from './resources/integrations/integrations.schemas.ts'
 import { accountRoutes } from './resources/accounts/accounts.routes.ts'
 import { Account } from './resources/accounts/accounts.schemas.ts'
-import { storedSigningSecret } from './resources/accounts/signing-secret.ts'
+import { storedSigningSecret } from './resources/accounts/signing-secret.repository.ts'
 import { credentialRoutes } from './resources/credentials/credentials.routes.ts'
 import { ApiCredential, NewApiCredential } from './resources/credentials/credentials.schemas.ts'
 import { groupRoutes } from './resources/groups/groups.routes.ts'

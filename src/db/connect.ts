@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { Database, Db } from './database.ts'
 
@@ -15,4 +15,9 @@ export function createDb(connectionString: string, poolSize: number): Db {
     client.on('error', () => {})
   })
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Throws unless the database answers a trivial query: the readiness check. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`SELECT 1`.execute(db)
 }

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/database.ts'
 import { ApiError } from '../errors/api-error.ts'
+import { findCredentialWithUser } from '../resources/credentials/credentials.repository.ts'
+import { findUserByEmail } from '../resources/users/users.repository.ts'
 import type { Role } from '../resources/users/users.table.ts'
 import { TtlCache } from '../lib/ttl-cache.ts'
 import type { ActingUser, Principal } from '../shared/principal.ts'
@@ -62,22 +64,7 @@ function toActingUser(row: {
 }
 
 async function loadCredential(db: Db, credentialId: string): Promise<CredentialState | undefined> {
-  const row = await db
-    .selectFrom('api_credentials as c')
-    .leftJoin('users as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.deleted_at', 'is', null))
-    .select([
-      'c.account_id',
-      'c.client_id',
-      'c.revoked_at',
-      'c.user_id',
-      'u.id as uid',
-      'u.email',
-      'u.first_name',
-      'u.last_name',
-      'u.role'
-    ])
-    .where('c.id', '=', credentialId)
-    .executeTakeFirst()
+  const row = await findCredentialWithUser(db, credentialId)
   if (!row) return undefined
   let user: ActingUser | null | undefined
   if (row.user_id !== null) {
@@ -96,13 +83,7 @@ async function loadCredential(db: Db, credentialId: string): Promise<CredentialS
 }
 
 async function loadUserByEmail(db: Db, accountId: string, email: string): Promise<ActingUser | null> {
-  const row = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'first_name', 'last_name', 'role'])
-    .where('account_id', '=', accountId)
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst()
+  const row = await findUserByEmail(db, accountId, email)
   return row ? toActingUser(row) : null
 }
 

@@ -5,6 +5,7 @@ import { coerceAttributeValue } from '../../lib/attribute-values.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import { allAttributes } from '../attributes/attributes.repository.ts'
 import type { AttributeDefinitionRow } from '../attributes/attributes.table.ts'
+import { listUserEmails } from '../users/users.repository.ts'
 import type { AttributeValues, TagShape } from './contacts.table.ts'
 
 /** Why a value was refused: thrown as an ApiError for JSON, reported per row for CSV. */
@@ -88,13 +89,7 @@ export class UserDirectory {
   }
 
   static async load(db: DbOrTx, accountId: string): Promise<UserDirectory> {
-    const users = await db
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where('account_id', '=', accountId)
-      .where('deleted_at', 'is', null)
-      .execute()
-    return new UserDirectory(users)
+    return new UserDirectory(await listUserEmails(db, accountId))
   }
 
   resolve(idOrEmail: string): string | Problem {

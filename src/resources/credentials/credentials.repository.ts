@@ -82,3 +82,23 @@ export async function revokeCredential(
     .returningAll()
     .executeTakeFirst()
 }
+
+/** A credential with its user (null columns when it has none, or the user was deleted), to authenticate a token. */
+export async function findCredentialWithUser(db: DbOrTx, credentialId: string) {
+  return await db
+    .selectFrom('api_credentials as c')
+    .leftJoin('users as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.deleted_at', 'is', null))
+    .select([
+      'c.account_id',
+      'c.client_id',
+      'c.revoked_at',
+      'c.user_id',
+      'u.id as uid',
+      'u.email',
+      'u.first_name',
+      'u.last_name',
+      'u.role'
+    ])
+    .where('c.id', '=', credentialId)
+    .executeTakeFirst()
+}

@@ -1,15 +1,18 @@
 import type { DbOrTx } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import type { Principal } from '../../shared/principal.ts'
+import { firstGroupIn, resolveGroup } from './groups.repository.ts'
 import type { GroupRow } from './groups.table.ts'
+
+// Builds SQL outside a repository: the access rule is a subquery that repositories embed as a scope.
 
 // Who may work in which group. Every endpoint that touches a group's inbox, conversations, messages
 // or senders asks these functions, so the rule lives in one place:
 // - a principal without an acting user (an account-wide credential) works in every group;
 // - an acting user of any role, Administrators included, works only in the groups they are a member
-//   of (seed 000: administrators must add themselves to see a group's conversations);
+//   of (administrators add themselves to see a group's conversations: README "Groups and access");
 // - for users other than Administrators, a group counts only once one of its senders is active
-//   (seed 004: an inbox stays hidden until its registration completes).
+//   (an inbox stays hidden until its registration completes: README "Groups and access").
 
 /** The ids of the groups an acting user may work in, as a subquery; undefined means every group. */
 export function usableGroupIdsQuery(db: DbOrTx, principal: Principal) {
@@ -47,20 +50,6 @@ export async function groupsUsableBy(db: DbOrTx, principal: Principal): Promise<
   return (await query.execute()).map((row) => row.group_id)
 }
 
-/** A group of the account by id or by API code (case-insensitive); an id wins over an equal API code. */
-export async function resolveGroup(db: DbOrTx, accountId: string, idOrApiCode: string): Promise<GroupRow | undefined> {
-  return await db
-    .selectFrom('groups')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where((eb) =>
-      eb.or([eb('id', '=', idOrApiCode), eb(eb.fn('lower', ['api_code']), '=', idOrApiCode.toLowerCase())])
-    )
-    .orderBy((eb) => eb('id', '=', idOrApiCode), 'desc')
-    .limit(1)
-    .executeTakeFirst()
-}
-
 /**
  * The group if the principal may work in it. A group that exists but is not usable answers exactly
  * like a missing one (GRP-001), so a non-member learns nothing about it.
@@ -90,8 +79,5 @@ async function groupWithin(
  * user the default group if usable, else their oldest usable group, else none.
  */
 export async function defaultGroupFor(db: DbOrTx, principal: Principal): Promise<GroupRow | undefined> {
-  const usable = usableGroupIdsQuery(db, principal)
-  let query = db.selectFrom('groups').selectAll().where('account_id', '=', principal.accountId)
-  query = usable ? query.where('id', 'in', usable) : query.where('is_default', '=', true)
-  return await query.orderBy('is_default', 'desc').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()
+  return await firstGroupIn(db, principal.accountId, usableGroupIdsQuery(db, principal))
 }

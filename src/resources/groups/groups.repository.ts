@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { SenderStatus } from '../senders/senders.table.ts'
 import type { Role } from '../users/users.table.ts'
-import type { readableGroupIdsQuery } from './group-access.ts'
+import type { readableGroupIdsQuery, usableGroupIdsQuery } from './group-access.ts'
 import type { GroupRow, OfficeHoursValue } from './groups.table.ts'
 
 export interface GroupDetailsRow extends GroupRow {
@@ -219,4 +219,32 @@ export async function lockDefaultGroup(tx: Tx, accountId: string): Promise<{ id:
 
 export async function deleteMembershipsOfUser(db: DbOrTx, accountId: string, userId: string): Promise<void> {
   await db.deleteFrom('group_users').where('account_id', '=', accountId).where('user_id', '=', userId).execute()
+}
+
+/** A group of the account by id or by API code (case-insensitive); an id wins over an equal API code. */
+export async function resolveGroup(db: DbOrTx, accountId: string, idOrApiCode: string): Promise<GroupRow | undefined> {
+  return await db
+    .selectFrom('groups')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where((eb) =>
+      eb.or([eb('id', '=', idOrApiCode), eb(eb.fn('lower', ['api_code']), '=', idOrApiCode.toLowerCase())])
+    )
+    .orderBy((eb) => eb('id', '=', idOrApiCode), 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/**
+ * The account's default group when `usable` is undefined (every group); otherwise the default group
+ * if among `usable`, else the oldest of them, else none.
+ */
+export async function firstGroupIn(
+  db: DbOrTx,
+  accountId: string,
+  usable: ReturnType<typeof usableGroupIdsQuery>
+): Promise<GroupRow | undefined> {
+  let query = db.selectFrom('groups').selectAll().where('account_id', '=', accountId)
+  query = usable ? query.where('id', 'in', usable) : query.where('is_default', '=', true)
+  return await query.orderBy('is_default', 'desc').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()
 }

@@ -8,7 +8,6 @@ import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { attachSender, detachSender, findSender } from '../senders/senders.repository.ts'
 import { findUser } from '../users/users.repository.ts'
-import { resolveGroup } from './group-access.ts'
 import {
   clearDefaultGroup,
   deleteGroupUser,
@@ -18,7 +17,8 @@ import {
   insertGroupUser,
   updateGroup,
   type GroupDetailsRow,
-  type GroupValues
+  type GroupValues,
+  resolveGroup
 } from './groups.repository.ts'
 import { defaultOfficeHours, type GroupRequestShape, type GroupUpdateShape } from './groups.schemas.ts'
 import type { GroupRow } from './groups.table.ts'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sql } from 'kysely'
 import { Type } from 'typebox'
+import { pingDatabase } from '../../db/connect.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { envelope, errorResponses } from '../../shared/schemas.ts'
 
@@ -28,7 +28,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       try {
-        await sql`SELECT 1`.execute(app.db)
+        await pingDatabase(app.db)
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed')
         throw new ApiError('SYS-002', 'The database is not reachable')

@@ -111,3 +111,28 @@ export async function lockAdministrators(tx: Tx, accountId: string): Promise<str
     .execute()
   return rows.map((row) => row.id)
 }
+
+/** The live user with this email (case-insensitive) in the account. */
+export async function findUserByEmail(
+  db: DbOrTx,
+  accountId: string,
+  email: string
+): Promise<Pick<UserRow, 'id' | 'email' | 'first_name' | 'last_name' | 'role'> | undefined> {
+  return await db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name', 'role'])
+    .where('account_id', '=', accountId)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+/** The ids and emails of the account's live users: what a contact's assignedUser may name. */
+export async function listUserEmails(db: DbOrTx, accountId: string): Promise<Array<{ id: string; email: string }>> {
+  return await db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('account_id', '=', accountId)
+    .where('deleted_at', 'is', null)
+    .execute()
+}
