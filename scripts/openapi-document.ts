@@ -1,4 +1,4 @@
-import { errorCatalog } from '../src/errors/catalog.ts'
+import { errorTableRows } from '../src/errors/catalog.ts'
 import type { FastifyInstance } from 'fastify'
 
 type OpenApiOperation = {
@@ -79,7 +79,6 @@ export function readmeWithErrorTable(readme: string): string {
   const start = readme.indexOf(ERRORS_START)
   const end = readme.indexOf(ERRORS_END)
   if (start < 0 || end < start) throw new Error('README.md lacks the error-catalog markers')
-  const rows = Object.entries(errorCatalog).map(([code, { status, message }]) => `| ${code} | ${status} | ${message} |`)
-  const table = ['| code | HTTP status | meaning |', '| --- | --- | --- |', ...rows].join('\n')
+  const table = ['| code | HTTP status | meaning |', '| --- | --- | --- |', ...errorTableRows()].join('\n')
   return `${readme.slice(0, start + ERRORS_START.length)}\n${table}\n${readme.slice(end)}`
 }

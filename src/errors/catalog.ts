@@ -1,6 +1,9 @@
 // Every error code Parley answers with. Codes are stable strings: reuse Sakari's where one exists
 // (ACCT-008, ACCT-016, CONT-001, ...), otherwise a Parley code in the same AREA-NNN form.
-// The README's error table is checked against this object by test/app/errors-catalog.test.ts.
+// The README's error table and the OpenAPI description are generated from it (npm run openapi).
+// Codes with a `status` are HTTP answers. Codes marked `on: 'message'` are never an HTTP answer: they
+// appear in a message's `error`, where adapters map their carrier's own codes to them, so a message's
+// error means the same whatever carrier carried it (src/carriers/carrier-errors.ts).
 export const errorCatalog = {
   'REQ-001': { status: 400, message: 'Invalid request' },
   'REQ-002': { status: 400, message: 'Malformed request body' },
@@ -69,8 +72,29 @@ export const errorCatalog = {
   'MSG-007': { status: 400, message: 'Message too long' },
   'MSG-024': { status: 409, message: 'Duplicate message: the same text was sent to this contact within 30 minutes' },
   'MSG-050': { status: 422, message: 'This Idempotency-Key was used with a different request' },
+  'MSG-008': { on: 'message', message: 'Marked as spam by the carrier' },
+  'MSG-009': { on: 'message', message: 'Prohibited by the carrier' },
+  'MSG-018': { on: 'message', message: 'Could not be routed to the destination' },
+  'MSG-019': { on: 'message', message: 'Undelivered: unreachable handset, landline or content blocked' },
+  'MSG-020': { on: 'message', message: 'The number is a landline' },
+  'MSG-023': { on: 'message', message: 'Rejected by the carrier' },
+  'MSG-025': { on: 'message', message: 'Unknown carrier error' },
+  'MSG-026': { on: 'message', message: 'Timed out' },
+  'MSG-028': { on: 'message', message: 'Throttled; will be retried' },
+  'MSG-033': { on: 'message', message: 'Carrier service failure' },
   'SYS-001': { status: 500, message: 'Internal server error' },
   'SYS-002': { status: 503, message: 'Service unavailable' }
-} as const satisfies Record<string, { status: number; message: string }>
+} as const satisfies Record<string, { status: number; message: string } | { on: 'message'; message: string }>
 
-export type ErrorCode = keyof typeof errorCatalog
+type Catalog = typeof errorCatalog
+/** A code an HTTP answer carries. */
+export type ErrorCode = { [K in keyof Catalog]: Catalog[K] extends { status: number } ? K : never }[keyof Catalog]
+/** A code only a message's `error` carries (a carrier's verdict on it). */
+export type MessageErrorCode = { [K in keyof Catalog]: Catalog[K] extends { on: 'message' } ? K : never }[keyof Catalog]
+
+/** The catalogue as Markdown table rows, for the README and the OpenAPI description. */
+export function errorTableRows(): string[] {
+  return Object.entries(errorCatalog).map(
+    ([code, entry]) => `| ${code} | ${'status' in entry ? entry.status : 'none (on a message)'} | ${entry.message} |`
+  )
+}

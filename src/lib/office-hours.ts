@@ -1,3 +1,5 @@
+import { Refusal } from '../errors/refusal.ts'
+
 export interface OfficeHoursSchedule {
   timezone: string
   schedule: ReadonlyArray<{ day: string; start: string; end: string }>
@@ -14,11 +16,13 @@ function isTimeZone(name: string): boolean {
 }
 
 /** What is wrong with an office-hours setting, naming the field; undefined when it is usable. */
-export function officeHoursProblem(officeHours: OfficeHoursSchedule): string | undefined {
-  if (!isTimeZone(officeHours.timezone)) return `officeHours.timezone ${officeHours.timezone} is not an IANA time zone`
+export function officeHoursRefusal(officeHours: OfficeHoursSchedule): Refusal | undefined {
+  if (!isTimeZone(officeHours.timezone))
+    return new Refusal('GRP-007', `officeHours.timezone ${officeHours.timezone} is not an IANA time zone`)
   for (const [index, period] of officeHours.schedule.entries()) {
     // "HH:MM" strings compare in time order.
-    if (period.start >= period.end) return `officeHours.schedule.${index}.end must be after its start`
+    if (period.start >= period.end)
+      return new Refusal('GRP-007', `officeHours.schedule.${index}.end must be after its start`)
   }
   return undefined
 }

@@ -1,4 +1,5 @@
 import Mustache from 'mustache'
+import { Refusal } from '../errors/refusal.ts'
 
 /** What a template can say about a recipient: the core attributes and the account's custom ones. */
 export interface TemplateContact {
@@ -68,13 +69,13 @@ export function renderTemplate(template: string, contact: TemplateContact): stri
   return compileTemplate(template).render(contact)
 }
 
-/** Why the template cannot be rendered (mustache's words), or undefined when it can. */
-export function templateProblem(template: string): string | undefined {
+/** Why the template cannot be rendered (mustache's words, TMPL-002), or undefined when it can. */
+export function templateRefusal(template: string): Refusal | undefined {
   try {
     compileTemplate(template)
     return undefined
   } catch (error) {
-    if (error instanceof TemplateSyntaxError) return error.detail
+    if (error instanceof TemplateSyntaxError) return new Refusal('TMPL-002', error.detail)
     throw error
   }
 }

@@ -1,12 +1,10 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
-import { errorCatalog } from '../errors/catalog.ts'
+import { errorTableRows } from '../errors/catalog.ts'
 import { sharedSchemas } from '../shared/schemas.ts'
 
-const errorTable = Object.entries(errorCatalog)
-  .map(([code, { status, message }]) => `| ${code} | ${status} | ${message} |`)
-  .join('\n')
+const errorTable = errorTableRows().join('\n')
 
 const description = `Parley speaks Sakari's v1 REST API: point a Sakari client at Parley's base URL with Parley credentials.
 

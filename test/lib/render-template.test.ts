@@ -3,7 +3,7 @@ import {
   compileTemplate,
   renderTemplate,
   TemplateSyntaxError,
-  templateProblem,
+  templateRefusal,
   type TemplateContact
 } from '../../src/lib/render-template.ts'
 
@@ -78,12 +78,12 @@ t.test('text without placeholders is unchanged', async (t) => {
 })
 
 t.test('a syntax error is a clear error', async (t) => {
-  t.equal(templateProblem('Hi {{{firstName}}}'), undefined)
-  t.equal(templateProblem('Hi {{firstName'), 'Unclosed tag at 14')
-  t.match(templateProblem('Hi {{{firstName}}'), /Unclosed tag/)
-  t.match(templateProblem('{{#vip}}Hello'), /Unclosed section "vip"/)
-  t.match(templateProblem('Hello{{/vip}}'), /Unopened section "vip"/)
-  t.match(templateProblem('{{#a}}x{{/b}}'), /Unclosed section "a"/)
+  t.equal(templateRefusal('Hi {{{firstName}}}')?.message, undefined)
+  t.equal(templateRefusal('Hi {{firstName')?.message, 'Unclosed tag at 14')
+  t.match(templateRefusal('Hi {{{firstName}}')?.message, /Unclosed tag/)
+  t.match(templateRefusal('{{#vip}}Hello')?.message, /Unclosed section "vip"/)
+  t.match(templateRefusal('Hello{{/vip}}')?.message, /Unopened section "vip"/)
+  t.match(templateRefusal('{{#a}}x{{/b}}')?.message, /Unclosed section "a"/)
   t.throws(() => compileTemplate('Hi {{firstName'), TemplateSyntaxError)
   t.throws(() => renderTemplate('Hi {{firstName', jane), { name: 'TemplateSyntaxError', detail: 'Unclosed tag at 14' })
 })

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../errors/catalog.ts'
+import { Refusal } from '../../errors/refusal.ts'
 import { coerceAttributeValue } from '../../lib/attribute-values.ts'
-import { isProblem, parseMobile, type Problem, type UserDirectory } from './contact-values.ts'
+import { parseMobile, type UserDirectory } from './contact-values.ts'
 import type { ContactInput } from './contacts.repository.ts'
 import type { AttributeValues } from './contacts.table.ts'
 import type { ColumnPlan } from './csv-columns.ts'
@@ -20,27 +21,27 @@ export function rowToContact(
   record: readonly string[],
   plan: ColumnPlan,
   users: UserDirectory
-): ContactInput | Problem {
+): ContactInput | Refusal {
   if (record.length !== plan.width) {
-    return { code: 'IMP-003', message: `Row has ${record.length} fields but the header has ${plan.width}` }
+    return new Refusal('IMP-003', `Row has ${record.length} fields but the header has ${plan.width}`)
   }
   for (const field of record) {
     if (field.includes(REPLACEMENT_CHARACTER))
-      return { code: 'IMP-004', message: 'Row is not valid UTF-8; save the file as UTF-8' }
+      return new Refusal('IMP-004', 'Row is not valid UTF-8; save the file as UTF-8')
   }
   const cell = (index: number | undefined) => (index === undefined ? undefined : record[index]!.trim() || undefined)
   const number = cell(plan.core.mobile)
-  if (!number) return { code: 'CONT-001', message: 'Mobile is empty' }
+  if (!number) return new Refusal('CONT-001', 'Mobile is empty')
   const mobile = parseMobile(number, cell(plan.core.country))
-  if (isProblem(mobile)) return mobile
+  if (mobile instanceof Refusal) return mobile
 
   const email = cell(plan.core.email)
-  if (email !== undefined && !EMAIL.test(email)) return { code: 'CONT-005', message: `Invalid email address ${email}` }
+  if (email !== undefined && !EMAIL.test(email)) return new Refusal('CONT-005', `Invalid email address ${email}`)
 
   let attributes: AttributeValues | undefined
   for (const { index, name, dataType } of plan.attributes) {
     const coerced = coerceAttributeValue(dataType, record[index]!.trim())
-    if ('problem' in coerced) return { code: 'ATTR-002', message: `${name} ${coerced.problem}` }
+    if (coerced instanceof Refusal) return coerced.about(name)
     if (coerced.value !== null) (attributes ??= {})[name] = coerced.value
   }
 
@@ -48,7 +49,7 @@ export function rowToContact(
   const assignee = cell(plan.core.assignedUser)
   if (assignee !== undefined) {
     const resolved = users.resolve(assignee)
-    if (isProblem(resolved)) return resolved
+    if (resolved instanceof Refusal) return resolved
     assignedUserId = resolved
   }
 
@@ -73,12 +74,12 @@ export function rowToContact(
   }
 }
 
-export function rowError(row: number, problem: Problem, record: readonly string[], plan: ColumnPlan): RowError {
+export function rowError(row: number, refusal: Refusal, record: readonly string[], plan: ColumnPlan): RowError {
   const number = plan.core.mobile === undefined ? undefined : record[plan.core.mobile]
   const country = plan.core.country === undefined ? undefined : record[plan.core.country]
   return {
     row,
     ...(number ? { mobile: { number, ...(country ? { country } : {}) } } : {}),
-    error: { code: problem.code, description: problem.message }
+    error: { code: refusal.code, description: refusal.message }
   }
 }

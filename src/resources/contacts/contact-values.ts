@@ -1,6 +1,5 @@
 import type { DbOrTx } from '../../db/database.ts'
-import { ApiError } from '../../errors/api-error.ts'
-import type { ErrorCode } from '../../errors/catalog.ts'
+import { Refusal } from '../../errors/refusal.ts'
 import { coerceAttributeValue } from '../../lib/attribute-values.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import { allAttributes } from '../attributes/attributes.repository.ts'
@@ -8,27 +7,13 @@ import type { AttributeDefinitionRow } from '../attributes/attributes.table.ts'
 import { listUserEmails } from '../users/users.repository.ts'
 import type { AttributeValues, TagShape } from './contacts.table.ts'
 
-/** Why a value was refused: thrown as an ApiError for JSON, reported per row for CSV. */
-export interface Problem {
-  code: ErrorCode
-  message: string
-}
-
-export const isProblem = (value: unknown): value is Problem =>
-  typeof value === 'object' && value !== null && 'code' in value && 'message' in value
-
-export function orThrow<T>(value: T | Problem): T {
-  if (isProblem(value)) throw new ApiError(value.code, value.message)
-  return value
-}
-
 export function parseMobile(
   number: string,
   country: string | undefined
-): { mobile: string; country: string | null } | Problem {
+): { mobile: string; country: string | null } | Refusal {
   const parsed = parsePhone(number, country)
   if (!parsed)
-    return { code: 'CONT-001', message: `Invalid mobile number ${number}${country ? ` for country ${country}` : ''}` }
+    return new Refusal('CONT-001', `Invalid mobile number ${number}${country ? ` for country ${country}` : ''}`)
   return { mobile: parsed.e164, country: parsed.country ?? null }
 }
 
@@ -59,17 +44,17 @@ export class AttributeCatalog {
   }
 
   /** Values keyed by the definitions' names; a null or empty value is left out. */
-  check(values: Iterable<[string, unknown]>): AttributeValues | Problem {
+  check(values: Iterable<[string, unknown]>): AttributeValues | Refusal {
     const checked: AttributeValues = {}
     for (const [name, raw] of values) {
       const definition = this.find(name)
       if (!definition)
-        return {
-          code: 'ATTR-001',
-          message: `attributes.${name} is not a defined contact attribute; define it under /attributes/contacts first`
-        }
+        return new Refusal(
+          'ATTR-001',
+          `attributes.${name} is not a defined contact attribute; define it under /attributes/contacts first`
+        )
       const coerced = coerceAttributeValue(definition.data_type, raw)
-      if ('problem' in coerced) return { code: 'ATTR-002', message: `attributes.${definition.name} ${coerced.problem}` }
+      if (coerced instanceof Refusal) return coerced.about(`attributes.${definition.name}`)
       if (coerced.value !== null) checked[definition.name] = coerced.value
     }
     return checked
@@ -92,8 +77,8 @@ export class UserDirectory {
     return new UserDirectory(await listUserEmails(db, accountId))
   }
 
-  resolve(idOrEmail: string): string | Problem {
+  resolve(idOrEmail: string): string | Refusal {
     const id = this.#ids.get(idOrEmail) ?? this.#ids.get(idOrEmail.toLowerCase())
-    return id ?? { code: 'CONT-004', message: `No user ${idOrEmail} in this account to assign the contact to` }
+    return id ?? new Refusal('CONT-004', `No user ${idOrEmail} in this account to assign the contact to`)
   }
 }

@@ -5,7 +5,8 @@ import type { Db } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvents } from '../events/events.repository.ts'
-import { AttributeCatalog, isProblem, UserDirectory } from './contact-values.ts'
+import { Refusal } from '../../errors/refusal.ts'
+import { AttributeCatalog, UserDirectory } from './contact-values.ts'
 import { rowError, rowToContact, type RowError } from './contact-rows.ts'
 import { upsertContacts, type ContactInput } from './contacts.repository.ts'
 import { MERGE_STRATEGIES, toContact, type ContactShape } from './contacts.schemas.ts'
@@ -157,7 +158,7 @@ export async function importContacts(
     }
     tally.submitted++
     const input = rowToContact(record, plan, users)
-    if (isProblem(input)) {
+    if (input instanceof Refusal) {
       fail(rowError(info.lines, input, record, plan))
       continue
     }

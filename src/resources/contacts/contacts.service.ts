@@ -5,7 +5,8 @@ import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvent, type EventType } from '../events/events.repository.ts'
-import { AttributeCatalog, orThrow, parseMobile, uniqueTags, UserDirectory } from './contact-values.ts'
+import { orThrow } from '../../errors/refusal.ts'
+import { AttributeCatalog, parseMobile, uniqueTags, UserDirectory } from './contact-values.ts'
 import {
   deleteContactRow,
   findContact,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { Db, DbOrTx, Tx } from '../../db/database.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
-import { officeHoursProblem } from '../../lib/office-hours.ts'
+import { orThrow } from '../../errors/refusal.ts'
+import { officeHoursRefusal } from '../../lib/office-hours.ts'
 import { newId } from '../../shared/ids.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -36,10 +37,7 @@ function generateApiCode(name: string): string {
 }
 
 function checked(request: GroupUpdateShape): Partial<GroupValues> {
-  if (request.officeHours) {
-    const problem = officeHoursProblem(request.officeHours)
-    if (problem) throw new ApiError('GRP-007', problem)
-  }
+  if (request.officeHours) orThrow(officeHoursRefusal(request.officeHours))
   let callForwarding = request.callForwarding
   if (callForwarding) {
     const parsed = parsePhone(callForwarding)

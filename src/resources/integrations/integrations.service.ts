@@ -3,7 +3,8 @@ import { ApiError } from '../../errors/api-error.ts'
 import { compareExternalIds } from '../../lib/external-ids.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { isProblem, parseMobile } from '../contacts/contact-values.ts'
+import { Refusal } from '../../errors/refusal.ts'
+import { parseMobile } from '../contacts/contact-values.ts'
 import { findContacts, upsertContacts, type ContactInput } from '../contacts/contacts.repository.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import { recordEvents } from '../events/events.repository.ts'
@@ -37,7 +38,7 @@ export async function syncContacts(
       throw new ApiError('REQ-001', `records[${index}].id ${externalId} appears earlier in this batch`)
     seen.add(externalId)
     const mobile = parseMobile(record.phone, record.country)
-    if (isProblem(mobile)) {
+    if (mobile instanceof Refusal) {
       result.errors.push({ externalId, error: { code: mobile.code, description: mobile.message } })
       continue
     }

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
-import { templateProblem } from '../../lib/render-template.ts'
+import { orThrow } from '../../errors/refusal.ts'
+import { templateRefusal } from '../../lib/render-template.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { deleteTemplate, findTemplate, insertTemplate, updateTemplate } from './templates.repository.ts'
@@ -9,8 +10,7 @@ import type { TemplateRow } from './templates.table.ts'
 
 // A template that cannot render would fail every send that uses it, so it is refused when saved.
 function assertRenderable(template: string | undefined): void {
-  const problem = template === undefined ? undefined : templateProblem(template)
-  if (problem) throw new ApiError('TMPL-002', `body.template has a syntax error: ${problem}`)
+  if (template !== undefined) orThrow(templateRefusal(template)?.about('body.template has a syntax error:'))
 }
 
 function notFound(templateId: string): ApiError {

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { DbOrTx } from '../../../db/database.ts'
 import { ApiError } from '../../../errors/api-error.ts'
+import { Refusal } from '../../../errors/refusal.ts'
 import { coerceAttributeValue, type AttributeValue } from '../../../lib/attribute-values.ts'
 import { AttributeCatalog } from '../../contacts/contact-values.ts'
 import type { ContactRow } from '../../contacts/contacts.table.ts'
@@ -47,10 +48,10 @@ export async function filterCondition(
       subject = sql`(c.attributes -> ${definition.name})`
       operands = values.map((value) => {
         const coerced = coerceAttributeValue(definition.data_type, value)
-        if ('problem' in coerced || coerced.value === null)
+        if (coerced instanceof Refusal || coerced.value === null)
           throw new ApiError(
             'ATTR-002',
-            `filters.attributes: ${definition.name} ${'problem' in coerced ? coerced.problem : 'needs a value'}`
+            `filters.attributes: ${definition.name} ${coerced instanceof Refusal ? coerced.message : 'needs a value'}`
           )
         return sql`${JSON.stringify(coerced.value satisfies AttributeValue)}::jsonb`
       })

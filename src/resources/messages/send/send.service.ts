@@ -5,7 +5,8 @@ import type { Deps } from '../../../deps.ts'
 import { ApiError } from '../../../errors/api-error.ts'
 import { enqueueExpansion } from '../../../jobs/messages-expand.ts'
 import { priceOf, rateFor, type PriceTable } from '../../../lib/pricing.ts'
-import { compileTemplate, TemplateSyntaxError, type CompiledTemplate } from '../../../lib/render-template.ts'
+import { orThrow } from '../../../errors/refusal.ts'
+import { compileTemplate, templateRefusal, type CompiledTemplate } from '../../../lib/render-template.ts'
 import { countSegments } from '../../../lib/segments.ts'
 import { newId } from '../../../shared/ids.ts'
 import { actorOf, type Principal } from '../../../shared/principal.ts'
@@ -55,12 +56,8 @@ const ExpansionPlan = Type.Object({
 type ExpansionPlan = Static<typeof ExpansionPlan>
 
 function compile(text: string): CompiledTemplate {
-  try {
-    return compileTemplate(text)
-  } catch (error) {
-    if (error instanceof TemplateSyntaxError) throw new ApiError('TMPL-002', `template: ${error.detail}`)
-    throw error
-  }
+  orThrow(templateRefusal(text)?.about('template:'))
+  return compileTemplate(text)
 }
 
 function composition(
