@@ -1,5 +1,5 @@
-// The single-word keywords carriers and Sakari honour (notes, Part A), matched case-insensitively
-// after trimming; "stop please" is a message, not a keyword.
+// The single-word keywords carriers and Sakari honour (README "Inbound messages and keywords"),
+// matched case-insensitively after trimming; "stop please" is a message, not a keyword.
 const KEYWORDS = {
   'opt-out': ['STOP', 'STOPALL', 'CANCEL', 'END', 'OPTOUT', 'OPT-OUT', 'QUIT', 'REVOKE', 'UNSUBSCRIBE'],
   'opt-in': ['START', 'UNSTOP'],

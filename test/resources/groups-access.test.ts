@@ -50,7 +50,7 @@ t.test('group access', async (t) => {
     t.equal((await defaultGroupFor(app.db, accountWide))?.id, firstGroup.id)
   })
 
-  t.test('an Administrator user works only in groups they were added to (seed 000)', async (t) => {
+  t.test('an Administrator user works only in groups they were added to', async (t) => {
     const admin = await principalFor('Administrator', [team.id])
     t.same(await groupsUsableBy(app.db, admin), [team.id], 'a group with no active sender counts for an Administrator')
     t.equal((await assertCanUseGroup(app.db, admin, team.id)).id, team.id)
@@ -58,7 +58,7 @@ t.test('group access', async (t) => {
     t.equal((await defaultGroupFor(app.db, admin))?.id, team.id, 'not in the default group: their oldest group')
   })
 
-  t.test('other roles work in their groups that have an active sender (seed 004)', async (t) => {
+  t.test('other roles work in their groups that have an active sender', async (t) => {
     const sender = await principalFor('Sender', [team.id])
     t.same(await groupsUsableBy(app.db, sender), [])
     await t.rejects(assertCanUseGroup(app.db, sender, 'team'), { code: 'GRP-001' })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 
-t.test('integration contact sync follows seed 001', async (t) => {
+t.test('integration contact sync follows the rule of README "Integration sync"', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const { headers } = account

@@ -50,7 +50,7 @@ t.test('permissions', async (t) => {
     }
   })
 
-  t.test('a group whose senders are not active is hidden from non-Administrators (seed 004)', async (t) => {
+  t.test('a group whose senders are not active is hidden from non-Administrators', async (t) => {
     const account = await createTestAccount(app)
     const api = caller(app, account)
     const group = await created(api('POST', '/groups', { name: 'Inbox (+1…)' }))

@@ -64,7 +64,7 @@ export async function openConversations(
 
 /**
  * Inbound to a contact with no open conversation with the sender reopens their most recently closed
- * one (SPEC §6: "reopened by new inbound messages"), so the thread keeps its history; only one still
+ * one (README "Conversations and the inbox"), so the thread keeps its history; only one still
  * in the sender's current group, since the message must land in that group's inbox. Racing inbound
  * messages meet on the row lock (the loser re-checks `closed_at` and updates nothing). A writer that
  * opened a new conversation first makes this update break the partial unique index: the savepoint

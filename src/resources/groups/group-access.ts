@@ -10,9 +10,9 @@ import type { GroupRow } from './groups.table.ts'
 // or senders asks these functions, so the rule lives in one place:
 // - a principal without an acting user (an account-wide credential) works in every group;
 // - an acting user of any role, Administrators included, works only in the groups they are a member
-//   of (administrators add themselves to see a group's conversations: README "Groups and access");
-// - for users other than Administrators, a group counts only once one of its senders is active
-//   (an inbox stays hidden until its registration completes: README "Groups and access").
+//   of: administrators add themselves to see a group's conversations;
+// - for users other than Administrators, a group counts only once one of its senders is active:
+//   an inbox stays hidden until its registration completes (README "Teams: users, senders and groups").
 
 /** The ids of the groups an acting user may work in, as a subquery; undefined means every group. */
 export function usableGroupIdsQuery(db: DbOrTx, principal: Principal) {

@@ -34,7 +34,7 @@ const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, nam
  * (reopened when closed, created when there is none) in the sender's group inbox, unread for its
  * members. STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in,
  * HELP/INFO get the help text; each keyword gets one automatic answer through the normal dispatch
- * pipeline (README "Keywords").
+ * pipeline (README "Inbound messages and keywords").
  */
 export async function receiveInbound(deps: Deps, sender: SenderRow, message: InboundMessage): Promise<Received> {
   const accountId = sender.account_id
