@@ -85,6 +85,14 @@ export const SendMessagesRequest = Type.Object({
 
 export const MessageErrorShape = ref(ContactError)
 
+/** A message's media as stored and shown: a send's, or its saved template's. */
+export const StoredMedia = Type.Object({
+  url: Type.String(),
+  type: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  filename: Type.Optional(Type.String())
+})
+
 export const Message = Type.Object(
   {
     id: Type.String(),
@@ -98,14 +106,7 @@ export const Message = Type.Object(
     segments: Type.Integer(),
     encoding: Type.String({ examples: ['GSM-7'] }),
     read: Type.Boolean(),
-    media: Type.Array(
-      Type.Object({
-        url: Type.String(),
-        type: Type.Optional(Type.String()),
-        name: Type.Optional(Type.String()),
-        filename: Type.Optional(Type.String())
-      })
-    ),
+    media: Type.Array(StoredMedia),
     sendAt: Type.Optional(Type.String({ format: 'date-time' })),
     contact: Type.Object({
       id: Type.String(),

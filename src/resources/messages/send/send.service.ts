@@ -18,6 +18,7 @@ import type { SenderRow } from '../../senders/senders.table.ts'
 import { getTemplate } from '../../templates/templates.service.ts'
 import { messageViews } from '../messages.repository.ts'
 import {
+  StoredMedia,
   SendFilters,
   toMessage,
   type SendMessagesRequestShape,
@@ -41,14 +42,7 @@ const ExpansionPlan = Type.Object({
   filters: SendFilters,
   templateText: Type.String(),
   type: Type.Enum(['SMS', 'MMS']),
-  media: Type.Array(
-    Type.Object({
-      url: Type.String(),
-      type: Type.Optional(Type.String()),
-      name: Type.Optional(Type.String()),
-      filename: Type.Optional(Type.String())
-    })
-  ),
+  media: Type.Array(StoredMedia),
   sendAt: Type.Union([Type.String(), Type.Null()]),
   userId: Type.Union([Type.String(), Type.Null()]),
   actor: Actor
