@@ -1,4 +1,5 @@
-import type { DbOrTx } from '../../db/database.ts'
+import { sql } from 'kysely'
+import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
@@ -189,4 +190,19 @@ export async function detachSender(
     .where('group_id', '=', groupId)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/**
+ * Live sender numbers of the whole installation that match a LIKE pattern, in a transaction that
+ * holds the allocation lock, so two accounts created together never pick the same free number.
+ */
+export async function lockedSenderNumbersLike(tx: Tx, pattern: string): Promise<Set<string>> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('parley.sender-number-allocation'))`.execute(tx)
+  const rows = await tx
+    .selectFrom('senders')
+    .select('number')
+    .where('number', 'like', pattern)
+    .where('deleted_at', 'is', null)
+    .execute()
+  return new Set(rows.map((row) => row.number))
 }
