@@ -77,7 +77,12 @@ async function findOrCreateContact(
     .executeTakeFirstOrThrow()
 }
 
-const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, name: contact.mobile, source: 'contact' })
+const contactActor = (contact: ContactRow): ActorShape => ({
+  id: contact.id,
+  name: contact.mobile,
+  ...(contact.first_name ? { firstName: contact.first_name, lastName: contact.last_name ?? '' } : {}),
+  source: 'contact'
+})
 
 /**
  * An inbound message to one of the account's senders: lands in the open conversation of the contact
