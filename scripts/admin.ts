@@ -47,18 +47,20 @@ class UsageError extends Error {}
 
 const commands: Record<string, (db: Db) => Promise<unknown>> = {
   'accounts create': async (db) => {
-    const { account, admin, group } = await createAccount(
+    const { account, admin, group, senderNumber } = await createAccount(
       db,
       {
         id: values.id,
         name: required('name'),
-        admin: { email: values['admin-email'] ?? 'admin@parley.local' }
+        admin: { email: values['admin-email'] ?? 'admin@parley.local' },
+        ...(config.demoSender ? { demoSender: {} } : {})
       },
       systemActor
     )
     return {
       account: toAccount(account, config.messaging.helpText),
-      admin: toUser(admin, [{ id: group.id, name: group.name }])
+      admin: toUser(admin, [{ id: group.id, name: group.name }]),
+      ...(senderNumber ? { sender: { number: senderNumber, status: 'active', group: group.name } } : {})
     }
   },
   'users create': async (db) => {

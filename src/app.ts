@@ -41,6 +41,7 @@ import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
 import { User } from './resources/users/users.schemas.ts'
+import { VerifiedSecrets } from './lib/verified-secrets.ts'
 import { newId } from './shared/ids.ts'
 
 // Named components of the OpenAPI document, registered once so routes can reference them.
@@ -120,15 +121,22 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   })
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)
+  const verifiedSecrets = new VerifiedSecrets()
   await app.register(authPlugin, {
     secret: config.jwtSecret ?? (await storedSigningSecret(deps.db)),
     tokenTtlSeconds: config.tokenTtlSeconds,
-    cacheMs: config.credentialCacheMs
+    cacheMs: config.credentialCacheMs,
+    verifiedSecrets
   })
   await app.register(rateLimitPlugin, { ...config.rateLimit, redisUrl: config.redisUrl })
 
   await app.register(healthRoutes)
-  await app.register(tokenRoutes, { tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: config.tokenRateLimit })
+  await app.register(tokenRoutes, {
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    rateLimit: config.rateLimit,
+    failures: config.tokenFailureLimits,
+    verifiedSecrets
+  })
 
   // Everything under /v1/accounts/{accountId} needs a token for that account.
   await app.register(async (v1) => {

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { pricesWithOverrides, type PriceTable } from './lib/pricing.ts'
 import { countSegments, overLengthLimit } from './lib/segments.ts'
+import { parsePhone } from './shared/phone.ts'
 
 // The environment as Parley reads it. Every variable is documented in the README's configuration table.
 const EnvSchema = Type.Object({
@@ -18,11 +19,14 @@ const EnvSchema = Type.Object({
   PARLEY_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   PARLEY_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   PARLEY_TOKEN_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  PARLEY_TOKEN_ADDRESS_FAILURE_MAX: Type.Integer({ minimum: 1, default: 100 }),
   PARLEY_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
   PARLEY_BOOTSTRAP_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   PARLEY_BOOTSTRAP_CLIENT_ID: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
   PARLEY_BOOTSTRAP_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   PARLEY_BOOTSTRAP_ADMIN_EMAIL: Type.String({ format: 'email', default: 'admin@parley.local' }),
+  PARLEY_BOOTSTRAP_SENDER_NUMBER: Type.Optional(Type.String({ pattern: '^\\+[0-9]{8,15}$' })),
+  PARLEY_DEMO_SENDER: Type.Boolean({ default: true }),
   PARLEY_PRICES: Type.Optional(Type.String({ minLength: 1 })),
   PARLEY_SANDBOX_DELIVERY_DELAY_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 1000 }),
   PARLEY_WORKERS: Type.Boolean({ default: true }),
@@ -52,6 +56,8 @@ export interface BootstrapCredential {
   clientId: string
   clientSecret: string
   adminEmail: string
+  /** E.164; absent means the first free fictional number (src/resources/senders/demo-sender.ts). */
+  senderNumber?: string
 }
 
 export interface Config {
@@ -68,9 +74,12 @@ export interface Config {
   tokenTtlSeconds: number
   credentialCacheMs: number
   rateLimit: { max: number; windowMs: number }
-  tokenRateLimit: { max: number; windowMs: number }
+  /** Wrong client secrets a minute, per client id and per address (brute force). */
+  tokenFailureLimits: { perClientId: number; perAddress: number; windowMs: number }
   bodyLimitBytes: number
   bootstrap?: BootstrapCredential
+  /** New accounts (bootstrap, demo, admin CLI) start with an active sandbox sender; off for production. */
+  demoSender: boolean
   /** Per-segment rates: the defaults of src/lib/pricing.ts with PARLEY_PRICES laid over them. */
   prices: PriceTable
   /** How long the sandbox carrier waits between reporting a message sent and delivered. */
@@ -150,6 +159,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   const helpTextTooLong = overLengthLimit(countSegments(valid.PARLEY_HELP_TEXT).segments)
   if (helpTextTooLong) throw new ConfigError([`PARLEY_HELP_TEXT: ${helpTextTooLong}`])
 
+  const senderNumber = valid.PARLEY_BOOTSTRAP_SENDER_NUMBER
+  if (senderNumber !== undefined && !parsePhone(senderNumber))
+    throw new ConfigError([`PARLEY_BOOTSTRAP_SENDER_NUMBER: ${senderNumber} is not a possible phone number`])
+
   const prices = parsePrices(valid.PARLEY_PRICES)
   return Object.freeze({
     port: valid.PORT,
@@ -163,7 +176,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     tokenTtlSeconds: valid.PARLEY_TOKEN_TTL_SECONDS,
     credentialCacheMs: valid.PARLEY_CREDENTIAL_CACHE_SECONDS * 1000,
     rateLimit: { max: valid.PARLEY_RATE_LIMIT_MAX, windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000 },
-    tokenRateLimit: { max: valid.PARLEY_TOKEN_RATE_LIMIT_MAX, windowMs: 60_000 },
+    tokenFailureLimits: {
+      perClientId: valid.PARLEY_TOKEN_RATE_LIMIT_MAX,
+      perAddress: valid.PARLEY_TOKEN_ADDRESS_FAILURE_MAX,
+      windowMs: 60_000
+    },
     bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
     prices,
     sandboxDeliveryDelayMs: valid.PARLEY_SANDBOX_DELIVERY_DELAY_MS,
@@ -184,6 +201,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       prices
     },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    demoSender: valid.PARLEY_DEMO_SENDER,
     bootstrap:
       givenBootstrap.length === 0
         ? undefined
@@ -191,7 +209,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             accountId: valid.PARLEY_BOOTSTRAP_ACCOUNT_ID as string,
             clientId: valid.PARLEY_BOOTSTRAP_CLIENT_ID as string,
             clientSecret: valid.PARLEY_BOOTSTRAP_CLIENT_SECRET as string,
-            adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL
+            adminEmail: valid.PARLEY_BOOTSTRAP_ADMIN_EMAIL,
+            senderNumber
           }
   })
 }

@@ -26,8 +26,8 @@ async function start(config: Readonly<Config>): Promise<Running> {
   const { db, url: databaseUrl, embedded } = await openDatabase(config)
 
   let demo
-  if (config.bootstrap) await ensureBootstrapAccount(db, config.bootstrap)
-  else if (embedded) demo = await createDemoAccountIfEmpty(db)
+  if (config.bootstrap) await ensureBootstrapAccount(db, config.bootstrap, config.demoSender)
+  else if (embedded) demo = await createDemoAccountIfEmpty(db, config.demoSender)
 
   const app = await buildApp({ ...config, databaseUrl }, { db })
   await app.listen({ port: config.port, host: config.host })

@@ -85,6 +85,8 @@ export async function startParley(databaseUrl: string, env: Record<string, strin
       PARLEY_BOOTSTRAP_ACCOUNT_ID: BENCH_ACCOUNT,
       PARLEY_BOOTSTRAP_CLIENT_ID: clientId,
       PARLEY_BOOTSTRAP_CLIENT_SECRET: clientSecret,
+      // The benchmarks create the senders they measure.
+      PARLEY_DEMO_SENDER: 'false',
       ...env
     }
   })
@@ -125,6 +127,32 @@ export interface LoadResult {
   failures: number
 }
 
+/** Runs `request` `count` times over `concurrency` workers; `request` answers whether it succeeded. */
+export async function drive(
+  count: number,
+  concurrency: number,
+  request: (index: number) => Promise<boolean>
+): Promise<LoadResult> {
+  const latencies: number[] = []
+  let next = 0
+  let failures = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++
+        const begin = performance.now()
+        if (!(await request(index))) failures++
+        latencies.push(performance.now() - begin)
+      }
+    })
+  )
+  const seconds = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))]!
+  return { requests: count, perSecond: count / seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures }
+}
+
 /** `count` GETs of `paths` in turn over `concurrency` keep-alive connections on loopback. */
 export async function load(
   origin: string,
@@ -134,25 +162,11 @@ export async function load(
   concurrency: number
 ): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 })
-  const latencies: number[] = []
-  let next = 0
-  let failures = 0
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const path = paths[next++ % paths.length]!
-        const begin = performance.now()
-        const response = await pool.request({ origin, path, method: 'GET', headers })
-        await response.body.dump()
-        latencies.push(performance.now() - begin)
-        if (response.statusCode !== 200) failures++
-      }
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
+  const result = await drive(count, concurrency, async (index) => {
+    const response = await pool.request({ origin, path: paths[index % paths.length]!, method: 'GET', headers })
+    await response.body.dump()
+    return response.statusCode === 200
+  })
   await pool.close()
-  latencies.sort((a, b) => a - b)
-  const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))]!
-  return { requests: count, perSecond: count / seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures }
+  return result
 }

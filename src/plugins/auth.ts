@@ -7,6 +7,7 @@ import { findCredentialWithUser } from '../resources/credentials/credentials.rep
 import { findUserByEmail } from '../resources/users/users.repository.ts'
 import type { Role } from '../resources/users/users.table.ts'
 import { TtlCache } from '../lib/ttl-cache.ts'
+import type { VerifiedSecrets } from '../lib/verified-secrets.ts'
 import type { ActingUser, Principal } from '../shared/principal.ts'
 
 /** What a Parley access token carries besides `sub` (the client id) and `exp`. */
@@ -92,6 +93,8 @@ export interface AuthOptions {
   tokenTtlSeconds: number
   /** How long a credential's revocation or a user's role change may go unnoticed. */
   cacheMs: number
+  /** The token endpoint's memory of secrets that verified, forgotten with the credential. */
+  verifiedSecrets: VerifiedSecrets
 }
 
 /**
@@ -108,6 +111,7 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('principal', undefined as unknown as Principal)
     app.decorate('forgetCredential', (credentialId: string) => {
       credentials.delete(credentialId)
+      options.verifiedSecrets.forget(credentialId)
     })
 
     app.decorate('authenticate', async (request: FastifyRequest) => {

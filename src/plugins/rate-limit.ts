@@ -4,6 +4,13 @@ import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import { ApiError } from '../errors/api-error.ts'
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Redis client of the counters, for other throttles that share them (the token endpoint's). */
+    rateLimitRedis: Redis | undefined
+  }
+}
+
 export interface RateLimitOptions {
   max: number
   windowMs: number
@@ -26,6 +33,7 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
           lazyConnect: false
         })
       : undefined
+    app.decorate('rateLimitRedis', redis)
     if (redis)
       app.addHook('onClose', async () => {
         await redis.quit()

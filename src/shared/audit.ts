@@ -1,8 +1,18 @@
 import type { ActorShape, UpdatedShape } from './schemas.ts'
 
+/**
+ * Sakari's `by` names the acting person with `firstName` and `lastName`. A user is stored with both;
+ * any other actor (an account-wide API client, Parley itself, a contact without a name) shows its
+ * display name as `firstName` with an empty `lastName`, as do rows stored before the names were.
+ */
+function withNames(by: ActorShape): ActorShape {
+  if (by.firstName !== undefined && by.lastName !== undefined) return by
+  return { ...by, firstName: by.firstName ?? by.name ?? '', lastName: by.lastName ?? '' }
+}
+
 /** The created/updated object of every resource: when, and who did it. */
 export function audit(at: Date, by: ActorShape): UpdatedShape {
-  return { at: at.toISOString(), by }
+  return { at: at.toISOString(), by: withNames(by) }
 }
 
 interface AuditedRow {

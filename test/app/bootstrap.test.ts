@@ -5,6 +5,7 @@ import { createDemoAccountIfEmpty, ensureBootstrapAccount } from '../../src/reso
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { requestToken } from '../helpers/fixtures.ts'
+import { eventually, quickSandbox } from '../helpers/messaging.ts'
 
 const run = promisify(execFile)
 const sakariExample = {
@@ -16,13 +17,16 @@ const sakariExample = {
 
 t.test('bootstrap creates the account, its first admin and the credential once', async (t) => {
   const app = await buildTestApp(t)
-  t.same(await ensureBootstrapAccount(app.db, sakariExample), { createdAccount: true, createdCredential: true })
+  t.same(await ensureBootstrapAccount(app.db, sakariExample, true), { createdAccount: true, createdCredential: true })
   t.same(
-    await ensureBootstrapAccount(app.db, sakariExample),
+    await ensureBootstrapAccount(app.db, sakariExample, true),
     { createdAccount: false, createdCredential: false },
     'a restart changes nothing'
   )
-  await Promise.all([ensureBootstrapAccount(app.db, sakariExample), ensureBootstrapAccount(app.db, sakariExample)])
+  await Promise.all([
+    ensureBootstrapAccount(app.db, sakariExample, true),
+    ensureBootstrapAccount(app.db, sakariExample, true)
+  ])
 
   t.equal((await app.db.selectFrom('accounts').selectAll().execute()).length, 1)
   t.equal((await app.db.selectFrom('api_credentials').selectAll().execute()).length, 1)
@@ -37,17 +41,82 @@ t.test('bootstrap creates the account, its first admin and the credential once',
   t.match(account.json(), { success: true, data: { id: 'acme' } })
 
   await t.rejects(
-    ensureBootstrapAccount(app.db, { ...sakariExample, accountId: 'other' }),
+    ensureBootstrapAccount(app.db, { ...sakariExample, accountId: 'other' }, true),
     /already belongs to another account/
   )
 })
 
 t.test('the demo account is made only on an empty database', async (t) => {
   const app = await buildTestApp(t)
-  const demo = await createDemoAccountIfEmpty(app.db)
+  const demo = await createDemoAccountIfEmpty(app.db, true)
   t.ok(demo)
-  t.type(await requestToken(app, demo!.clientId, demo!.clientSecret), 'string')
-  t.equal(await createDemoAccountIfEmpty(app.db), undefined, 'never twice')
+  const token = await requestToken(app, demo!.clientId, demo!.clientSecret)
+  const senders = await app.inject({ url: '/v1/accounts/demo/senders', headers: { authorization: `Bearer ${token}` } })
+  t.match(senders.json().data, [{ number: '+14155550100', status: 'active', carrier: 'sandbox' }])
+  t.equal(await createDemoAccountIfEmpty(app.db, true), undefined, 'never twice')
+})
+
+/** Sakari's documented send example, verbatim: the first call a Sakari user makes after the token. */
+async function sendSakariExample(app: Awaited<ReturnType<typeof buildTestApp>>, accountId: string, token: string) {
+  return await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${accountId}/messages`,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+    payload: `{
+  "contacts": [{
+    "mobile": {
+      "number": "+1234567890",
+      "country": "US"
+    }
+  }],
+  "template": "Congratulations! You just sent your first message"
+} `
+  })
+}
+
+t.test("a fresh start sends at once: Sakari's send example is the first call after the token", async (t) => {
+  const app = await buildTestApp(t, quickSandbox)
+  await ensureBootstrapAccount(app.db, { ...sakariExample, senderNumber: '+12125550142' }, true)
+  const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
+
+  const sent = await sendSakariExample(app, 'acme', token)
+  t.equal(sent.statusCode, 200)
+  t.match(sent.json(), { success: true, data: { requested: 1, valid: 1, invalid: [] } })
+  const [message] = sent.json().data.messages
+  t.equal(message.phoneNumber, '+12125550142', 'from PARLEY_BOOTSTRAP_SENDER_NUMBER')
+
+  const delivered = await eventually(
+    async () =>
+      (
+        await app.inject({
+          url: `/v1/accounts/acme/messages/${message.id}`,
+          headers: { authorization: `Bearer ${token}` }
+        })
+      ).json().data,
+    (read) => read.status === 'delivered'
+  )
+  t.equal(delivered.status, 'delivered')
+  const groups = await app.inject({ url: '/v1/accounts/acme/groups', headers: { authorization: `Bearer ${token}` } })
+  t.match(groups.json().data, [{ name: 'My First Group', senders: [{ number: '+12125550142' }] }])
+
+  await t.rejects(
+    ensureBootstrapAccount(
+      app.db,
+      { ...sakariExample, accountId: 'other', clientId: 'another-client-id', senderNumber: '+12125550142' },
+      true
+    ),
+    /PARLEY_BOOTSTRAP_SENDER_NUMBER \+12125550142 is already a sender of another account/
+  )
+  t.notOk(await app.db.selectFrom('accounts').select('id').where('id', '=', 'other').executeTakeFirst())
+})
+
+t.test('PARLEY_DEMO_SENDER=false: a new account has no sender, and the send example finds none', async (t) => {
+  const app = await buildTestApp(t)
+  await ensureBootstrapAccount(app.db, sakariExample, false)
+  const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
+  const sent = await sendSakariExample(app, 'acme', token)
+  t.match(sent.json(), { success: true, data: { valid: 0, invalid: [{ error: { code: 'MSG-001' } }] } })
+  t.equal((await app.db.selectFrom('senders').selectAll().execute()).length, 0)
 })
 
 t.test('the admin CLI manages accounts against the configured database', async (t) => {
@@ -60,6 +129,18 @@ t.test('the admin CLI manages accounts against the configured database', async (
   t.equal(created.account.name, 'Acme Support')
   t.equal(created.admin.role, 'Administrator')
   const accountId = created.account.id
+  // Each account gets its own fictional number: sender numbers are unique in the installation.
+  t.same(created.sender, { number: '+14155550100', status: 'active', group: 'My First Group' })
+  const second = await admin('accounts', 'create', '--name', 'Second')
+  t.equal(second.sender.number, '+14155550101')
+  const quiet = JSON.parse(
+    (
+      await run(process.execPath, ['scripts/admin.ts', 'accounts', 'create', '--name', 'Production'], {
+        env: { ...env, PARLEY_DEMO_SENDER: 'false' }
+      })
+    ).stdout
+  )
+  t.equal(quiet.sender, undefined, 'PARLEY_DEMO_SENDER=false')
 
   const user = await admin(
     'users',
@@ -91,6 +172,13 @@ t.test('the admin CLI manages accounts against the configured database', async (
     (await app.inject({ url: `/v1/accounts/${accountId}`, headers: { authorization: `Bearer ${token}` } })).statusCode,
     200
   )
+
+  const accountWide = await admin('credentials', 'create', '--account', accountId)
+  const accountToken = await requestToken(app, accountWide.clientId, accountWide.clientSecret)
+  t.match((await sendSakariExample(app, accountId, accountToken)).json(), {
+    success: true,
+    data: { valid: 1, messages: [{ phoneNumber: '+14155550100' }] }
+  })
 
   const revoked = await admin('credentials', 'revoke', '--account', accountId, '--credential', credential.id)
   t.type(revoked.revokedAt, 'string')

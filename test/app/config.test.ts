@@ -38,6 +38,29 @@ t.test('bootstrap variables come as a set of three', async (t) => {
   })
 })
 
+t.test(
+  'the demo sender: on by default, off with PARLEY_DEMO_SENDER=false; the bootstrap number must be possible',
+  async (t) => {
+    t.equal(loadConfig({}).demoSender, true)
+    t.equal(loadConfig({ PARLEY_DEMO_SENDER: 'false' }).demoSender, false)
+    const bootstrap = {
+      PARLEY_BOOTSTRAP_ACCOUNT_ID: 'acme',
+      PARLEY_BOOTSTRAP_CLIENT_ID: '12345678-1234-1234-1234-123456789012',
+      PARLEY_BOOTSTRAP_CLIENT_SECRET: '87654321-4321-4321-4321-098765432121'
+    }
+    t.equal(
+      loadConfig({ ...bootstrap, PARLEY_BOOTSTRAP_SENDER_NUMBER: '+12125550142' }).bootstrap?.senderNumber,
+      '+12125550142'
+    )
+    const error = t.throws(() => loadConfig({ ...bootstrap, PARLEY_BOOTSTRAP_SENDER_NUMBER: '+1212' })) as ConfigError
+    t.match(error.message, /PARLEY_BOOTSTRAP_SENDER_NUMBER: /)
+    const impossible = t.throws(() =>
+      loadConfig({ ...bootstrap, PARLEY_BOOTSTRAP_SENDER_NUMBER: '+999123456789' })
+    ) as ConfigError
+    t.same(impossible.problems, ['PARLEY_BOOTSTRAP_SENDER_NUMBER: +999123456789 is not a possible phone number'])
+  }
+)
+
 t.test('the default help text must fit one message, as every reply must', async (t) => {
   const error = t.throws(() => loadConfig({ PARLEY_HELP_TEXT: '好'.repeat(700) })) as ConfigError
   t.same(error.problems, ['PARLEY_HELP_TEXT: Message too long: 11 segments, at most 10'])

@@ -1,5 +1,7 @@
+import { randomInt, randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
+import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 
 t.test('POST /oauth2/token', async (t) => {
@@ -195,23 +197,78 @@ t.test('a revoked credential gets no token, and its tokens stop working', async 
   t.equal(twice.json().error.code, 'AUTH-005')
 })
 
-t.test('token requests are throttled per client id and address', async (t) => {
-  const app = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '3' })
-  const attempt = () =>
-    app.inject({
-      method: 'POST',
-      url: '/oauth2/token',
-      payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: 'guess' }
-    })
-  for (let i = 0; i < 3; i++) t.equal((await attempt()).statusCode, 401)
-  const blocked = await attempt()
-  t.equal(blocked.statusCode, 429)
+const tokenRequest = (clientId: string, clientSecret: string, remoteAddress = '127.0.0.1') => ({
+  method: 'POST' as const,
+  url: '/oauth2/token',
+  remoteAddress,
+  payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
+})
+
+t.test('wrong secrets are throttled per client id and per address', async (t) => {
+  const app = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '3', PARLEY_TOKEN_ADDRESS_FAILURE_MAX: '5' })
+  const account = await createTestAccount(app)
+  // Names of this run only: with REDIS_URL the counters outlive the test in a shared Redis.
+  const run = randomUUID()
+  const [here, elsewhere, third] = [1, 2, 3].map((n) => `10.${n}.${randomInt(256)}.${randomInt(256)}`)
+  const guess = (clientId: string, address = here) => app.inject(tokenRequest(clientId, 'guess', address))
+
+  for (let i = 0; i < 3; i++) t.equal((await guess(account.clientId)).statusCode, 401)
+  const blocked = await guess(account.clientId, elsewhere)
+  t.equal(blocked.statusCode, 429, 'the client id is spent, from any address')
   t.equal(blocked.json().error.code, 'REQ-006')
-  t.ok(blocked.headers['retry-after'], 'Retry-After is set')
-  const otherClient = await app.inject({
+  t.ok(Number(blocked.headers['retry-after']) > 0, 'Retry-After is set')
+  const right = await app.inject(tokenRequest(account.clientId, account.clientSecret, elsewhere))
+  t.equal(right.statusCode, 429, 'while spent, not even the right secret is checked')
+
+  t.equal((await guess(`other-${run}`)).statusCode, 401, 'another client id is counted apart')
+  t.equal((await guess(`third-${run}`)).statusCode, 401)
+  t.equal((await guess(`fourth-${run}`)).statusCode, 429, 'the address is spent: 5 wrong secrets over every client id')
+  t.equal((await guess(`fourth-${run}`, third)).statusCode, 401, 'another address is counted apart')
+})
+
+t.test('the right secret is not throttled: 100 token requests in a minute all succeed', async (t) => {
+  const app = await buildTestApp(t)
+  const account = await createTestAccount(app)
+  const statuses = []
+  for (let i = 0; i < 100; i++)
+    statuses.push((await app.inject(tokenRequest(account.clientId, account.clientSecret))).statusCode)
+  t.same(new Set(statuses), new Set([200]))
+  // A burst in parallel too, as an SDK that fetches a token before every call sends them.
+  const burst = await Promise.all(
+    Array.from({ length: 25 }, () => app.inject(tokenRequest(account.clientId, account.clientSecret)))
+  )
+  t.same(new Set(burst.map((response) => response.statusCode)), new Set([200]))
+  t.equal(
+    (await app.inject(tokenRequest(account.clientId, 'wrong'))).statusCode,
+    401,
+    'successes spent no budget of wrong secrets'
+  )
+})
+
+t.test('a revoked credential is refused at once, on every instance, after its secret was remembered', async (t) => {
+  const databaseUrl = await createTestDatabase(t)
+  const one = await buildTestApp(t, { DATABASE_URL: databaseUrl })
+  const two = await buildTestApp(t, { DATABASE_URL: databaseUrl })
+  const account = await createTestAccount(one)
+  const created = await one.inject({
     method: 'POST',
-    url: '/oauth2/token',
-    payload: { grant_type: 'client_credentials', client_id: 'other', client_secret: 'guess' }
+    url: `/v1/accounts/${account.accountId}/credentials`,
+    headers: account.headers,
+    payload: { name: 'sdk' }
   })
-  t.equal(otherClient.statusCode, 401, 'another client id is counted apart')
+  const { id, clientId, clientSecret } = created.json().data
+  for (const app of [one, two, one, two])
+    t.equal((await app.inject(tokenRequest(clientId, clientSecret))).statusCode, 200, 'remembered on both')
+
+  const revoked = await one.inject({
+    method: 'POST',
+    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
+    headers: account.headers
+  })
+  t.equal(revoked.statusCode, 200)
+  for (const app of [one, two]) {
+    const refused = await app.inject(tokenRequest(clientId, clientSecret))
+    t.equal(refused.statusCode, 401)
+    t.equal(refused.json().error, 'invalid_client')
+  }
 })

@@ -212,6 +212,7 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
       3,
       'an unencoded + (read as a space) still matches'
     )
+    t.same((await list('mobile=%2B1415555010')).pagination.totalCount, 3, 'a partial number with its + still matches')
     const page = await list('limit=2&offset=1')
     t.same(page.pagination, { offset: 1, limit: 2, totalCount: 3, hasNext: false })
     t.equal(page.data.length, 2)
@@ -362,4 +363,34 @@ t.test('roles: everyone reads, Sender writes, Read Only does not', async (t) => 
     headers: readOnly.headers
   })
   t.equal(optOut.statusCode, 403)
+})
+
+t.test('the mobile filter reads the number as a create does, so the number as sent finds the contact', async (t) => {
+  const app = await buildTestApp(t)
+  const account = await createTestAccount(app)
+  const url = `/v1/accounts/${account.accountId}/contacts`
+  const create = async (payload: object) =>
+    (await app.inject({ method: 'POST', url, headers: account.headers, payload })).json().data[0]
+  const sakari = await create({ firstName: 'Joe', mobile: { number: '+1234567890', country: 'US' } })
+  t.equal(sakari.mobile.number, '+11234567890', "Sakari's example number is stored in full")
+  const british = await create({ firstName: 'Ann', mobile: { number: '07700 900123', country: 'GB' } })
+  t.equal(british.mobile.number, '+447700900123')
+
+  const found = async (mobile: string) =>
+    (await app.inject({ url: `${url}?mobile=${encodeURIComponent(mobile)}`, headers: account.headers }))
+      .json()
+      .data.map((contact: { firstName: string }) => contact.firstName)
+  t.same(await found('+1234567890'), ['Joe'], 'the number exactly as it was sent')
+  t.same(await found('(123) 456-7890'), ['Joe'], 'formatted as a person writes it')
+  t.same(await found('+11234567890'), ['Joe'], 'as it is stored')
+  t.same(await found('07700 900123'), ['Ann'], "a national number, read with the contact's country")
+  t.same(await found('+447700900123'), ['Ann'])
+  t.same(await found('4567'), ['Joe'], 'partial digits still match')
+  t.same(await found('+1999999999'), [], 'another number finds nothing')
+  const raw = await app.inject({ url: `${url}?mobile=+1234567890`, headers: account.headers })
+  t.same(
+    raw.json().data.map((contact: { firstName: string }) => contact.firstName),
+    ['Joe'],
+    'an unencoded + (read as a space)'
+  )
 })

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import { insertDemoSender } from '../senders/demo-sender.ts'
 import { createFirstGroup } from '../groups/groups.service.ts'
 import type { GroupRow } from '../groups/groups.table.ts'
 import type { UserRow } from '../users/users.table.ts'
@@ -12,17 +13,20 @@ export interface NewAccount {
   id?: string
   name: string
   admin: { email: string; firstName?: string; lastName?: string }
+  /** Start with an active sandbox sender in My First Group (README "Quick start"); `number` overrides the fictional one. */
+  demoSender?: { number?: string }
 }
 
 /**
  * An account is never without its first Administrator and its default group ("My First Group",
- * holding that Administrator); all three are written in one transaction.
+ * holding that Administrator); all three, and the demo sender when asked for, are written in one
+ * transaction.
  */
 export async function createAccount(
   db: Db,
   account: NewAccount,
   actor: ActorShape
-): Promise<{ account: AccountRow; admin: UserRow; group: GroupRow }> {
+): Promise<{ account: AccountRow; admin: UserRow; group: GroupRow; senderNumber?: string }> {
   return await db.transaction().execute(async (tx) => {
     const row = await insertAccount(tx, { id: account.id ?? newId(), name: account.name }, actor)
     const admin = await createUser(
@@ -37,6 +41,9 @@ export async function createAccount(
       actor
     )
     const group = await createFirstGroup(tx, row.id, admin.id, actor)
-    return { account: row, admin, group }
+    const senderNumber = account.demoSender
+      ? await insertDemoSender(tx, row.id, group.id, actor, account.demoSender.number)
+      : undefined
+    return { account: row, admin, group, senderNumber }
   })
 }

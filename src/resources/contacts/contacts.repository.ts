@@ -3,6 +3,7 @@ import { countRows, withTotalCount } from '../../db/count.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page } from '../../shared/pagination.ts'
+import type { NumberReadings } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { ContactsQueryShape, MergeStrategy } from './contacts.schemas.ts'
 import type { AttributeValues, ContactRow, ContactsTable, TagShape } from './contacts.table.ts'
@@ -84,21 +85,40 @@ export async function lockContact(tx: Tx, accountId: string, contactId: string):
 
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 
+/**
+ * `readings` of the mobile filter (src/shared/phone.ts numberReadings): a contact matches when its
+ * number contains the filter as typed, or is what a create with its country would store from it.
+ */
 export async function listContacts(
   db: DbOrTx,
   accountId: string,
-  query: ContactsQueryShape
+  query: ContactsQueryShape,
+  readings?: NumberReadings
 ): Promise<Page<ContactView>> {
   let filtered = db.selectFrom('contacts as c').where('c.account_id', '=', accountId)
   for (const [field, column] of [
     ['firstName', 'c.first_name'],
     ['lastName', 'c.last_name'],
-    ['email', 'c.email'],
-    ['mobile', 'c.mobile']
+    ['email', 'c.email']
   ] as const) {
-    // Trimmed: an unencoded "+" in `mobile=+1415…` arrives as a space.
     const value = query[field]?.trim()
     if (value) filtered = filtered.where(column, 'ilike', likePattern(value))
+  }
+  // Trimmed: an unencoded "+" in `mobile=+1415…` arrives as a space.
+  const mobile = query.mobile?.trim()
+  if (mobile) {
+    const byCountry = readings?.byCountry ?? []
+    filtered = filtered.where((eb) =>
+      eb.or([
+        eb('c.mobile', 'ilike', likePattern(mobile)),
+        eb('c.mobile', '=', readings?.international ?? ''),
+        eb(
+          sql<string>`(c.country, c.mobile)`,
+          'in',
+          sql<string>`(SELECT * FROM unnest(${byCountry.map((reading) => reading.country)}::text[], ${byCountry.map((reading) => reading.e164)}::text[]))`
+        )
+      ])
+    )
   }
   const tags =
     query.tags

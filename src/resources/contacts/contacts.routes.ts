@@ -26,6 +26,7 @@ import {
 } from './contacts.schemas.ts'
 import { createContact, deleteContact, requireContact, updateContact } from './contacts.service.ts'
 import { findImport } from './imports.repository.ts'
+import { numberReadings } from '../../shared/phone.ts'
 import {
   ContactImport,
   ContactImportQuery,
@@ -105,7 +106,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
       }
     },
     async (request) => {
-      const page = await listContacts(app.db, request.principal.accountId, request.query)
+      const mobile = request.query.mobile?.trim()
+      const readings = mobile ? numberReadings(mobile) : undefined
+      const page = await listContacts(app.db, request.principal.accountId, request.query, readings)
       return pageResponse(request.query, page, toContact)
     }
   )

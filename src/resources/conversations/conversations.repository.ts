@@ -18,6 +18,7 @@ export interface ConversationView extends ConversationRow {
   contact_country: string | null
   sender_number: string
   sender_country: string | null
+  sender_active: boolean
   group_name: string | null
   last_message_id: string | null
   unread: string[]
@@ -128,6 +129,7 @@ function selectConversationViews(db: DbOrTx, accountId: string) {
       'c.country as contact_country',
       's.number as sender_number',
       's.country as sender_country',
+      sql<boolean>`s.status = 'active' AND s.deleted_at IS NULL`.as('sender_active'),
       'g.name as group_name',
       lastMessageId.as('last_message_id'),
       unreadBy.as('unread')

@@ -17,7 +17,12 @@ export const Conversation = Type.Object(
       mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) })
     }),
     phoneNumber: Type.Object(
-      { id: Type.String(), number: Type.String(), country: Type.Optional(Type.String()) },
+      {
+        id: Type.String(),
+        number: Type.String(),
+        country: Type.Optional(Type.String()),
+        active: Type.Boolean({ description: 'Whether the sender can send now: active and not removed' })
+      },
       { description: 'The sender the conversation uses' }
     ),
     group: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
@@ -65,7 +70,8 @@ export function toConversation(row: ConversationView, lastMessage: MessageShape 
     phoneNumber: {
       id: row.sender_id,
       number: row.sender_number,
-      ...(row.sender_country !== null ? { country: row.sender_country } : {})
+      ...(row.sender_country !== null ? { country: row.sender_country } : {}),
+      active: row.sender_active
     },
     group: row.group_id !== null && row.group_name !== null ? { id: row.group_id, name: row.group_name } : null,
     ...(lastMessage ? { lastMessage } : {}),

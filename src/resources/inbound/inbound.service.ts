@@ -27,7 +27,12 @@ export interface Received {
   reply?: MessageShape
 }
 
-const contactActor = (contact: ContactRow): ActorShape => ({ id: contact.id, name: contact.mobile, source: 'contact' })
+const contactActor = (contact: ContactRow): ActorShape => ({
+  id: contact.id,
+  name: contact.mobile,
+  ...(contact.first_name ? { firstName: contact.first_name, lastName: contact.last_name ?? '' } : {}),
+  source: 'contact'
+})
 
 /**
  * An inbound message to a sender: lands in the open conversation of the contact and sender

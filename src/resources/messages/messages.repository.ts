@@ -13,6 +13,7 @@ export interface MessageView extends MessageRow {
   group_name: string | null
   contact_first_name: string | null
   contact_last_name: string | null
+  contact_email: string | null
   contact_mobile: string
   contact_country: string | null
   conversation_closed: boolean
@@ -37,6 +38,7 @@ function selectMessageViews(db: DbOrTx, accountId: string) {
       'g.name as group_name',
       'c.first_name as contact_first_name',
       'c.last_name as contact_last_name',
+      'c.email as contact_email',
       'c.mobile as contact_mobile',
       'c.country as contact_country',
       sql<boolean>`cv.closed_at IS NOT NULL`.as('conversation_closed'),

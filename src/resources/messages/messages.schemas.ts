@@ -112,6 +112,7 @@ export const Message = Type.Object(
       id: Type.String(),
       firstName: Type.Optional(Type.String()),
       lastName: Type.Optional(Type.String()),
+      email: Type.Optional(Type.String()),
       mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) })
     }),
     conversation: Type.Object({ id: Type.String(), closed: Type.Boolean() }),
@@ -228,6 +229,7 @@ export function toMessage(row: MessageView): MessageShape {
       id: row.contact_id,
       ...(row.contact_first_name !== null ? { firstName: row.contact_first_name } : {}),
       ...(row.contact_last_name !== null ? { lastName: row.contact_last_name } : {}),
+      ...(row.contact_email !== null ? { email: row.contact_email } : {}),
       mobile: { number: row.contact_mobile, ...(row.contact_country !== null ? { country: row.contact_country } : {}) }
     },
     conversation: { id: row.conversation_id, closed: row.conversation_closed },

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import { ApiError } from '../../errors/api-error.ts'
+import type { VerifiedSecrets } from '../../lib/verified-secrets.ts'
+import { FailedAttempts, type FailureLimits } from './failed-attempts.ts'
 import { OAuthError, TokenRequest, TokenResponse } from './token.schemas.ts'
 import { authenticateClient } from './token.service.ts'
 
@@ -53,10 +55,15 @@ function tokenErrorHandler(error: FastifyError, _request: FastifyRequest, reply:
 
 export interface TokenRouteOptions {
   tokenTtlSeconds: number
+  /** All token requests of a client id: the API's own limit, as a client may fetch one per call. */
   rateLimit: { max: number; windowMs: number }
+  failures: FailureLimits
+  verifiedSecrets: VerifiedSecrets
 }
 
 export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (app, options) => {
+  const failedAttempts = new FailedAttempts(options.failures, app.rateLimitRedis)
+
   app.post(
     '/oauth2/token',
     {
@@ -71,11 +78,15 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       },
       errorHandler: tokenErrorHandler,
       config: {
-        // Brute force: each client id from each address gets a few tries a minute.
+        // Successes count like API calls of the client id (Sakari's SDK fetches a token before every
+        // call); wrong secrets have their own, much smaller budgets in the handler.
         rateLimit: {
           max: options.rateLimit.max,
           timeWindow: options.rateLimit.windowMs,
-          keyGenerator: (request) => `token:${clientCredentialsOf(request).clientId ?? ''}:${request.ip}`
+          keyGenerator: (request) => {
+            const { clientId } = clientCredentialsOf(request)
+            return clientId ? `token:${clientId}` : `ip:${request.ip}`
+          }
         }
       }
     },
@@ -90,8 +101,18 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<TokenRouteOptions> = async (
       if (!clientId || !clientSecret)
         return oauthError(reply, 400, 'invalid_request', 'client_id and client_secret are required')
 
-      const credential = await authenticateClient(app.db, clientId, clientSecret)
-      if (!credential) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed')
+      const checked = await authenticateClient(app.db, options.verifiedSecrets, failedAttempts, {
+        clientId,
+        clientSecret,
+        address: request.ip
+      })
+      if (checked.outcome === 'throttled') {
+        throw new ApiError('REQ-006', 'Too many failed token requests; retry later', {
+          'retry-after': String(Math.ceil(checked.retryAfterMs / 1000))
+        })
+      }
+      if (checked.outcome === 'refused') return oauthError(reply, 401, 'invalid_client', 'Client authentication failed')
+      const { credential } = checked
 
       const accessToken = app.jwt.sign({
         sub: credential.client_id,

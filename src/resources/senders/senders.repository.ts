@@ -1,4 +1,5 @@
-import type { DbOrTx } from '../../db/database.ts'
+import { sql } from 'kysely'
+import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import { parsePhone } from '../../shared/phone.ts'
@@ -231,4 +232,19 @@ export async function findLiveSenderByNumber(db: DbOrTx, number: string): Promis
     .where('deleted_at', 'is', null)
     .where('number', 'in', e164 ? [number, e164] : [number])
     .executeTakeFirst()
+}
+
+/**
+ * Live sender numbers of the whole installation that match a LIKE pattern, in a transaction that
+ * holds the allocation lock, so two accounts created together never pick the same free number.
+ */
+export async function lockedSenderNumbersLike(tx: Tx, pattern: string): Promise<Set<string>> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('parley.sender-number-allocation'))`.execute(tx)
+  const rows = await tx
+    .selectFrom('senders')
+    .select('number')
+    .where('number', 'like', pattern)
+    .where('deleted_at', 'is', null)
+    .execute()
+  return new Set(rows.map((row) => row.number))
 }
