@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { defineTask, type RunnableTask } from '../plugins/queue.ts'
-import { dispatchMessages } from '../resources/messages/dispatch.ts'
+import { dispatchMessages, failUndispatched } from '../resources/messages/dispatch.ts'
 import { DISPATCH_TASK } from '../resources/messages/dispatch-queue.ts'
 
 const DispatchJob = Type.Object({
@@ -30,11 +30,15 @@ export function messageDispatchTask(concurrency: number): RunnableTask {
     concurrency,
     parse: (data) => Value.Parse(DispatchJob, data),
     run: async (app, job, { retryCount }) => {
-      const retrying = await dispatchMessages(
-        { db: app.db, boss: app.queue, carriers: app.carriers },
-        job,
-        retryCount >= RETRY_LIMIT
-      )
+      const dispatcher = { db: app.db, boss: app.queue, carriers: app.carriers }
+      const lastAttempt = retryCount >= RETRY_LIMIT
+      let retrying: number
+      try {
+        retrying = await dispatchMessages(dispatcher, job, lastAttempt)
+      } catch (error) {
+        if (lastAttempt) await failUndispatched(dispatcher, job, 'Dispatch gave up after repeated failures')
+        throw error
+      }
       if (retrying > 0) throw new Error(`${retrying} message(s) failed retryably; the job is retried with backoff`)
     }
   })

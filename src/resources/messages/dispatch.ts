@@ -177,7 +177,11 @@ export async function dispatchMessages(
   let retrying = 0
   for (const messages of bySender.values()) {
     const carrier = messages[0]!.carrier
-    const attempts = await submitAll(dispatcher.db, dispatcher.carriers.get(carrier), job.accountId, messages)
+    const adapter = dispatcher.carriers.names().includes(carrier) ? dispatcher.carriers.get(carrier) : undefined
+    // A sender stored before its carrier was removed from the configuration can never send: fail now.
+    const attempts = adapter
+      ? await submitAll(dispatcher.db, adapter, job.accountId, messages)
+      : messages.map((message) => gaveUp(message.id, `No carrier adapter is named "${carrier}"`))
     const settled = attempts.filter((attempt) => !attempt.retryable || lastAttempt).map((attempt) => attempt.outcome)
     retrying += attempts.length - settled.length
     await dispatcher.db.transaction().execute(async (tx) => {
@@ -185,4 +189,24 @@ export async function dispatchMessages(
     })
   }
   return retrying
+}
+
+function gaveUp(messageId: string, description: string): Attempt {
+  return { outcome: { messageId, sent: false, error: { code: 'MSG-033', description } }, retryable: false }
+}
+
+/**
+ * The last attempt of a job failed outright (not message by message): its messages that are still
+ * queued end failed with MSG-033, so no message waits forever for a dispatch that will not come.
+ */
+export async function failUndispatched(dispatcher: Dispatcher, job: DispatchJob, reason: string): Promise<void> {
+  const pending = await pendingMessages(dispatcher.db, job)
+  const byCarrier = new Map<string, Pending[]>()
+  for (const message of pending) byCarrier.set(message.carrier, [...(byCarrier.get(message.carrier) ?? []), message])
+  for (const [carrier, messages] of byCarrier) {
+    await dispatcher.db.transaction().execute(async (tx) => {
+      const outcomes = messages.map((message) => gaveUp(message.id, reason).outcome)
+      await recordOutcomes(tx, dispatcher.boss, job.accountId, carrier, outcomes)
+    })
+  }
 }
