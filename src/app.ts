@@ -107,7 +107,16 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     trustProxy: trustedProxies(config.trustProxy),
     frameworkErrors,
     clientErrorHandler,
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } }
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        useDefaults: true,
+        removeAdditional: true,
+        allErrors: false,
+        // `?limit=Infinity` or `1e309` coerce to a non-finite number: refused, not passed to SQL.
+        strictNumbers: true
+      }
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('onSend', async (request, reply) => {

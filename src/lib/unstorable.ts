@@ -10,9 +10,9 @@ export function unstorableCharacter(value: string): string | undefined {
 }
 
 /**
- * The first string (value or property name) in `value` that cannot be stored, as "path problem",
- * e.g. "body.attributes.plan contains a NUL byte". Iterative, so even a very deep value cannot
- * overflow the stack.
+ * The first string (value or property name) in `value` that cannot be stored, or number that is not
+ * finite, as "path problem", e.g. "body.attributes.plan contains a NUL byte". Iterative, so even a
+ * very deep value cannot overflow the stack.
  */
 export function findUnstorable(value: unknown, root: string): string | undefined {
   const pending: Array<[unknown, string]> = [[value, root]]
@@ -21,6 +21,8 @@ export function findUnstorable(value: unknown, root: string): string | undefined
     if (typeof current === 'string') {
       const problem = unstorableCharacter(current)
       if (problem) return `${path} ${problem}`
+    } else if (typeof current === 'number' && !Number.isFinite(current)) {
+      return `${path} must be a finite number`
     } else if (Array.isArray(current)) {
       current.forEach((item, index) => pending.push([item, `${path}[${index}]`]))
     } else if (isPlainObject(current)) {

@@ -9,7 +9,8 @@ export const MAX_JSON_DEPTH = 64
 
 function rejectUnstorable(value: unknown, root: string): void {
   const problem = findUnstorable(value, root)
-  if (problem) throw new ApiError('REQ-008', problem)
+  if (!problem) return
+  throw new ApiError(problem.endsWith('finite number') ? 'REQ-001' : 'REQ-008', problem)
 }
 
 /**
@@ -32,11 +33,18 @@ export const inputGuardPlugin = fp(
     })
 
     app.addHook('onRequest', async (request: FastifyRequest) => {
-      rejectUnstorable(request.params, 'params')
-      rejectUnstorable(request.query, 'querystring')
-      rejectUnstorable(request.headers, 'headers')
+      // Copies: the router's params and the query parser's object have prototypes of their own.
+      rejectUnstorable({ ...(request.params as object) }, 'params')
+      rejectUnstorable({ ...(request.query as object) }, 'querystring')
+      rejectUnstorable({ ...request.headers }, 'headers')
     })
     app.addHook('preValidation', async (request: FastifyRequest) => {
+      rejectUnstorable(request.body, 'body')
+    })
+    // Schema coercion turns `?limit=Infinity` or `1e309` into a number that passes Ajv's integer and
+    // maximum checks (and JSON.parse turns 1e309 into Infinity): a non-finite number is refused here.
+    app.addHook('preHandler', async (request: FastifyRequest) => {
+      rejectUnstorable({ ...(request.query as object) }, 'querystring')
       rejectUnstorable(request.body, 'body')
     })
   },
