@@ -61,6 +61,7 @@ export const errorCatalog = {
   'IMP-008': { status: 413, message: 'File exceeds the maximum import size' },
   'IMP-009': { status: 400, message: 'Malformed CSV' },
   'IMP-010': { status: 400, message: 'No CSV file in the request' },
+  'IMP-011': { status: 400, message: 'Row contains a character that cannot be stored (a NUL byte)' },
   'INT-003': { status: 409, message: 'Mobile number is synced with another record of this integration' },
   'TMPL-001': { status: 404, message: 'Template not found' },
   'TMPL-002': { status: 400, message: 'Template has a syntax error' },

@@ -55,8 +55,9 @@ function send(reply: FastifyReply, code: ErrorCode, message: string) {
 const MAX_ECHOED_PATH = 100
 
 /** Errors the router raises before any route runs, e.g. a malformed percent-encoding in the path. */
-export function frameworkErrors(_error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  send(reply, 'REQ-009', errorCatalog['REQ-009'].message)
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'REQ-010' : 'REQ-009'
+  send(reply, code, errorCatalog[code].message)
 }
 
 const clientErrors: Record<string, ErrorCode> = {
