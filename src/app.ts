@@ -9,7 +9,8 @@ import { closeDeps, createDeps, type Deps } from './deps.ts'
 import { createLogger } from './logger.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { depsPlugin } from './plugins/deps.ts'
-import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { clientErrorHandler, errorHandlerPlugin, frameworkErrors } from './plugins/error-handler.ts'
+import { inputGuardPlugin } from './plugins/input-guard.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
 import { queuePlugin } from './plugins/queue.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
@@ -99,8 +100,19 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
-    ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } }
+    trustProxy: trustedProxies(config.trustProxy),
+    frameworkErrors,
+    clientErrorHandler,
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        useDefaults: true,
+        removeAdditional: true,
+        allErrors: false,
+        // `?limit=Infinity` or `1e309` coerce to a non-finite number: refused, not passed to SQL.
+        strictNumbers: true
+      }
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('onSend', async (request, reply) => {
@@ -110,15 +122,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   await app.register(errorHandlerPlugin)
   await app.register(depsPlugin, { deps })
   await app.register(queuePlugin, { runWorkers: config.workers })
-  await app.register(formbody)
-  // Sakari's curl samples send `Content-Type: application/json` on bodiless DELETEs and PUTs: an
-  // empty JSON body is no body, not a syntax error.
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined)
-    else parseJson(request, body as string, done)
-  })
+  await app.register(inputGuardPlugin)
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)
   const verifiedSecrets = new VerifiedSecrets()
@@ -128,19 +132,35 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     cacheMs: config.credentialCacheMs,
     verifiedSecrets
   })
-  await app.register(rateLimitPlugin, { ...config.rateLimit, redisUrl: config.redisUrl })
+  await app.register(rateLimitPlugin, {
+    ...config.rateLimit,
+    anonymous: config.anonymousRateLimit,
+    redisUrl: config.redisUrl
+  })
 
   await app.register(healthRoutes)
-  await app.register(tokenRoutes, {
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    rateLimit: config.rateLimit,
-    failures: config.tokenFailureLimits,
-    verifiedSecrets
+  // Only the token endpoint takes a form (RFC 6749); elsewhere a form body is a 415, not a half-read object.
+  await app.register(async (oauth) => {
+    await oauth.register(formbody)
+    await oauth.register(tokenRoutes, {
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      rateLimit: config.rateLimit,
+      failures: config.tokenFailureLimits,
+      verifiedSecrets
+    })
   })
 
   // Everything under /v1/accounts/{accountId} needs a token for that account.
   await app.register(async (v1) => {
-    v1.addHook('onRequest', v1.authenticate)
+    v1.addHook('onRequest', async (request, reply) => {
+      try {
+        await v1.authenticate(request, reply)
+      } catch (error) {
+        // A failed authentication counts against the caller's address, so guessing tokens is limited.
+        await v1.limitAnonymous(request, reply)
+        throw error
+      }
+    })
     v1.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, security: [{ sakari_auth: [] }] }
     })
@@ -161,4 +181,9 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   })
 
   return app
+}
+
+/** A count of proxies means: believe that many hops of X-Forwarded-For, nearest first. */
+function trustedProxies(setting: Config['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }

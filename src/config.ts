@@ -11,7 +11,7 @@ const EnvSchema = Type.Object({
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  PARLEY_DATA_DIR: Type.String({ minLength: 1, default: '.data' }),
+  PARLEY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   PARLEY_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PARLEY_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 3600 }),
@@ -20,6 +20,10 @@ const EnvSchema = Type.Object({
   PARLEY_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   PARLEY_TOKEN_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
   PARLEY_TOKEN_ADDRESS_FAILURE_MAX: Type.Integer({ minimum: 1, default: 100 }),
+  PARLEY_ANONYMOUS_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 120 }),
+  PARLEY_TRUST_PROXY: Type.Optional(
+    Type.String({ pattern: '^(\\d{1,2}|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)$' })
+  ),
   PARLEY_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1048576 }),
   PARLEY_BOOTSTRAP_ACCOUNT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   PARLEY_BOOTSTRAP_CLIENT_ID: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
@@ -67,7 +71,8 @@ export interface Config {
   /** Absent means: run an embedded PostgreSQL in dataDir. */
   databaseUrl?: string
   databasePoolSize: number
-  dataDir: string
+  /** The embedded PostgreSQL's folder; absent means `.data`, or a folder the cluster's user can enter (src/db/embedded.ts). */
+  dataDir?: string
   redisUrl?: string
   /** Absent means: use the signing secret stored in the database (created once, shared by every instance). */
   jwtSecret?: string
@@ -76,6 +81,13 @@ export interface Config {
   rateLimit: { max: number; windowMs: number }
   /** Wrong client secrets a minute, per client id and per address (brute force). */
   tokenFailureLimits: { perClientId: number; perAddress: number; windowMs: number }
+  /** Requests without a valid token (failed authentication, unknown routes, /ready), per client address. */
+  anonymousRateLimit: { max: number; windowMs: number }
+  /**
+   * Which X-Forwarded-For hops to believe: false (the default) believes none, a number that many
+   * proxies in front, a list only those addresses or ranges.
+   */
+  trustProxy: false | number | string[]
   bodyLimitBytes: number
   bootstrap?: BootstrapCredential
   /** New accounts (bootstrap, demo, admin CLI) start with an active sandbox sender; off for production. */
@@ -181,6 +193,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       perAddress: valid.PARLEY_TOKEN_ADDRESS_FAILURE_MAX,
       windowMs: 60_000
     },
+    anonymousRateLimit: {
+      max: valid.PARLEY_ANONYMOUS_RATE_LIMIT_MAX,
+      windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000
+    },
+    trustProxy: parseTrustProxy(valid.PARLEY_TRUST_PROXY),
     bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
     prices,
     sandboxDeliveryDelayMs: valid.PARLEY_SANDBOX_DELIVERY_DELAY_MS,
@@ -213,6 +230,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             senderNumber
           }
   })
+}
+
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined) return false
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value)
+  return value.split(',').map((address) => address.trim())
 }
 
 function parsePrices(json: string | undefined): PriceTable {

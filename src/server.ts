@@ -31,6 +31,7 @@ async function start(config: Readonly<Config>): Promise<Running> {
 
   const app = await buildApp({ ...config, databaseUrl }, { db })
   await app.listen({ port: config.port, host: config.host })
+  if (embedded) app.log.info({ dataDir: embedded.dataDir }, `embedded PostgreSQL data folder: ${embedded.dataDir}`)
   app.log.info({ startupMs: Date.now() - started, embedded: Boolean(embedded) }, 'Parley is ready')
   if (demo) process.stdout.write(demoBanner(demo, config.port))
   return { close: () => app.close(), log: app.log, embedded }

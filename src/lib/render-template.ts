@@ -31,7 +31,7 @@ const plainText = { escape: (value: unknown) => String(value) }
 // `{{{mobile}}}` renders the number, while `{{{mobile.country}}}` still reaches the country.
 function mobileView(mobile: TemplateContact['mobile']) {
   if (!mobile) return undefined
-  return { number: mobile.number, country: mobile.country ?? undefined, toString: () => mobile.number }
+  return ownFields({ number: mobile.number, country: mobile.country ?? undefined, toString: () => mobile.number })
 }
 
 /**
@@ -46,8 +46,14 @@ function viewOf(contact: TemplateContact) {
     email: contact.email ?? undefined,
     mobile: mobileView(contact.mobile)
   }
-  const attributes = contact.attributes ?? {}
-  return { ...attributes, ...core, contact: { ...core, attributes } }
+  const attributes = ownFields(contact.attributes ?? {})
+  return ownFields({ ...attributes, ...core, contact: ownFields({ ...core, attributes }) })
+}
+
+// Mustache looks names up along the prototype chain, so `{{__proto__}}` or `{{constructor}}` would
+// reach Object.prototype; a view without a prototype has only the contact's own fields.
+function ownFields<T extends object>(fields: T): T {
+  return Object.assign(Object.create(null) as T, fields)
 }
 
 /**

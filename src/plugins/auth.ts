@@ -103,7 +103,13 @@ export interface AuthOptions {
  */
 export const authPlugin = fp<AuthOptions>(
   async (app, options) => {
-    await app.register(fastifyJwt, { secret: options.secret, sign: { expiresIn: options.tokenTtlSeconds } })
+    // Parley signs with HS256 and always sets `exp`: a token with another algorithm or without an
+    // expiry was not made by Parley (test/app/auth.test.ts).
+    await app.register(fastifyJwt, {
+      secret: options.secret,
+      sign: { algorithm: 'HS256', expiresIn: options.tokenTtlSeconds },
+      verify: { algorithms: ['HS256'], requiredClaims: ['exp'] }
+    })
 
     const credentials = new TtlCache<string, CredentialState | undefined>(options.cacheMs)
     const usersByEmail = new TtlCache<string, ActingUser | null>(options.cacheMs)

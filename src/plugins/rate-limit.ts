@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import { ApiError } from '../errors/api-error.ts'
@@ -8,12 +8,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The Redis client of the counters, for other throttles that share them (the token endpoint's). */
     rateLimitRedis: Redis | undefined
+    /** Counts a request that carries no valid token against its address; throws REQ-006 past the limit. */
+    limitAnonymous: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
   }
 }
 
 export interface RateLimitOptions {
   max: number
   windowMs: number
+  /** Requests without a valid token: failed authentication, unknown routes, /ready. */
+  anonymous: { max: number; windowMs: number }
   /** Counters live in Redis when set, so every instance shares them; in process memory otherwise. */
   redisUrl?: string
 }
@@ -53,6 +57,17 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       errorResponseBuilder: (_request, context) =>
         new ApiError('REQ-006', `Rate limit exceeded: ${context.max} requests per ${context.after}; retry later`)
     })
+
+    // Traffic that never authenticates never reaches the per-credential limit above (it runs after
+    // authentication), so it has its own, per client address (test/app/rate-limit.test.ts).
+    app.decorate(
+      'limitAnonymous',
+      app.rateLimit({
+        max: options.anonymous.max,
+        timeWindow: options.anonymous.windowMs,
+        keyGenerator: (request) => `anonymous:${request.ip}`
+      })
+    )
   },
   { name: 'rate-limit' }
 )

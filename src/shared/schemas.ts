@@ -74,11 +74,25 @@ export const errorResponses = {
   '5xx': ref(ErrorResponse)
 }
 
+// Deeper than a million rows, offset paging is the wrong tool; the bound also keeps the value a
+// number PostgreSQL's OFFSET takes.
+export const MAX_OFFSET = 1_000_000
+
 export const paginationQuery = {
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'Results to skip when paginating through a result set' }),
+  offset: Type.Integer({
+    minimum: 0,
+    maximum: MAX_OFFSET,
+    default: 0,
+    description: 'Results to skip when paginating through a result set'
+  }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Maximum number of results to return' })
 }
 
 export const AccountParams = Type.Object({
   accountId: Type.String({ description: 'Account to apply operations to' })
 })
+
+/** A media link a carrier fetches: only http(s), never file:, javascript: or other schemes. */
+export function mediaUrl() {
+  return Type.String({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2048 })
+}

@@ -40,6 +40,24 @@ t.test('bearer authentication', async (t) => {
     t.equal(basic.statusCode, 401)
   })
 
+  t.test('only HS256 tokens with an expiry are accepted', async (t) => {
+    const key = 'test-signing-secret-that-is-long-enough-0123456789'
+    const claims = { acct: account.accountId, cred: 'x', sub: 'x', scope: '' }
+    const exp = Math.floor(Date.now() / 1000) + 600
+    const hs512 = createSigner({ key, algorithm: 'HS512' })({ ...claims, exp })
+    const noExpiry = createSigner({ key, algorithm: 'HS256' })(claims)
+    for (const token of [hs512, noExpiry]) {
+      const response = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
+      t.equal(response.statusCode, 401)
+      t.equal(response.json().error.code, 'AUTH-001')
+    }
+    const [, payload] = account.token.split('.')
+    const issued = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+    t.type(issued.exp, 'number', 'the tokens Parley issues carry exp')
+    const header = JSON.parse(Buffer.from(account.token.split('.')[0]!, 'base64url').toString())
+    t.equal(header.alg, 'HS256')
+  })
+
   t.test('a user-bound credential acts as its user and role', async (t) => {
     const sender = await createTestUser(app, account.accountId, 'Sender')
     const read = await app.inject({ url: `${url}/users`, headers: sender.headers })

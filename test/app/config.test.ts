@@ -6,9 +6,21 @@ t.test('defaults', async (t) => {
   const config = loadConfig({})
   t.equal(config.port, 3000)
   t.equal(config.databaseUrl, undefined, 'no DATABASE_URL means the embedded database')
-  t.equal(config.dataDir, '.data')
+  t.equal(config.dataDir, undefined, 'the embedded database picks its folder (src/db/embedded.ts)')
+  t.equal(config.trustProxy, false, 'X-Forwarded-For is not believed unless configured')
   t.equal(config.bootstrap, undefined)
   t.ok(Object.isFrozen(config))
+})
+
+t.test('PARLEY_TRUST_PROXY: a count of proxies or a list of addresses', async (t) => {
+  t.equal(loadConfig({ PARLEY_TRUST_PROXY: '2' }).trustProxy, 2)
+  t.equal(loadConfig({ PARLEY_TRUST_PROXY: '0' }).trustProxy, false)
+  t.same(loadConfig({ PARLEY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback' }).trustProxy, [
+    '10.0.0.1',
+    '192.168.0.0/16',
+    'loopback'
+  ])
+  t.throws(() => loadConfig({ PARLEY_TRUST_PROXY: 'true; rm' }), ConfigError)
 })
 
 t.test('bad values are refused, naming each variable', async (t) => {

@@ -46,3 +46,42 @@ t.test('counters across two instances', async (t) => {
     process.env.REDIS_URL ? 'Redis: the budget is shared' : 'memory: each instance counts alone'
   )
 })
+
+t.test('traffic without a valid token is limited per address: failed auth, unknown routes, /ready', async (t) => {
+  const app = await buildTestApp(t, { PARLEY_ANONYMOUS_RATE_LIMIT_MAX: '3', PARLEY_RATE_LIMIT_WINDOW_SECONDS: '60' })
+  const account = await createTestAccount(app)
+  const invalid = { authorization: 'Bearer not-a-token' }
+  const statuses = []
+  for (let i = 0; i < 4; i++) {
+    statuses.push((await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: invalid })).statusCode)
+  }
+  t.same(statuses, [401, 401, 401, 429], 'failed authentication counts')
+  const probe = await app.inject({ url: '/v1/nothing-here' })
+  t.equal(probe.statusCode, 429, 'an unknown route counts against the same address')
+  t.equal(probe.json().error.code, 'REQ-006')
+  t.equal((await app.inject({ url: '/ready' })).statusCode, 429, '/ready too')
+  t.equal((await app.inject({ url: '/health' })).statusCode, 200, '/health is free')
+  const valid = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: account.headers })
+  t.equal(valid.statusCode, 200, 'a valid token has its own budget')
+  const other = await app.inject({ url: '/v1/nothing-here', remoteAddress: '192.0.2.7' })
+  t.equal(other.statusCode, 404, 'another address has its own budget')
+})
+
+t.test('X-Forwarded-For is believed only from configured proxies', async (t) => {
+  const untrusting = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '2' })
+  const token = (app: typeof untrusting, forwardedFor: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: { 'x-forwarded-for': forwardedFor },
+      payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: 'guess' }
+    })
+  const rotating = []
+  for (let i = 0; i < 3; i++) rotating.push((await token(untrusting, `198.51.100.${i}`)).statusCode)
+  t.same(rotating, [401, 401, 429], 'by default, rotating the header does not bypass the limit')
+
+  const trusting = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '2', PARLEY_TRUST_PROXY: '127.0.0.1' })
+  const behindProxy = []
+  for (let i = 0; i < 3; i++) behindProxy.push((await token(trusting, `198.51.100.${i}`)).statusCode)
+  t.same(behindProxy, [401, 401, 401], 'behind a configured proxy each client address has its own budget')
+})

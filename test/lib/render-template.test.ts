@@ -87,3 +87,21 @@ t.test('a syntax error is a clear error', async (t) => {
   t.throws(() => compileTemplate('Hi {{firstName'), TemplateSyntaxError)
   t.throws(() => renderTemplate('Hi {{firstName', jane), { name: 'TemplateSyntaxError', detail: 'Unclosed tag at 14' })
 })
+
+t.test("only the contact's own fields render: nothing from Object.prototype", async (t) => {
+  const names = [
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'contact.__proto__',
+    'contact.attributes.constructor',
+    'mobile.constructor'
+  ]
+  for (const name of names) {
+    t.equal(renderTemplate(`[{{${name}}}]`, jane), '[]', name)
+    t.equal(renderTemplate(`[{{{${name}}}}]`, jane), '[]', `${name} unescaped`)
+  }
+  t.equal(renderTemplate('{{#constructor}}x{{/constructor}}', jane), '', 'sections see no prototype either')
+  t.equal(renderTemplate('{{mobile}} {{plan}}', jane), '+14155550123 Gold', 'own fields still render')
+})

@@ -34,7 +34,7 @@ t.test('senders', async (t) => {
         country: 'gb',
         type: 'local',
         capabilities: ['SMS', 'MMS'],
-        carrier: 'smpp-main',
+        carrier: 'sandbox',
         throughput: 2.5,
         status: 'active'
       })
@@ -44,7 +44,7 @@ t.test('senders', async (t) => {
       country: 'GB',
       diallingCode: '+44',
       capabilities: ['SMS', 'MMS'],
-      carrier: 'smpp-main',
+      carrier: 'sandbox',
       throughput: 2.5,
       status: 'active'
     })
@@ -123,7 +123,7 @@ t.test('senders', async (t) => {
     t.equal((await api('PUT', `/senders/${sender.id}`, { throughput: null })).body.data.throughput, null)
     const misfit = await api('PUT', `/senders/${sender.id}`, { type: 'alphanumeric' })
     t.equal(misfit.body.error.code, 'SNDR-004')
-    t.equal((await api('PUT', '/senders/nothing', { carrier: 'x' })).body.error.code, 'SNDR-001')
+    t.equal((await api('PUT', '/senders/nothing', { carrier: 'sandbox' })).body.error.code, 'SNDR-001')
   })
 
   t.test('an Administrator moves the status through registration, any way', async (t) => {

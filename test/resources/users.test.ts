@@ -156,4 +156,23 @@ t.test('users', async (t) => {
       t.equal(administrators.length, 1, 'one Administrator left')
     }
   })
+
+  t.test('users show only the groups the caller may see', async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    const hidden = await created(api('POST', '/groups', { name: 'Hidden' }))
+    const member = await createTestUser(app, account.accountId, 'Sender')
+    await created(api('PUT', `/groups/${hidden.id}/users/${member.userId}`))
+    const reader = await createTestUser(app, account.accountId, 'Read Only')
+
+    const asReader = await api('GET', '/users?limit=100', undefined, reader.headers)
+    t.equal(asReader.status, 200)
+    const listed = asReader.body.data.find((user: { id: string }) => user.id === member.userId)
+    t.same(listed.groups, [], 'the list leaves out a group the reader is not in')
+    const fetched = await api('GET', `/users/${member.userId}`, undefined, reader.headers)
+    t.same(fetched.body.data.groups, [], 'so does the fetch')
+    t.equal((await api('GET', `/groups/${hidden.id}`, undefined, reader.headers)).status, 404, 'as the group itself')
+    const asAdmin = await api('GET', `/users/${member.userId}`)
+    t.same(asAdmin.body.data.groups, [{ id: hidden.id, name: 'Hidden' }], 'an account-wide credential sees it')
+  })
 })

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../errors/catalog.ts'
 import { Refusal } from '../../errors/refusal.ts'
 import { coerceAttributeValue } from '../../lib/attribute-values.ts'
+import { unstorableCharacter } from '../../lib/unstorable.ts'
 import { parseMobile, type UserDirectory } from './contact-values.ts'
 import type { ContactInput } from './contacts.repository.ts'
 import type { AttributeValues } from './contacts.table.ts'
@@ -28,6 +29,9 @@ export function rowToContact(
   for (const field of record) {
     if (field.includes(REPLACEMENT_CHARACTER))
       return new Refusal('IMP-004', 'Row is not valid UTF-8; save the file as UTF-8')
+    // PostgreSQL cannot store the byte: one such row is reported and the rest of the file imported.
+    const unstorable = unstorableCharacter(field)
+    if (unstorable) return new Refusal('IMP-011', `A field of the row ${unstorable}`)
   }
   const cell = (index: number | undefined) => (index === undefined ? undefined : record[index]!.trim() || undefined)
   const number = cell(plan.core.mobile)
@@ -75,8 +79,13 @@ export function rowToContact(
 }
 
 export function rowError(row: number, refusal: Refusal, record: readonly string[], plan: ColumnPlan): RowError {
-  const number = plan.core.mobile === undefined ? undefined : record[plan.core.mobile]
-  const country = plan.core.country === undefined ? undefined : record[plan.core.country]
+  // The report is stored with a background import: a cell PostgreSQL cannot hold is left out of it.
+  const storable = (index: number | undefined) => {
+    const cell = index === undefined ? undefined : record[index]
+    return cell === undefined || unstorableCharacter(cell) ? undefined : cell
+  }
+  const number = storable(plan.core.mobile)
+  const country = storable(plan.core.country)
   return {
     row,
     ...(number ? { mobile: { number, ...(country ? { country } : {}) } } : {}),

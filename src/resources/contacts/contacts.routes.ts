@@ -45,16 +45,34 @@ interface Upload {
   fields: Record<string, string>
 }
 
+// The multipart parser's own errors (no boundary, a body cut short) carry no status: they are the
+// client's malformed body, a 400, not a server fault.
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof Error && (error as { statusCode?: number }).statusCode === undefined)
+    return new ApiError('REQ-002', `Malformed multipart body: ${error.message}`)
+  return error
+}
+
+async function* readMultipart(file: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  try {
+    yield* file
+  } catch (error) {
+    throw malformedMultipart(error)
+  }
+}
+
 /** Multipart: the first file part is the CSV; fields sent before it (mapping, exclude, mergeStrategy) count too. */
 async function multipartUpload(request: FastifyRequest): Promise<Upload> {
-  const part = await request.file()
+  const part = await request.file().catch((error: unknown) => {
+    throw malformedMultipart(error)
+  })
   if (!part) throw new ApiError('IMP-010', 'The multipart upload has no file part')
   const fields: Record<string, string> = {}
   for (const [name, field] of Object.entries(part.fields)) {
     const value = Array.isArray(field) ? field[0] : field
     if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value
   }
-  return { source: part.file, fields }
+  return { source: readMultipart(part.file), fields }
 }
 
 function importOptions(given: { mergeStrategy?: string; mapping?: string; exclude?: string }): ImportOptions {

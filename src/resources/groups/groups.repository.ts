@@ -183,10 +183,12 @@ export async function deleteGroupUser(
 }
 
 /** The groups each of the users belongs to, oldest membership first. */
+/** The groups each user is a member of, limited to `scope` (the groups the caller may read) when given. */
 export async function groupsOfUsers(
   db: DbOrTx,
   accountId: string,
-  userIds: string[]
+  userIds: string[],
+  scope: ReturnType<typeof readableGroupIdsQuery>
 ): Promise<Map<string, Array<{ id: string; name: string }>>> {
   const byUser = new Map<string, Array<{ id: string; name: string }>>(userIds.map((id) => [id, []]))
   if (userIds.length === 0) return byUser
@@ -196,6 +198,7 @@ export async function groupsOfUsers(
     .select(['gu.user_id', 'g.id', 'g.name'])
     .where('gu.account_id', '=', accountId)
     .where('gu.user_id', 'in', userIds)
+    .$if(scope !== undefined, (query) => query.where('g.id', 'in', scope!))
     .orderBy('gu.created_at')
     .orderBy('g.id')
     .execute()

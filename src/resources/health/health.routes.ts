@@ -24,7 +24,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The database is reachable',
         response: { 200: Status, ...errorResponses }
       },
-      config: { rateLimit: false }
+      // Each call costs a database round trip, so it counts as anonymous traffic; /health does not.
+      config: { rateLimit: false },
+      onRequest: (request, reply) => app.limitAnonymous(request, reply)
     },
     async (request) => {
       try {

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { audit } from '../../shared/audit.ts'
 import { systemActor } from '../../shared/principal.ts'
-import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
+import { AccountParams, mediaUrl, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { ContactError } from '../contacts/contacts.schemas.ts'
 import type { MessageView } from './messages.repository.ts'
 import { MESSAGE_STATUSES } from './messages.table.ts'
@@ -34,7 +34,7 @@ export const AttributeFilter = Type.Object({
   ),
   attribute: Type.Optional(Type.String({ description: "Same as name (the newer documentation's spelling)" })),
   comparator: Type.Enum(['=', '<', '<=', '>', '>=', '!='], { default: '=' }),
-  value: Type.Union([FilterValue, Type.Array(FilterValue, { maxItems: 100 })], {
+  value: Type.Union([FilterValue, Type.Array(FilterValue, { minItems: 1, maxItems: 100 })], {
     description: 'A list with = or != means any of / none of'
   })
 })
@@ -48,7 +48,7 @@ export const SendFilters = Type.Object({
 
 const MessageType = Type.Union([Type.Literal('SMS'), Type.Literal('MMS')])
 const MediaInput = Type.Object({
-  url: Type.String({ format: 'uri', maxLength: 2048 }),
+  url: mediaUrl(),
   type: Type.Optional(Type.String({ maxLength: 100 }))
 })
 

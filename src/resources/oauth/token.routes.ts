@@ -43,13 +43,14 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
 
 /**
  * A body the endpoint cannot read (malformed JSON, an unsupported content type, a field of the wrong
- * type) is an RFC 6749 invalid_request in the endpoint's own shape: the app's envelope does not fit
+ * type, a character that cannot be stored) is an RFC 6749 invalid_request in the endpoint's own shape: the app's envelope does not fit
  * this route's 400 schema, so serialising it failed with a 500. Anything else (the rate limit's
  * REQ-006, a lost database) goes on to the app's error handler.
  */
 function tokenErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500
-  if (error instanceof ApiError || !(error.validation || (status >= 400 && status < 500))) throw error
+  const rateLimited = error instanceof ApiError && error.code === 'REQ-006'
+  if (rateLimited || !(error.validation || (status >= 400 && status < 500))) throw error
   return oauthError(reply, error.validation ? 400 : status, 'invalid_request', error.message)
 }
 

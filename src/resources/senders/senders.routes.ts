@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { CarrierRegistry } from '../../carriers/registry.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
@@ -11,6 +12,12 @@ import { changeSender, createSender } from './senders.service.ts'
 
 const adminOnly = { roles: ['Administrator'] as const }
 const readAccess = 'Administrators see every sender; other users see the senders of the groups they can use.'
+
+// A sender naming a carrier no adapter answers to could never send: its messages would wait forever.
+function requireKnownCarrier(carriers: CarrierRegistry, name: string | undefined): void {
+  if (name !== undefined && !carriers.names().includes(name))
+    throw new ApiError('SNDR-005', `Unknown carrier "${name}"; known carriers: ${carriers.names().join(', ')}`)
+}
 
 export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -53,6 +60,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: adminOnly
     },
     async (request, reply) => {
+      requireKnownCarrier(app.deps.carriers, request.body.carrier)
       const sender = await createSender(app.db, request.principal.accountId, request.body, actorOf(request.principal))
       return reply.code(201).send({ success: true as const, data: toSender(sender) })
     }
@@ -97,6 +105,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: adminOnly
     },
     async (request) => {
+      requireKnownCarrier(app.deps.carriers, request.body.carrier)
       const sender = await changeSender(
         app.db,
         request.principal.accountId,

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { auditStamps } from '../../shared/audit.ts'
-import { ref, Updated } from '../../shared/schemas.ts'
+import { mediaUrl, ref, Updated } from '../../shared/schemas.ts'
 import { TEMPLATE_TYPES, type TemplateRow } from './templates.table.ts'
 
 function templateType(options: { default?: string } = {}) {
@@ -14,7 +14,7 @@ function templateType(options: { default?: string } = {}) {
 // instead of storing them; it does not reject them.
 export const TemplateMedia = Type.Object(
   {
-    url: Type.String({ format: 'uri', maxLength: 2048 }),
+    url: mediaUrl(),
     type: Type.Optional(Type.String({ maxLength: 100, description: 'MIME type, e.g. image/png' })),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     filename: Type.Optional(Type.String({ maxLength: 200 }))

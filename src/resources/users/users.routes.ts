@@ -3,8 +3,9 @@ import { Type } from 'typebox'
 import type { Db } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse } from '../../shared/pagination.ts'
-import { actorOf } from '../../shared/principal.ts'
+import { actorOf, type Principal } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
+import { readableGroupIdsQuery } from '../groups/group-access.ts'
 import { groupsOfUsers } from '../groups/groups.repository.ts'
 import { findUser, listUsers } from './users.repository.ts'
 import { toUser, User, UserParams, UserRequest, UserUpdate, type UserShape } from './users.schemas.ts'
@@ -13,11 +14,13 @@ import type { UserRow } from './users.table.ts'
 
 const adminOnly = { roles: ['Administrator'] as const }
 
-async function withGroups(db: Db, accountId: string, rows: UserRow[]): Promise<UserShape[]> {
+/** Users with their groups, showing only the groups the caller may read. */
+async function withGroups(db: Db, principal: Principal, rows: UserRow[]): Promise<UserShape[]> {
   const groups = await groupsOfUsers(
     db,
-    accountId,
-    rows.map((row) => row.id)
+    principal.accountId,
+    rows.map((row) => row.id),
+    readableGroupIdsQuery(db, principal)
   )
   return rows.map((row) => toUser(row, groups.get(row.id) ?? []))
 }
@@ -39,7 +42,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { accountId } = request.principal
       const page = await listUsers(app.db, accountId, request.query)
-      return pageResponse(request.query, { ...page, items: await withGroups(app.db, accountId, page.items) })
+      return pageResponse(request.query, { ...page, items: await withGroups(app.db, request.principal, page.items) })
     }
   )
 
@@ -78,7 +81,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { accountId } = request.principal
       const user = await findUser(app.db, accountId, request.params.userId)
       if (!user) throw new ApiError('USER-001')
-      const [shape] = await withGroups(app.db, accountId, [user])
+      const [shape] = await withGroups(app.db, request.principal, [user])
       return { success: true as const, data: shape! }
     }
   )
@@ -101,7 +104,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { accountId } = request.principal
       const user = await changeUser(app.db, accountId, request.params.userId, request.body, actorOf(request.principal))
-      const [shape] = await withGroups(app.db, accountId, [user])
+      const [shape] = await withGroups(app.db, request.principal, [user])
       return { success: true as const, data: shape! }
     }
   )

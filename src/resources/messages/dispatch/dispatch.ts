@@ -115,7 +115,11 @@ export async function dispatchMessages(
   let retrying = 0
   for (const messages of bySender.values()) {
     const carrier = messages[0]!.carrier
-    const attempts = await submitAll(deps.db, deps.carriers.get(carrier), job.accountId, messages)
+    const adapter = deps.carriers.names().includes(carrier) ? deps.carriers.get(carrier) : undefined
+    // A sender stored before its carrier was removed from the configuration can never send: fail now.
+    const attempts = adapter
+      ? await submitAll(deps.db, adapter, job.accountId, messages)
+      : messages.map((message) => gaveUp(message.id, `No carrier adapter is named "${carrier}"`))
     const settled = attempts.filter((attempt) => !attempt.retryable || lastAttempt).map((attempt) => attempt.outcome)
     retrying += attempts.length - settled.length
     await deps.db.transaction().execute(async (tx) => {
@@ -123,4 +127,28 @@ export async function dispatchMessages(
     })
   }
   return retrying
+}
+
+function gaveUp(messageId: string, description: string): Attempt {
+  return { outcome: { messageId, sent: false, error: { code: 'MSG-033', description } }, retryable: false }
+}
+
+/**
+ * The last attempt of a job failed outright (not message by message): its messages that are still
+ * queued end failed with MSG-033, so no message waits forever for a dispatch that will not come.
+ */
+export async function failUndispatched(
+  deps: Pick<Deps, 'db' | 'queue'>,
+  job: DispatchPayload,
+  reason: string
+): Promise<void> {
+  const pending = await pendingMessages(deps.db, job.accountId, job.messageIds)
+  const byCarrier = new Map<string, Pending[]>()
+  for (const message of pending) byCarrier.set(message.carrier, [...(byCarrier.get(message.carrier) ?? []), message])
+  for (const [carrier, messages] of byCarrier) {
+    await deps.db.transaction().execute(async (tx) => {
+      const outcomes = messages.map((message) => gaveUp(message.id, reason).outcome)
+      await recordOutcomes(tx, deps.queue, job.accountId, carrier, outcomes)
+    })
+  }
 }
