@@ -68,7 +68,9 @@ t.test('traffic without a valid token is limited per address: failed auth, unkno
 })
 
 t.test('X-Forwarded-For is believed only from configured proxies', async (t) => {
-  const untrusting = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '2' })
+  // Wrong secrets are limited per address (2 here) and per client id (high here, so the address decides).
+  const limits = { PARLEY_TOKEN_ADDRESS_FAILURE_MAX: '2', PARLEY_TOKEN_RATE_LIMIT_MAX: '100' }
+  const untrusting = await buildTestApp(t, limits)
   const token = (app: typeof untrusting, forwardedFor: string) =>
     app.inject({
       method: 'POST',
@@ -80,7 +82,7 @@ t.test('X-Forwarded-For is believed only from configured proxies', async (t) => 
   for (let i = 0; i < 3; i++) rotating.push((await token(untrusting, `198.51.100.${i}`)).statusCode)
   t.same(rotating, [401, 401, 429], 'by default, rotating the header does not bypass the limit')
 
-  const trusting = await buildTestApp(t, { PARLEY_TOKEN_RATE_LIMIT_MAX: '2', PARLEY_TRUST_PROXY: '127.0.0.1' })
+  const trusting = await buildTestApp(t, { ...limits, PARLEY_TRUST_PROXY: '127.0.0.1' })
   const behindProxy = []
   for (let i = 0; i < 3; i++) behindProxy.push((await token(trusting, `198.51.100.${i}`)).statusCode)
   t.same(behindProxy, [401, 401, 401], 'behind a configured proxy each client address has its own budget')
