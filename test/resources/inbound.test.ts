@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
@@ -152,9 +153,9 @@ t.test('inbound messages and keywords', async (t) => {
       status: 404,
       body: { error: { code: 'SNDR-001' } }
     })
-    const smpp = await created(
-      api('POST', '/senders', { number: '+12025559998', status: 'active', carrier: 'smpp-main' })
-    )
+    const smpp = await created(api('POST', '/senders', { number: '+12025559998', status: 'active' }))
+    // Only the sandbox carrier is configured here (unknown carriers are refused with SNDR-005).
+    await sql`UPDATE senders SET carrier = 'smpp-main' WHERE id = ${smpp.id}`.execute(app.db)
     t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: smpp.number, message: 'x' }), {
       status: 400,
       body: { error: { code: 'MSG-005' } }
