@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test("the account: fetch, and an Administrator's update of its name and help text", async (t) => {
   const app = await buildTestApp(t, { PARLEY_HELP_TEXT: 'Default help.' })
