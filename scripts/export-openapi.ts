@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
-import { openApiText, postmanCollectionText, readmeWithErrorTable } from './openapi-document.ts'
+import { openApiText, readmeWithErrorTable } from './openapi-document.ts'
+import { postmanCollectionText } from './postman-collection.ts'
 
 // The document depends on the routes only, but building the app starts the job queue, which needs
 // a database: the configured one, or the embedded one in PARLEY_DATA_DIR. No workers run.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { openApiText, postmanCollectionText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { openApiText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { postmanCollectionText } from '../../scripts/postman-collection.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
 t.test('the committed OpenAPI document and Postman collection match the code', async (t) => {
