@@ -6,7 +6,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 /**
  * A call under the account's path, with the given headers (the account-wide credential's by default;
  * `{}` calls unauthenticated). An object payload is sent as JSON; a string or Buffer is sent as it is,
- * as JSON unless the headers name another content type.
+ * as JSON unless the headers name another content type. Answers the status, the parsed body and the headers.
  */
 export function caller(app: FastifyInstance, account: TestAccount) {
   const call = async (
@@ -22,7 +22,7 @@ export function caller(app: FastifyInstance, account: TestAccount) {
       headers: raw && !('content-type' in headers) ? { ...headers, 'content-type': 'application/json' } : headers,
       ...(payload === undefined ? {} : { payload })
     })
-    return { status: response.statusCode, body: response.json() }
+    return { status: response.statusCode, body: response.json(), headers: response.headers }
   }
   return Object.assign(call, { headers: account.headers })
 }

@@ -66,14 +66,9 @@ t.test("the account: fetch, and an Administrator's update of its name and help t
       )
     }
     const other = await createTestAccount(app)
-    const foreign = await app.inject({
-      method: 'PUT',
-      url: `/v1/accounts/${account.accountId}`,
-      headers: other.headers,
-      payload: { name: 'Taken over' }
-    })
-    t.equal(foreign.statusCode, 403)
-    t.equal(foreign.json().error.code, 'ACCT-008')
+    const foreign = await api('PUT', '', { name: 'Taken over' }, other.headers)
+    t.equal(foreign.status, 403)
+    t.equal(foreign.body.error.code, 'ACCT-008')
     t.equal((await created(api('GET', ''))).name, 'Acme Inc')
   })
 })
