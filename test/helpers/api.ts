@@ -8,7 +8,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
  * `{}` calls unauthenticated). An object payload is sent as JSON; a string or Buffer is sent as it is,
  * as JSON unless the headers name another content type. Answers the status, the parsed body and the headers.
  */
-export function caller(app: FastifyInstance, account: TestAccount) {
+export function caller(app: FastifyInstance, account: Pick<TestAccount, 'accountId' | 'headers'>) {
   const call = async (
     method: Method,
     path: string,
