@@ -1,11 +1,12 @@
 // `npm run openapi`: asks the app for its OpenAPI document and writes it, with the Postman
-// collection made from it, under openapi/, and regenerates the README's error table.
+// collection and the TypeScript types made from it, under openapi/, and regenerates the README's error table.
 // test/app/openapi.test.ts fails when any of them drifts.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
-import { openApiText, postmanCollectionText, readmeWithErrorTable } from './openapi-document.ts'
+import { openApiText, openApiTypesText, readmeWithErrorTable } from './openapi-document.ts'
+import { postmanCollectionText } from './postman-collection.ts'
 
 // The document depends on the routes only, but building the app starts the job queue, which needs
 // a database: the configured one, or the embedded one in PARLEY_DATA_DIR. No workers run.
@@ -19,8 +20,11 @@ writeFileSync(
   new URL('../openapi/parley.postman_collection.json', import.meta.url),
   postmanCollectionText(JSON.parse(text))
 )
+writeFileSync(new URL('../openapi/parley.d.ts', import.meta.url), await openApiTypesText(JSON.parse(text)))
 const readme = new URL('../README.md', import.meta.url)
 writeFileSync(readme, readmeWithErrorTable(readFileSync(readme, 'utf8')))
 await app.close()
 await database.embedded?.stop()
-process.stdout.write('wrote openapi/openapi.json, openapi/parley.postman_collection.json and the README error table\n')
+process.stdout.write(
+  'wrote openapi/openapi.json, openapi/parley.postman_collection.json, openapi/parley.d.ts and the README error table\n'
+)

@@ -2,16 +2,18 @@ import { createSigner } from 'fast-jwt'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('bearer authentication', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}`
+  const api = caller(app, account)
+  const url = ''
 
   t.test('no token: 401 in the envelope with WWW-Authenticate', async (t) => {
-    const response = await app.inject({ url })
-    t.equal(response.statusCode, 401)
-    t.equal(response.json().error.code, 'AUTH-001')
+    const response = await api('GET', url, undefined, {})
+    t.equal(response.status, 401)
+    t.equal(response.body.error.code, 'AUTH-001')
     t.equal(response.headers['www-authenticate'], 'Bearer realm="parley"')
   })
 
@@ -31,13 +33,13 @@ t.test('bearer authentication', async (t) => {
       exp: 2000
     })
     for (const token of ['garbage', forged, expired]) {
-      const response = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
-      t.equal(response.statusCode, 401)
-      t.equal(response.json().error.code, 'AUTH-001')
+      const response = await api('GET', url, undefined, { authorization: `Bearer ${token}` })
+      t.equal(response.status, 401)
+      t.equal(response.body.error.code, 'AUTH-001')
       t.match(response.headers['www-authenticate'], /error="invalid_token"/)
     }
-    const basic = await app.inject({ url, headers: { authorization: 'Basic abc' } })
-    t.equal(basic.statusCode, 401)
+    const basic = await api('GET', url, undefined, { authorization: 'Basic abc' })
+    t.equal(basic.status, 401)
   })
 
   t.test('only HS256 tokens with an expiry are accepted', async (t) => {
@@ -60,43 +62,38 @@ t.test('bearer authentication', async (t) => {
 
   t.test('a user-bound credential acts as its user and role', async (t) => {
     const sender = await createTestUser(app, account.accountId, 'Sender')
-    const read = await app.inject({ url: `${url}/users`, headers: sender.headers })
-    t.equal(read.statusCode, 200)
-    const write = await app.inject({
-      method: 'POST',
-      url: `${url}/users`,
-      headers: sender.headers,
-      payload: { email: 'x@example.com', role: 'Sender' }
-    })
-    t.equal(write.statusCode, 403)
-    t.equal(write.json().error.code, 'ACCT-016')
-    const credentials = await app.inject({ url: `${url}/credentials`, headers: sender.headers })
-    t.equal(credentials.statusCode, 403)
+    const read = await api('GET', `${url}/users`, undefined, sender.headers)
+    t.equal(read.status, 200)
+    const write = await api('POST', `${url}/users`, { email: 'x@example.com', role: 'Sender' }, sender.headers)
+    t.equal(write.status, 403)
+    t.equal(write.body.error.code, 'ACCT-016')
+    const credentials = await api('GET', `${url}/credentials`, undefined, sender.headers)
+    t.equal(credentials.status, 403)
   })
 
   t.test('X-Parley-User-Email makes an account-wide credential act as that user', async (t) => {
     const readOnly = await createTestUser(app, account.accountId, 'Read Only', 'integration.user@example.com')
-    const acting = await app.inject({
-      method: 'POST',
-      url: `${url}/users`,
-      headers: { ...account.headers, 'x-parley-user-email': 'Integration.User@example.com' },
-      payload: { email: 'y@example.com', role: 'Sender' }
-    })
-    t.equal(acting.statusCode, 403, 'the Read Only user may not create users')
-    t.equal(acting.json().error.code, 'ACCT-016')
+    const acting = await api(
+      'POST',
+      `${url}/users`,
+      { email: 'y@example.com', role: 'Sender' },
+      { ...account.headers, 'x-parley-user-email': 'Integration.User@example.com' }
+    )
+    t.equal(acting.status, 403, 'the Read Only user may not create users')
+    t.equal(acting.body.error.code, 'ACCT-016')
 
-    const unknown = await app.inject({
-      url,
-      headers: { ...account.headers, 'x-parley-user-email': 'stranger@example.com' }
+    const unknown = await api('GET', url, undefined, {
+      ...account.headers,
+      'x-parley-user-email': 'stranger@example.com'
     })
-    t.equal(unknown.statusCode, 403)
-    t.equal(unknown.json().error.code, 'AUTH-003')
+    t.equal(unknown.status, 403)
+    t.equal(unknown.body.error.code, 'AUTH-003')
 
-    const boundElsewhere = await app.inject({
-      url,
-      headers: { ...readOnly.headers, 'x-parley-user-email': 'someone.else@example.com' }
+    const boundElsewhere = await api('GET', url, undefined, {
+      ...readOnly.headers,
+      'x-parley-user-email': 'someone.else@example.com'
     })
-    t.equal(boundElsewhere.statusCode, 403, 'a user-bound credential cannot act for another user')
+    t.equal(boundElsewhere.status, 403, 'a user-bound credential cannot act for another user')
   })
 })
 
@@ -104,47 +101,43 @@ t.test('tenancy: one account never reaches another', async (t) => {
   const app = await buildTestApp(t)
   const alice = await createTestAccount(app, 'Alice Inc')
   const bob = await createTestAccount(app, 'Bob Ltd')
-  const bobCredentials = await app.inject({ url: `/v1/accounts/${bob.accountId}/credentials`, headers: bob.headers })
-  const bobCredentialId = bobCredentials.json().data[0].id
+  const bobCredentials = await caller(app, bob)('GET', '/credentials')
+  const bobCredentialId = bobCredentials.body.data[0].id
 
   for (const path of ['', '/users', '/credentials']) {
-    const response = await app.inject({ url: `/v1/accounts/${bob.accountId}${path}`, headers: alice.headers })
-    t.equal(response.statusCode, 403, `GET ${path || '/'} of another account`)
-    t.same(response.json(), { success: false, error: { code: 'ACCT-008', message: 'Account ID is invalid' } })
+    const response = await caller(app, bob)('GET', `${path}`, undefined, alice.headers)
+    t.equal(response.status, 403, `GET ${path || '/'} of another account`)
+    t.same(response.body, { success: false, error: { code: 'ACCT-008', message: 'Account ID is invalid' } })
   }
-  const create = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${bob.accountId}/users`,
-    headers: alice.headers,
-    payload: { email: 'spy@example.com', role: 'Administrator' }
-  })
-  t.equal(create.statusCode, 403)
+  const create = await caller(app, bob)(
+    'POST',
+    '/users',
+    { email: 'spy@example.com', role: 'Administrator' },
+    alice.headers
+  )
+  t.equal(create.status, 403)
 
-  const revokeForeign = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${alice.accountId}/credentials/${bobCredentialId}/revoke`,
-    headers: alice.headers
-  })
-  t.equal(revokeForeign.statusCode, 404, "another account's credential id is simply not found")
-  t.equal(revokeForeign.json().error.code, 'AUTH-004')
-  const stillWorks = await app.inject({ url: `/v1/accounts/${bob.accountId}`, headers: bob.headers })
-  t.equal(stillWorks.statusCode, 200)
+  const revokeForeign = await caller(app, alice)('POST', `/credentials/${bobCredentialId}/revoke`)
+  t.equal(revokeForeign.status, 404, "another account's credential id is simply not found")
+  t.equal(revokeForeign.body.error.code, 'AUTH-004')
+  const stillWorks = await caller(app, bob)('GET', '')
+  t.equal(stillWorks.status, 200)
 
-  const aliceUsers = await app.inject({ url: `/v1/accounts/${alice.accountId}/users`, headers: alice.headers })
-  t.ok(aliceUsers.json().data.every((user: { email: string }) => !user.email.startsWith('spy')))
+  const aliceUsers = await caller(app, alice)('GET', '/users')
+  t.ok(aliceUsers.body.data.every((user: { email: string }) => !user.email.startsWith('spy')))
 })
 
 t.test('creating a credential ignores a chosen clientId and clientSecret', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const created = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials`,
-    headers: account.headers,
-    payload: { name: 'ci', clientId: 'chosen-client-id', clientSecret: 'chosen-secret' }
+  const api = caller(app, account)
+  const created = await api('POST', '/credentials', {
+    name: 'ci',
+    clientId: 'chosen-client-id',
+    clientSecret: 'chosen-secret'
   })
-  t.equal(created.statusCode, 201)
-  const { clientId, clientSecret, name } = created.json().data
+  t.equal(created.status, 201)
+  const { clientId, clientSecret, name } = created.body.data
   t.equal(name, 'ci')
   t.not(clientId, 'chosen-client-id')
   t.not(clientSecret, 'chosen-secret')

@@ -5,6 +5,7 @@ import { createDemoAccountIfEmpty, ensureBootstrapAccount } from '../../src/reso
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { requestToken } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 import { eventually, quickSandbox } from '../helpers/messaging.ts'
 
 const run = promisify(execFile)
@@ -37,8 +38,8 @@ t.test('bootstrap creates the account, its first admin and the credential once',
   )
 
   const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
-  const account = await app.inject({ url: '/v1/accounts/acme', headers: { authorization: `Bearer ${token}` } })
-  t.match(account.json(), { success: true, data: { id: 'acme' } })
+  const account = await caller(app, { accountId: 'acme', headers: { authorization: `Bearer ${token}` } })('GET', '')
+  t.match(account.body, { success: true, data: { id: 'acme' } })
 
   await t.rejects(
     ensureBootstrapAccount(app.db, { ...sakariExample, accountId: 'other' }, true),
@@ -168,10 +169,7 @@ t.test('the admin CLI manages accounts against the configured database', async (
 
   const app = await buildTestApp(t, { DATABASE_URL: databaseUrl })
   const token = await requestToken(app, credential.clientId, credential.clientSecret)
-  t.equal(
-    (await app.inject({ url: `/v1/accounts/${accountId}`, headers: { authorization: `Bearer ${token}` } })).statusCode,
-    200
-  )
+  t.equal((await caller(app, { accountId, headers: { authorization: `Bearer ${token}` } })('GET', '')).status, 200)
 
   const accountWide = await admin('credentials', 'create', '--account', accountId)
   const accountToken = await requestToken(app, accountWide.clientId, accountWide.clientSecret)

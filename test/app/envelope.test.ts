@@ -6,16 +6,18 @@ import { loadConfig } from '../../src/config.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('the wire contract', async (t) => {
   const app = await buildTestApp(t, { PARLEY_BODY_LIMIT_BYTES: '2048' })
   const account = await createTestAccount(app)
-  const users = `/v1/accounts/${account.accountId}/users`
+  const api = caller(app, account)
+  const users = '/users'
 
   t.test('success answers use the envelope', async (t) => {
-    const response = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: account.headers })
-    t.equal(response.statusCode, 200)
-    t.match(response.json(), {
+    const response = await api('GET', '')
+    t.equal(response.status, 200)
+    t.match(response.body, {
       success: true,
       data: { id: account.accountId, created: { at: String, by: { id: 'system' } } }
     })
@@ -32,102 +34,64 @@ t.test('the wire contract', async (t) => {
   })
 
   t.test('validation errors are 400 and name the field', async (t) => {
-    const badEmail = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: account.headers,
-      payload: { email: 'not-an-email', role: 'Sender' }
-    })
-    t.equal(badEmail.statusCode, 400)
-    t.equal(badEmail.json().error.code, 'REQ-001')
-    t.match(badEmail.json().error.message, /^body\.email /)
+    const badEmail = await api('POST', users, { email: 'not-an-email', role: 'Sender' })
+    t.equal(badEmail.status, 400)
+    t.equal(badEmail.body.error.code, 'REQ-001')
+    t.match(badEmail.body.error.message, /^body\.email /)
 
-    const missing = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: account.headers,
-      payload: { email: 'a@example.com' }
-    })
-    t.equal(missing.statusCode, 400)
-    t.equal(missing.json().error.message, 'body.role is required')
+    const missing = await api('POST', users, { email: 'a@example.com' })
+    t.equal(missing.status, 400)
+    t.equal(missing.body.error.message, 'body.role is required')
   })
 
   t.test('unknown request properties are ignored, not rejected (open schema)', async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: account.headers,
-      payload: { email: 'open@example.com', role: 'Sender', favouriteColour: 'green' }
-    })
-    t.equal(response.statusCode, 201)
-    const listed = await app.inject({ url: `${users}?limit=10&unknownFilter=1`, headers: account.headers })
-    t.equal(listed.statusCode, 200)
+    const response = await api('POST', users, { email: 'open@example.com', role: 'Sender', favouriteColour: 'green' })
+    t.equal(response.status, 201)
+    const listed = await api('GET', `${users}?limit=10&unknownFilter=1`)
+    t.equal(listed.status, 200)
   })
 
   t.test('malformed JSON is 400 in the envelope', async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: { ...account.headers, 'content-type': 'application/json' },
-      payload: '{"email": '
-    })
-    t.equal(response.statusCode, 400)
-    t.equal(response.json().error.code, 'REQ-002')
+    const response = await api('POST', users, '{"email": ', { ...account.headers, 'content-type': 'application/json' })
+    t.equal(response.status, 400)
+    t.equal(response.body.error.code, 'REQ-002')
   })
 
   t.test('oversized bodies are 413 and unsupported types 415, both in the envelope', async (t) => {
-    const big = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: account.headers,
-      payload: { email: 'big@example.com', role: 'Sender', padding: 'x'.repeat(4096) }
-    })
-    t.equal(big.statusCode, 413)
-    t.equal(big.json().error.code, 'REQ-003')
-    const xml = await app.inject({
-      method: 'POST',
-      url: users,
-      headers: { ...account.headers, 'content-type': 'application/xml' },
-      payload: '<user/>'
-    })
-    t.equal(xml.statusCode, 415)
-    t.equal(xml.json().error.code, 'REQ-004')
+    const big = await api('POST', users, { email: 'big@example.com', role: 'Sender', padding: 'x'.repeat(4096) })
+    t.equal(big.status, 413)
+    t.equal(big.body.error.code, 'REQ-003')
+    const xml = await api('POST', users, '<user/>', { ...account.headers, 'content-type': 'application/xml' })
+    t.equal(xml.status, 415)
+    t.equal(xml.body.error.code, 'REQ-004')
   })
 
   t.test('pagination: defaults, bounds and exact totals', async (t) => {
     for (let i = 0; i < 3; i++) {
-      await app.inject({
-        method: 'POST',
-        url: users,
-        headers: account.headers,
-        payload: { email: `page${i}@example.com`, role: 'Read Only' }
-      })
+      await api('POST', users, { email: `page${i}@example.com`, role: 'Read Only' })
     }
-    const all = await app.inject({ url: users, headers: account.headers })
-    const total = all.json().pagination.totalCount
-    t.same(all.json().pagination, { offset: 0, limit: 10, totalCount: total, hasNext: false })
-    t.equal(all.json().data.length, total)
+    const all = await api('GET', users)
+    const total = all.body.pagination.totalCount
+    t.same(all.body.pagination, { offset: 0, limit: 10, totalCount: total, hasNext: false })
+    t.equal(all.body.data.length, total)
 
-    const page = await app.inject({ url: `${users}?offset=1&limit=2`, headers: account.headers })
-    t.same(page.json().pagination, { offset: 1, limit: 2, totalCount: total, hasNext: 1 + 2 < total })
-    t.equal(page.json().data.length, 2)
+    const page = await api('GET', `${users}?offset=1&limit=2`)
+    t.same(page.body.pagination, { offset: 1, limit: 2, totalCount: total, hasNext: 1 + 2 < total })
+    t.equal(page.body.data.length, 2)
     t.same(
-      page.json().data.map((user: { id: string }) => user.id),
-      all
-        .json()
-        .data.slice(1, 3)
-        .map((user: { id: string }) => user.id)
+      page.body.data.map((user: { id: string }) => user.id),
+      all.body.data.slice(1, 3).map((user: { id: string }) => user.id)
     )
 
-    const beyond = await app.inject({ url: `${users}?offset=1000`, headers: account.headers })
-    t.same(beyond.json().data, [])
-    t.equal(beyond.json().pagination.hasNext, false)
-    t.equal(beyond.json().pagination.totalCount, total, "past the end, the count is still the whole list's")
+    const beyond = await api('GET', `${users}?offset=1000`)
+    t.same(beyond.body.data, [])
+    t.equal(beyond.body.pagination.hasNext, false)
+    t.equal(beyond.body.pagination.totalCount, total, "past the end, the count is still the whole list's")
 
     for (const query of ['limit=0', 'limit=101', 'offset=-1', 'limit=abc']) {
-      const response = await app.inject({ url: `${users}?${query}`, headers: account.headers })
-      t.equal(response.statusCode, 400, query)
-      t.match(response.json().error.message, /^querystring\.(limit|offset) /, query)
+      const response = await api('GET', `${users}?${query}`)
+      t.equal(response.status, 400, query)
+      t.match(response.body.error.message, /^querystring\.(limit|offset) /, query)
     }
   })
 })
@@ -184,16 +148,11 @@ t.test('readiness follows the database', async (t) => {
 t.test("an empty body sent as JSON is no body, as Sakari's curl samples send it on DELETE", async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const credential = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials`,
-    headers: account.headers,
-    payload: {}
+  const api = caller(app, account)
+  const credential = await api('POST', '/credentials', {})
+  const revoke = await api('POST', `/credentials/${credential.body.data.id}/revoke`, undefined, {
+    ...account.headers,
+    'content-type': 'application/json'
   })
-  const revoke = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials/${credential.json().data.id}/revoke`,
-    headers: { ...account.headers, 'content-type': 'application/json' }
-  })
-  t.equal(revoke.statusCode, 200)
+  t.equal(revoke.status, 200)
 })

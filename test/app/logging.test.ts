@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('logs carry the request id and never a secret or a token', async (t) => {
   const lines: string[] = []
@@ -19,11 +20,9 @@ t.test('logs carry the request id and never a secret or a token', async (t) => {
   t.teardown(() => app.close())
   await app.ready()
   const account = await createTestAccount(app)
+  const api = caller(app, account)
 
-  const response = await app.inject({
-    url: `/v1/accounts/${account.accountId}`,
-    headers: { ...account.headers, 'x-request-id': 'trace-me-42' }
-  })
+  const response = await api('GET', '', undefined, { ...account.headers, 'x-request-id': 'trace-me-42' })
   t.equal(response.headers['x-request-id'], 'trace-me-42', "a caller's request id is kept and echoed")
   await app.inject({
     method: 'POST',

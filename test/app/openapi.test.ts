@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { openApiText, postmanCollectionText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { openApiText, openApiTypesText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { postmanCollectionText } from '../../scripts/postman-collection.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
 t.test('the committed OpenAPI document and Postman collection match the code', async (t) => {
@@ -10,6 +11,8 @@ t.test('the committed OpenAPI document and Postman collection match the code', a
   t.ok(generated === committed, 'openapi/openapi.json is current (run `npm run openapi` after changing routes)')
   const collection = readFileSync(new URL('../../openapi/parley.postman_collection.json', import.meta.url), 'utf8')
   t.ok(postmanCollectionText(JSON.parse(generated)) === collection, 'the Postman collection is current')
+  const types = readFileSync(new URL('../../openapi/parley.d.ts', import.meta.url), 'utf8')
+  t.ok((await openApiTypesText(JSON.parse(generated))) === types, 'openapi/parley.d.ts is current')
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   t.ok(readmeWithErrorTable(readme) === readme, "the README's error table matches src/errors/catalog.ts")
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 // Each class of bad input the fuzz test (test/fuzz/api.test.ts) looks for, one example each: a 400
 // family answer in the envelope naming the problem, and nothing stored.

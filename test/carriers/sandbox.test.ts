@@ -3,6 +3,7 @@ import type { Submission } from '../../src/carriers/carrier.ts'
 import { createCarrierRegistry, DEFAULT_CARRIER } from '../../src/carriers/registry.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 let sequence = 0
 
@@ -178,9 +179,10 @@ t.test('the registry takes configured adapters and refuses two of one name', asy
 t.test('GET …/sandbox/messages', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
+  const api = caller(app, account)
   const other = await createTestAccount(app)
   const sandbox = app.deps.carriers.get('sandbox')
-  const url = `/v1/accounts/${account.accountId}/sandbox/messages`
+  const url = '/sandbox/messages'
 
   const sent = []
   for (const to of ['+14155550123', '+14155550124', '+14155550123', '+14155550002']) {
@@ -191,9 +193,9 @@ t.test('GET …/sandbox/messages', async (t) => {
   await sandbox.send(sent[0]!)
   await sandbox.send(submission(other.accountId, '+14155550123'))
 
-  const all = await app.inject({ url, headers: account.headers })
-  t.equal(all.statusCode, 200)
-  const body = all.json()
+  const all = await api('GET', url)
+  t.equal(all.status, 200)
+  const body = all.body
   t.same(
     body.pagination,
     { offset: 0, limit: 10, totalCount: 4, hasNext: false },
@@ -219,26 +221,26 @@ t.test('GET …/sandbox/messages', async (t) => {
   })
   t.match(body.data[3], { to: '+14155550002', outcome: 'rejected', deliveryStatus: null })
 
-  const byNumber = await app.inject({ url: `${url}?to=%2B14155550123`, headers: account.headers })
+  const byNumber = await api('GET', `${url}?to=%2B14155550123`)
   t.same(
-    byNumber.json().data.map((message: { to: string }) => message.to),
+    byNumber.body.data.map((message: { to: string }) => message.to),
     ['+14155550123', '+14155550123']
   )
-  const unencodedPlus = await app.inject({ url: `${url}?to=+14155550123`, headers: account.headers })
-  t.equal(unencodedPlus.json().pagination.totalCount, 2, 'a + sent unencoded (read as a space) still matches')
-  const withoutPlus = await app.inject({ url: `${url}?to=14155550124`, headers: account.headers })
-  t.equal(withoutPlus.json().pagination.totalCount, 1)
+  const unencodedPlus = await api('GET', `${url}?to=+14155550123`)
+  t.equal(unencodedPlus.body.pagination.totalCount, 2, 'a + sent unencoded (read as a space) still matches')
+  const withoutPlus = await api('GET', `${url}?to=14155550124`)
+  t.equal(withoutPlus.body.pagination.totalCount, 1)
 
-  const page = await app.inject({ url: `${url}?offset=1&limit=2`, headers: account.headers })
-  t.same(page.json().pagination, { offset: 1, limit: 2, totalCount: 4, hasNext: true })
-  t.equal(page.json().data[0].idempotencyKey, sent[1]!.idempotencyKey)
+  const page = await api('GET', `${url}?offset=1&limit=2`)
+  t.same(page.body.pagination, { offset: 1, limit: 2, totalCount: 4, hasNext: true })
+  t.equal(page.body.data[0].idempotencyKey, sent[1]!.idempotencyKey)
 
   const manager = await createTestUser(app, account.accountId, 'Campaign Manager')
-  const refused = await app.inject({ url, headers: manager.headers })
-  t.equal(refused.statusCode, 403)
-  t.equal(refused.json().error.code, 'ACCT-016')
+  const refused = await api('GET', url, undefined, manager.headers)
+  t.equal(refused.status, 403)
+  t.equal(refused.body.error.code, 'ACCT-016')
 
-  const foreign = await app.inject({ url, headers: other.headers })
-  t.equal(foreign.statusCode, 403)
-  t.equal(foreign.json().error.code, 'ACCT-008')
+  const foreign = await api('GET', url, undefined, other.headers)
+  t.equal(foreign.status, 403)
+  t.equal(foreign.body.error.code, 'ACCT-008')
 })

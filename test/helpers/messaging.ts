@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { TestAccount } from './fixtures.ts'
-import { caller, created, uniqueNumber } from './teams.ts'
+import { caller, created, uniqueNumber } from './api.ts'
 
 export interface TestSender {
   senderId: string

@@ -3,16 +3,15 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, type TestAccount } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 // Waits for the worker by polling the API, with a generous deadline rather than a fixed sleep.
 async function settled(app: FastifyInstance, account: TestAccount, jobId: string) {
+  const api = caller(app, account)
   const deadline = Date.now() + 60_000
   for (;;) {
-    const response = await app.inject({
-      url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`,
-      headers: account.headers
-    })
-    const data = response.json().data
+    const response = await api('GET', `/contacts/imports/${jobId}`)
+    const data = response.body.data
     if (data.status === 'completed' || data.status === 'failed' || Date.now() > deadline) return data
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -30,13 +29,13 @@ const rows = (count: number, name: string) =>
 t.test('large uploads become a background job whose progress can be polled', async (t) => {
   const app = await buildTestApp(t, { PARLEY_IMPORT_SYNC_MAX_ROWS: '10', PARLEY_IMPORT_BATCH_ROWS: '7' })
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}/contacts`
-  const upload = (body: string) =>
-    app.inject({ method: 'POST', url, headers: { ...account.headers, 'content-type': 'text/csv' }, payload: body })
+  const api = caller(app, account)
+  const url = '/contacts'
+  const upload = (body: string) => api('POST', url, body, { ...account.headers, 'content-type': 'text/csv' })
 
   const accepted = await upload(`${rows(40, 'First')}\n12,US,bad,\n`)
-  t.equal(accepted.statusCode, 202)
-  const { jobId, status } = accepted.json().data
+  t.equal(accepted.status, 202)
+  const { jobId, status } = accepted.body.data
   t.equal(status, 'queued')
   t.type(jobId, 'string')
 
@@ -60,7 +59,7 @@ t.test('large uploads become a background job whose progress can be polled', asy
     }
   ])
   t.type(done.finishedAt, 'string')
-  const listed = (await app.inject({ url: `${url}?tags=bulk`, headers: account.headers })).json()
+  const listed = (await api('GET', `${url}?tags=bulk`)).body
   t.equal(listed.pagination.totalCount, 40)
   const chunks = await app.db.selectFrom('contact_import_chunks').select('seq').execute()
   t.equal(chunks.length, 0, 'the staged file is removed once imported')
@@ -73,43 +72,33 @@ t.test('large uploads become a background job whose progress can be polled', asy
 
   t.test('re-running the same file updates every row', async (t) => {
     const again = await upload(rows(40, 'Second'))
-    const result = await settled(app, account, again.json().data.jobId)
+    const result = await settled(app, account, again.body.data.jobId)
     t.match(result, { status: 'completed', inserted: 0, updated: 40 })
-    t.equal((await app.inject({ url: `${url}?limit=1`, headers: account.headers })).json().pagination.totalCount, 40)
-    t.equal(
-      (await app.inject({ url: `${url}?firstName=Second`, headers: account.headers })).json().pagination.totalCount,
-      40
-    )
+    t.equal((await api('GET', `${url}?limit=1`)).body.pagination.totalCount, 40)
+    t.equal((await api('GET', `${url}?firstName=Second`)).body.pagination.totalCount, 40)
   })
 
   t.test('import jobs are per account', async (t) => {
     const other = await createTestAccount(app)
-    const foreign = await app.inject({
-      url: `/v1/accounts/${other.accountId}/contacts/imports/${jobId}`,
-      headers: other.headers
-    })
-    t.equal(foreign.statusCode, 404)
-    t.equal(foreign.json().error.code, 'IMP-007')
+    const foreign = await caller(app, other)('GET', `/contacts/imports/${jobId}`)
+    t.equal(foreign.status, 404)
+    t.equal(foreign.body.error.code, 'IMP-007')
   })
 })
 
 t.test('a web-only instance queues the job; a worker instance on the same database runs it', async (t) => {
   const web = await buildTestApp(t, { PARLEY_IMPORT_SYNC_MAX_BYTES: '64', PARLEY_WORKERS: 'false' })
   const account = await createTestAccount(web)
-  const accepted = await web.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/contacts`,
-    headers: { ...account.headers, 'content-type': 'text/csv' },
-    payload: rows(5, 'Queued')
+  const api = caller(web, account)
+  const accepted = await api('POST', '/contacts', rows(5, 'Queued'), {
+    ...account.headers,
+    'content-type': 'text/csv'
   })
-  t.equal(accepted.statusCode, 202, 'over the byte threshold')
-  const { jobId } = accepted.json().data
-  const waiting = await web.inject({
-    url: `/v1/accounts/${account.accountId}/contacts/imports/${jobId}`,
-    headers: account.headers
-  })
-  t.equal(waiting.json().data.status, 'queued')
-  t.equal(waiting.json().data.total, 5)
+  t.equal(accepted.status, 202, 'over the byte threshold')
+  const { jobId } = accepted.body.data
+  const waiting = await api('GET', `/contacts/imports/${jobId}`)
+  t.equal(waiting.body.data.status, 'queued')
+  t.equal(waiting.body.data.total, 5)
 
   const worker = await buildTestApp(t, { DATABASE_URL: await databaseUrlOf(web), PARLEY_WORKERS: 'true' })
   const done = await settled(worker, account, jobId)

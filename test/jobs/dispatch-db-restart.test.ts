@@ -4,7 +4,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { eventually, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller } from '../helpers/teams.ts'
+import { caller } from '../helpers/api.ts'
 
 // What a database restart does to the app: every connection to its database is cut at once.
 async function cutConnections(databaseUrl: string): Promise<number> {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 // A message whose dispatch gives up ends failed with an error code; it never stays queued.
 t.test('a sender whose carrier is no longer configured: its messages fail with MSG-033', async (t) => {

@@ -4,7 +4,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { eventually, sandboxSender } from '../helpers/messaging.ts'
-import { caller } from '../helpers/teams.ts'
+import { caller } from '../helpers/api.ts'
 
 // `npm run worker` as a child process, so it can be killed without warning.
 function startWorker(databaseUrl: string): ChildProcess {

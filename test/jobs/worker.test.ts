@@ -5,7 +5,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 // Resources of a listening server, as process.getActiveResourcesInfo() names them.
 const listening = () => process.getActiveResourcesInfo().filter((type) => /ServerWrap$/.test(type))

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test("the account: fetch, and an Administrator's update of its name and help text", async (t) => {
   const app = await buildTestApp(t, { PARLEY_HELP_TEXT: 'Default help.' })
@@ -66,14 +66,9 @@ t.test("the account: fetch, and an Administrator's update of its name and help t
       )
     }
     const other = await createTestAccount(app)
-    const foreign = await app.inject({
-      method: 'PUT',
-      url: `/v1/accounts/${account.accountId}`,
-      headers: other.headers,
-      payload: { name: 'Taken over' }
-    })
-    t.equal(foreign.statusCode, 403)
-    t.equal(foreign.json().error.code, 'ACCT-008')
+    const foreign = await api('PUT', '', { name: 'Taken over' }, other.headers)
+    t.equal(foreign.status, 403)
+    t.equal(foreign.body.error.code, 'ACCT-008')
     t.equal((await created(api('GET', ''))).name, 'Acme Inc')
   })
 })

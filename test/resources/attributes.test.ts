@@ -1,19 +1,20 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('custom attribute definitions and contact values', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const { headers } = account
-  const attributes = `/v1/accounts/${account.accountId}/attributes`
-  const contacts = `/v1/accounts/${account.accountId}/contacts`
-  const define = (payload: object) => app.inject({ method: 'POST', url: `${attributes}/contacts`, headers, payload })
+  const api = caller(app, account)
+  const attributes = '/attributes'
+  const contacts = '/contacts'
+  const define = (payload: object) => api('POST', `${attributes}/contacts`, payload)
 
   t.test('define, list, fetch, update', async (t) => {
     const created = await define({ name: 'jobTitle', label: 'Job title', dataType: 'text' })
-    t.equal(created.statusCode, 201)
-    t.match(created.json().data, {
+    t.equal(created.status, 201)
+    t.match(created.body.data, {
       id: String,
       name: 'jobTitle',
       label: 'Job title',
@@ -26,49 +27,39 @@ t.test('custom attribute definitions and contact values', async (t) => {
       ['birthday', 'date'],
       ['member', 'boolean']
     ]) {
-      t.equal((await define({ name, dataType })).statusCode, 201)
+      t.equal((await define({ name, dataType })).status, 201)
     }
-    const all = (await app.inject({ url: attributes, headers })).json()
+    const all = (await api('GET', attributes)).body
     t.equal(all.pagination.totalCount, 4)
     t.same(
       all.data.map((a: { name: string }) => a.name),
       ['jobTitle', 'score', 'birthday', 'member']
     )
-    t.equal((await app.inject({ url: `${attributes}/contacts?limit=2`, headers })).json().data.length, 2)
+    t.equal((await api('GET', `${attributes}/contacts?limit=2`)).body.data.length, 2)
 
-    const id = created.json().data.id
-    t.equal((await app.inject({ url: `${attributes}/contacts/${id}`, headers })).json().data.label, 'Job title')
-    const relabelled = await app.inject({
-      method: 'PUT',
-      url: `${attributes}/contacts/${id}`,
-      headers,
-      payload: { label: 'Role' }
-    })
-    t.equal(relabelled.json().data.label, 'Role')
+    const id = created.body.data.id
+    t.equal((await api('GET', `${attributes}/contacts/${id}`)).body.data.label, 'Job title')
+    const relabelled = await api('PUT', `${attributes}/contacts/${id}`, { label: 'Role' })
+    t.equal(relabelled.body.data.label, 'Role')
 
     const duplicate = await define({ name: 'JOBTITLE' })
-    t.equal(duplicate.statusCode, 409)
-    t.equal(duplicate.json().error.code, 'ATTR-004')
+    t.equal(duplicate.status, 409)
+    t.equal(duplicate.body.error.code, 'ATTR-004')
     const reserved = await define({ name: 'email' })
-    t.equal(reserved.json().error.code, 'ATTR-006')
+    t.equal(reserved.body.error.code, 'ATTR-006')
     const badType = await define({ name: 'x', dataType: 'color' })
-    t.equal(badType.statusCode, 400)
-    t.match(badType.json().error.message, /dataType/)
+    t.equal(badType.status, 400)
+    t.match(badType.body.error.message, /dataType/)
   })
 
   t.test('contact values are checked against their definition', async (t) => {
-    const good = await app.inject({
-      method: 'POST',
-      url: contacts,
-      headers,
-      payload: {
-        mobile: { number: '+12025550101', country: 'US' },
-        attributes: { jobTitle: 'mover', score: '42.5', birthday: '1990-02-28', member: 'yes' }
-      }
+    const good = await api('POST', contacts, {
+      mobile: { number: '+12025550101', country: 'US' },
+      attributes: { jobTitle: 'mover', score: '42.5', birthday: '1990-02-28', member: 'yes' }
     })
-    t.equal(good.statusCode, 201)
+    t.equal(good.status, 201)
     t.same(
-      good.json().data[0].attributes,
+      good.body.data[0].attributes,
       { jobTitle: 'mover', score: 42.5, birthday: '1990-02-28', member: true },
       'values are stored typed'
     )
@@ -80,46 +71,31 @@ t.test('custom attribute definitions and contact values', async (t) => {
       [{ member: 'maybe' }, 'ATTR-002', /member must be true or false/]
     ]
     for (const [values, code, message] of cases) {
-      const bad = await app.inject({
-        method: 'POST',
-        url: contacts,
-        headers,
-        payload: { mobile: { number: '+12025550102', country: 'US' }, attributes: values }
+      const bad = await api('POST', contacts, {
+        mobile: { number: '+12025550102', country: 'US' },
+        attributes: values
       })
-      t.equal(bad.statusCode, 400, JSON.stringify(values))
-      t.equal(bad.json().error.code, code)
-      t.match(bad.json().error.message, message)
+      t.equal(bad.status, 400, JSON.stringify(values))
+      t.equal(bad.body.error.code, code)
+      t.match(bad.body.error.message, message)
     }
-    t.equal(
-      (await app.inject({ url: `${contacts}?mobile=5550102`, headers })).json().pagination.totalCount,
-      0,
-      'nothing was written'
-    )
+    t.equal((await api('GET', `${contacts}?mobile=5550102`)).body.pagination.totalCount, 0, 'nothing was written')
   })
 
   t.test('a definition in use cannot be renamed, retyped or deleted unless values are removed too', async (t) => {
-    const score = (await app.inject({ url: `${attributes}/contacts`, headers }))
-      .json()
-      .data.find((a: { name: string }) => a.name === 'score')
-    const retype = await app.inject({
-      method: 'PUT',
-      url: `${attributes}/contacts/${score.id}`,
-      headers,
-      payload: { dataType: 'text' }
-    })
-    t.equal(retype.statusCode, 409)
-    t.equal(retype.json().error.code, 'ATTR-005')
-    const refused = await app.inject({ method: 'DELETE', url: `${attributes}/contacts/${score.id}`, headers })
-    t.equal(refused.statusCode, 409)
-    t.match(refused.json().error.message, /1 contact/)
+    const score = (await api('GET', `${attributes}/contacts`)).body.data.find(
+      (a: { name: string }) => a.name === 'score'
+    )
+    const retype = await api('PUT', `${attributes}/contacts/${score.id}`, { dataType: 'text' })
+    t.equal(retype.status, 409)
+    t.equal(retype.body.error.code, 'ATTR-005')
+    const refused = await api('DELETE', `${attributes}/contacts/${score.id}`)
+    t.equal(refused.status, 409)
+    t.match(refused.body.error.message, /1 contact/)
 
-    const removed = await app.inject({
-      method: 'DELETE',
-      url: `${attributes}/contacts/${score.id}?removeValues=true`,
-      headers
-    })
-    t.equal(removed.statusCode, 200)
-    const contact = (await app.inject({ url: `${contacts}?mobile=5550101`, headers })).json().data[0]
+    const removed = await api('DELETE', `${attributes}/contacts/${score.id}?removeValues=true`)
+    t.equal(removed.status, 200)
+    const contact = (await api('GET', `${contacts}?mobile=5550101`)).body.data[0]
     t.same(
       contact.attributes,
       { jobTitle: 'mover', birthday: '1990-02-28', member: true },
@@ -140,47 +116,20 @@ t.test('custom attribute definitions and contact values', async (t) => {
       },
       "the contact's change is an event"
     )
-    t.equal((await app.inject({ url: `${attributes}/contacts/${score.id}`, headers })).json().error.code, 'ATTR-003')
+    t.equal((await api('GET', `${attributes}/contacts/${score.id}`)).body.error.code, 'ATTR-003')
   })
 
   t.test('definitions are per account and need Administrator or Campaign Manager to change', async (t) => {
     const other = await createTestAccount(app)
-    t.equal(
-      (await app.inject({ url: `/v1/accounts/${other.accountId}/attributes`, headers: other.headers })).json()
-        .pagination.totalCount,
-      0
-    )
-    const someId = (await app.inject({ url: attributes, headers })).json().data[0].id
-    t.equal(
-      (
-        await app.inject({
-          url: `/v1/accounts/${other.accountId}/attributes/contacts/${someId}`,
-          headers: other.headers
-        })
-      ).statusCode,
-      404
-    )
+    t.equal((await caller(app, other)('GET', '/attributes')).body.pagination.totalCount, 0)
+    const someId = (await api('GET', attributes)).body.data[0].id
+    t.equal((await caller(app, other)('GET', `/attributes/contacts/${someId}`)).status, 404)
 
     const sender = await createTestUser(app, account.accountId, 'Sender')
-    t.equal((await app.inject({ url: attributes, headers: sender.headers })).statusCode, 200)
-    const refused = await app.inject({
-      method: 'POST',
-      url: `${attributes}/contacts`,
-      headers: sender.headers,
-      payload: { name: 'other' }
-    })
-    t.equal(refused.json().error.code, 'ACCT-016')
+    t.equal((await api('GET', attributes, undefined, sender.headers)).status, 200)
+    const refused = await api('POST', `${attributes}/contacts`, { name: 'other' }, sender.headers)
+    t.equal(refused.body.error.code, 'ACCT-016')
     const manager = await createTestUser(app, account.accountId, 'Campaign Manager')
-    t.equal(
-      (
-        await app.inject({
-          method: 'POST',
-          url: `${attributes}/contacts`,
-          headers: manager.headers,
-          payload: { name: 'other' }
-        })
-      ).statusCode,
-      201
-    )
+    t.equal((await api('POST', `${attributes}/contacts`, { name: 'other' }, manager.headers)).status, 201)
   })
 })

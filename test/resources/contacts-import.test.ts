@@ -1,41 +1,28 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('CSV import through POST /contacts', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
+  const api = caller(app, account)
   const { headers } = account
-  const url = `/v1/accounts/${account.accountId}/contacts`
+  const url = '/contacts'
   const csv = (body: string | Buffer, query = '') =>
-    app.inject({
-      method: 'POST',
-      url: `${url}${query}`,
-      headers: { ...headers, 'content-type': 'text/csv' },
-      payload: body
-    })
-  const count = async () => (await app.inject({ url: `${url}?limit=1`, headers })).json().pagination.totalCount
+    api('POST', `${url}${query}`, body, { ...headers, 'content-type': 'text/csv' })
+  const count = async () => (await api('GET', `${url}?limit=1`)).body.pagination.totalCount
   for (const name of ['jobTitle', 'Address', 'City', 'State', 'ZipCode']) {
-    await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/attributes/contacts`,
-      headers,
-      payload: { name }
-    })
+    await api('POST', '/attributes/contacts', { name })
   }
-  await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/attributes/contacts`,
-    headers,
-    payload: { name: 'score', dataType: 'number' }
-  })
+  await api('POST', '/attributes/contacts', { name: 'score', dataType: 'number' })
 
   t.test("Sakari's CSV example answers ContactUploadResponse", async (t) => {
     const response = await csv(
       'country,firstName,lastName,email,mobile,jobTitle,Address,City,State,ZipCode\nUS,Joe,Bloggs,joebloggs@sakari.co,123-456-7890,mover,123 Text Street,San Francisco,CA,12345\n'
     )
-    t.equal(response.statusCode, 201)
-    const data = response.json().data
+    t.equal(response.status, 201)
+    const data = response.body.data
     t.match(data, { submitted: 1, success: 1, inserted: 1, updated: 0, errors: [] })
     t.match(data.contacts[0], {
       firstName: 'Joe',
@@ -74,9 +61,9 @@ t.test('CSV import through POST /contacts', async (t) => {
     ]
     for (const [body, query, code, message] of cases) {
       const response = await csv(body, query)
-      t.equal(response.statusCode, 400, `${code} ${body.split('\n')[0]}`)
-      t.equal(response.json().error.code, code)
-      t.match(response.json().error.message, message)
+      t.equal(response.status, 400, `${code} ${body.split('\n')[0]}`)
+      t.equal(response.body.error.code, code)
+      t.match(response.body.error.message, message)
     }
     t.equal(await count(), before, 'nothing was written')
   })
@@ -101,8 +88,8 @@ t.test('CSV import through POST /contacts', async (t) => {
       ].join('\n'),
       `?mapping=${mapping}&exclude=Notes`
     )
-    t.equal(response.statusCode, 201)
-    const data = response.json().data
+    t.equal(response.status, 201)
+    const data = response.body.data
     t.match(data, { submitted: 3, inserted: 2, success: 2 })
     t.match(data.contacts[0], {
       firstName: 'Ann',
@@ -143,8 +130,8 @@ t.test('CSV import through POST /contacts', async (t) => {
       Buffer.from('+12025550528,US,"Quoted, with comma",9\n')
     ])
     const response = await csv(body)
-    t.equal(response.statusCode, 201)
-    const data = response.json().data
+    t.equal(response.status, 201)
+    const data = response.body.data
     t.match(data, { submitted: 8, inserted: 3, updated: 0, success: 3 })
     t.same(
       data.errors.map((error: { row: number; error: { code: string } }) => [error.row, error.error.code]),
@@ -157,33 +144,30 @@ t.test('CSV import through POST /contacts', async (t) => {
       ]
     )
     t.match(data.errors[4].error.description, /appears earlier in this file \(row 2\)/)
-    const formula = (await app.inject({ url: `${url}?mobile=5550521`, headers })).json().data[0]
+    const formula = (await api('GET', `${url}?mobile=5550521`)).body.data[0]
     t.equal(formula.firstName, "=cmd()|' /C calc'!A0", 'formula-like cells are stored as plain text')
-    t.equal(
-      (await app.inject({ url: `${url}?mobile=5550528`, headers })).json().data[0].firstName,
-      'Quoted, with comma'
-    )
+    t.equal((await api('GET', `${url}?mobile=5550528`)).body.data[0].firstName, 'Quoted, with comma')
   })
 
   t.test('a duplicate number in different batches is still caught', async (t) => {
     const batched = await buildTestApp(t, { PARLEY_IMPORT_BATCH_ROWS: '2' })
     const other = await createTestAccount(batched)
-    const response = await batched.inject({
-      method: 'POST',
-      url: `/v1/accounts/${other.accountId}/contacts`,
-      headers: { ...other.headers, 'content-type': 'text/csv' },
-      payload: 'mobile,country\n+12025550531,US\n+12025550532,US\n+12025550533,US\n+12025550531,US\n'
-    })
-    t.match(response.json().data, { submitted: 4, inserted: 3, errors: [{ row: 5, error: { code: 'IMP-006' } }] })
+    const response = await caller(batched, other)(
+      'POST',
+      '/contacts',
+      'mobile,country\n+12025550531,US\n+12025550532,US\n+12025550533,US\n+12025550531,US\n',
+      { ...other.headers, 'content-type': 'text/csv' }
+    )
+    t.match(response.body.data, { submitted: 4, inserted: 3, errors: [{ row: 5, error: { code: 'IMP-006' } }] })
   })
 
   t.test('re-importing the same file updates instead of duplicating', async (t) => {
     const file = 'mobile,country,firstName\n+12025550541,US,One\n+12025550542,US,Two\n'
-    t.match((await csv(file)).json().data, { inserted: 2, updated: 0 })
+    t.match((await csv(file)).body.data, { inserted: 2, updated: 0 })
     const before = await count()
-    t.match((await csv(file.replace('One', 'Uno'))).json().data, { inserted: 0, updated: 2, success: 2 })
+    t.match((await csv(file.replace('One', 'Uno'))).body.data, { inserted: 0, updated: 2, success: 2 })
     t.equal(await count(), before)
-    t.equal((await app.inject({ url: `${url}?mobile=5550541`, headers })).json().data[0].firstName, 'Uno')
+    t.equal((await api('GET', `${url}?mobile=5550541`)).body.data[0].firstName, 'Uno')
   })
 
   t.test('structural faults are a 400 naming the line, with nothing written', async (t) => {
@@ -191,16 +175,16 @@ t.test('CSV import through POST /contacts', async (t) => {
     const unclosed = await csv(
       'mobile,country,firstName\n+12025550551,US,ok\n+12025550552,US,"never closed\n+12025550553,US,x\n'
     )
-    t.equal(unclosed.statusCode, 400)
-    t.equal(unclosed.json().error.code, 'IMP-009')
-    t.match(unclosed.json().error.message, /line \d+/)
+    t.equal(unclosed.status, 400)
+    t.equal(unclosed.body.error.code, 'IMP-009')
+    t.match(unclosed.body.error.message, /line \d+/)
 
     const huge = await csv(
       `mobile,country,firstName\n+12025550554,US,ok\n+12025550555,US,${'x'.repeat(10 * 1024 * 1024)}\n+12025550556,US,after\n`
     )
-    t.equal(huge.statusCode, 400, 'a 10 MB field')
-    t.equal(huge.json().error.code, 'IMP-005')
-    t.match(huge.json().error.message, /line 3: a row is larger than 65536 bytes/)
+    t.equal(huge.status, 400, 'a 10 MB field')
+    t.equal(huge.body.error.code, 'IMP-005')
+    t.match(huge.body.error.message, /line 3: a row is larger than 65536 bytes/)
     t.equal(await count(), before)
     const staged = await app.db.selectFrom('contact_imports').select('id').execute()
     t.equal(staged.length, 0, 'the staged copy of the large upload was removed')
@@ -215,55 +199,45 @@ t.test('CSV import through POST /contacts', async (t) => {
       part('mergeStrategy', 'remove') +
       part('file', 'Cell,Country,First Name\n+12025550541,US,Solo\n', 'contacts.csv') +
       `--${boundary}--\r\n`
-    const response = await app.inject({
-      method: 'POST',
-      url,
-      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      payload
+    const response = await api('POST', url, payload, {
+      ...headers,
+      'content-type': `multipart/form-data; boundary=${boundary}`
     })
-    t.equal(response.statusCode, 201)
-    t.match(response.json().data, {
+    t.equal(response.status, 201)
+    t.match(response.body.data, {
       submitted: 1,
       updated: 1,
       contacts: [{ firstName: 'Solo', mobile: { number: '+12025550541' } }]
     })
 
-    const noFile = await app.inject({
-      method: 'POST',
-      url,
-      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      payload: part('mapping', '{}') + `--${boundary}--\r\n`
+    const noFile = await api('POST', url, part('mapping', '{}') + `--${boundary}--\r\n`, {
+      ...headers,
+      'content-type': `multipart/form-data; boundary=${boundary}`
     })
-    t.equal(noFile.statusCode, 400)
-    t.equal(noFile.json().error.code, 'IMP-010')
+    t.equal(noFile.status, 400)
+    t.equal(noFile.body.error.code, 'IMP-010')
   })
 })
 
 t.test('a file over the maximum size is 413 IMP-008, as text/csv or multipart, with nothing kept', async (t) => {
   const app = await buildTestApp(t, { PARLEY_IMPORT_MAX_BYTES: '1024', PARLEY_IMPORT_SYNC_MAX_BYTES: '256' })
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}/contacts`
+  const api = caller(app, account)
+  const url = '/contacts'
   const file = ['mobile,country', ...Array.from({ length: 100 }, (_, i) => `+1202555${String(2000 + i)},US`)].join('\n')
-  const plain = await app.inject({
-    method: 'POST',
-    url,
-    headers: { ...account.headers, 'content-type': 'text/csv' },
-    payload: file
-  })
-  t.equal(plain.statusCode, 413)
-  t.equal(plain.json().error.code, 'IMP-008')
+  const plain = await api('POST', url, file, { ...account.headers, 'content-type': 'text/csv' })
+  t.equal(plain.status, 413)
+  t.equal(plain.body.error.code, 'IMP-008')
 
   const boundary = 'parleyboundary'
   const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`
-  const multipart = await app.inject({
-    method: 'POST',
-    url,
-    headers: { ...account.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload
+  const multipart = await api('POST', url, payload, {
+    ...account.headers,
+    'content-type': `multipart/form-data; boundary=${boundary}`
   })
-  t.equal(multipart.statusCode, 413)
-  t.equal(multipart.json().error.code, 'IMP-008')
+  t.equal(multipart.status, 413)
+  t.equal(multipart.body.error.code, 'IMP-008')
 
-  t.equal((await app.inject({ url, headers: account.headers })).json().pagination.totalCount, 0)
+  t.equal((await api('GET', url)).body.pagination.totalCount, 0)
   t.equal((await app.db.selectFrom('contact_imports').select('id').execute()).length, 0, 'the staged copy was removed')
 })

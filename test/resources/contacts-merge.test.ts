@@ -1,50 +1,38 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('mergeStrategy decides what a create does to an existing number', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const { headers } = account
-  const url = `/v1/accounts/${account.accountId}/contacts`
-  for (const name of ['jobTitle', 'city'])
-    await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/attributes/contacts`,
-      headers,
-      payload: { name }
-    })
+  const api = caller(app, account)
+  const url = '/contacts'
+  for (const name of ['jobTitle', 'city']) await api('POST', '/attributes/contacts', { name })
 
   let n = 0
   // A contact with every field set, then a second create of the same number with `strategy`.
   const mergeInto = async (strategy: string | undefined, payload: object) => {
     const number = `+1202555${String(300 + ++n).padStart(4, '0')}`
-    const original = await app.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: {
-        firstName: 'Ann',
-        lastName: 'Old',
-        email: 'ann@old.example',
-        mobile: { number, country: 'US' },
-        tags: [
-          { tag: 'keep', visible: true },
-          { tag: 'shared', visible: true }
-        ],
-        attributes: { jobTitle: 'clerk', city: 'Boston' },
-        assignedUser: { id: account.adminUserId }
-      }
+    const original = await api('POST', url, {
+      firstName: 'Ann',
+      lastName: 'Old',
+      email: 'ann@old.example',
+      mobile: { number, country: 'US' },
+      tags: [
+        { tag: 'keep', visible: true },
+        { tag: 'shared', visible: true }
+      ],
+      attributes: { jobTitle: 'clerk', city: 'Boston' },
+      assignedUser: { id: account.adminUserId }
     })
-    const merged = await app.inject({
-      method: 'POST',
-      url: strategy ? `${url}?mergeStrategy=${strategy}` : url,
-      headers,
-      payload: { mobile: { number, country: 'US' }, ...payload }
+    const merged = await api('POST', strategy ? `${url}?mergeStrategy=${strategy}` : url, {
+      mobile: { number, country: 'US' },
+      ...payload
     })
-    t.equal(merged.statusCode, 201)
-    t.equal(merged.json().data[0].id, original.json().data[0].id, 'the same contact')
-    return merged.json().data[0]
+    t.equal(merged.status, 201)
+    t.equal(merged.body.data[0].id, original.body.data[0].id, 'the same contact')
+    return merged.body.data[0]
   }
   const update = {
     lastName: 'New',
@@ -105,14 +93,11 @@ t.test('mergeStrategy decides what a create does to an existing number', async (
   })
 
   t.test('an unknown strategy is a 400', async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: `${url}?mergeStrategy=replace`,
-      headers,
-      payload: { mobile: { number: '+12025550399', country: 'US' } }
+    const response = await api('POST', `${url}?mergeStrategy=replace`, {
+      mobile: { number: '+12025550399', country: 'US' }
     })
-    t.equal(response.statusCode, 400)
-    t.match(response.json().error.message, /mergeStrategy/)
+    t.equal(response.status, 400)
+    t.match(response.body.error.message, /mergeStrategy/)
   })
 
   t.test('a merge is recorded as contact-updated', async (t) => {

@@ -1,23 +1,24 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('contacts CRUD as the Sakari reference', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const base = `/v1/accounts/${account.accountId}/contacts`
+  const api = caller(app, account)
+  const base = '/contacts'
   const headers = account.headers
 
   t.test("Sakari's documented JSON create works verbatim and answers ContactsResponse", async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: base,
-      headers: { ...headers, 'content-type': 'application/json' },
-      payload:
-        '{\n  "firstName": "Chris",\n  "lastName": "Thomson",\n  "mobile": {\n    "number": "+1234567890",\n    "country": "US"\n  }\n}'
-    })
-    t.equal(response.statusCode, 201)
-    const body = response.json()
+    const response = await api(
+      'POST',
+      base,
+      '{\n  "firstName": "Chris",\n  "lastName": "Thomson",\n  "mobile": {\n    "number": "+1234567890",\n    "country": "US"\n  }\n}',
+      { ...headers, 'content-type': 'application/json' }
+    )
+    t.equal(response.status, 201)
+    const body = response.body
     t.equal(body.success, true)
     t.equal(body.data.length, 1, 'data is an array')
     t.match(body.pagination, { offset: 0, totalCount: 1 })
@@ -34,9 +35,9 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
     })
     t.match(contact.created, { at: String, by: { id: account.clientId, source: 'api' } })
 
-    const fetched = await app.inject({ url: `${base}/${contact.id}`, headers })
-    t.equal(fetched.statusCode, 200)
-    t.same(fetched.json().data, contact, 'fetch answers ContactResponse with the same contact')
+    const fetched = await api('GET', `${base}/${contact.id}`)
+    t.equal(fetched.status, 200)
+    t.same(fetched.body.data, contact, 'fetch answers ContactResponse with the same contact')
 
     const events = await app.db
       .selectFrom('events')
@@ -49,62 +50,42 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
   })
 
   t.test('numbers are stored in E.164 whatever their format; invalid ones are CONT-001', async (t) => {
-    const created = await app.inject({
-      method: 'POST',
-      url: base,
-      headers,
-      payload: { mobile: { number: '(202) 555-0143', country: 'us' } }
-    })
-    t.equal(created.statusCode, 201)
-    t.same(created.json().data[0].mobile, { number: '+12025550143', country: 'US' })
-    const uk = await app.inject({
-      method: 'POST',
-      url: base,
-      headers,
-      payload: { mobile: { number: '07700 900123', country: 'GB' } }
-    })
-    t.same(uk.json().data[0].mobile, { number: '+447700900123', country: 'GB' })
+    const created = await api('POST', base, { mobile: { number: '(202) 555-0143', country: 'us' } })
+    t.equal(created.status, 201)
+    t.same(created.body.data[0].mobile, { number: '+12025550143', country: 'US' })
+    const uk = await api('POST', base, { mobile: { number: '07700 900123', country: 'GB' } })
+    t.same(uk.body.data[0].mobile, { number: '+447700900123', country: 'GB' })
 
     for (const mobile of [
       { number: '12', country: 'US' },
       { number: 'not a number', country: 'US' },
       { number: '5550143' }
     ]) {
-      const bad = await app.inject({ method: 'POST', url: base, headers, payload: { mobile } })
-      t.equal(bad.statusCode, 400, JSON.stringify(mobile))
-      t.equal(bad.json().error.code, 'CONT-001')
+      const bad = await api('POST', base, { mobile })
+      t.equal(bad.status, 400, JSON.stringify(mobile))
+      t.equal(bad.body.error.code, 'CONT-001')
     }
-    const missing = await app.inject({ method: 'POST', url: base, headers, payload: { firstName: 'No number' } })
-    t.equal(missing.statusCode, 400)
-    t.match(missing.json().error.message, /mobile/)
+    const missing = await api('POST', base, { firstName: 'No number' })
+    t.equal(missing.status, 400)
+    t.match(missing.body.error.message, /mobile/)
   })
 
   t.test('update, then delete', async (t) => {
     const created = (
-      await app.inject({
-        method: 'POST',
-        url: base,
-        headers,
-        payload: {
-          firstName: 'Bob',
-          email: 'bob@example.com',
-          mobile: { number: '+12025550150', country: 'US' },
-          tags: [{ tag: 'a' }]
-        }
+      await api('POST', base, {
+        firstName: 'Bob',
+        email: 'bob@example.com',
+        mobile: { number: '+12025550150', country: 'US' },
+        tags: [{ tag: 'a' }]
       })
-    ).json().data[0]
-    const updated = await app.inject({
-      method: 'PUT',
-      url: `${base}/${created.id}`,
-      headers,
-      payload: {
-        firstName: 'Robert',
-        tags: [{ tag: 'b', visible: false }],
-        mobile: { number: '202-555-0151', country: 'US' }
-      }
+    ).body.data[0]
+    const updated = await api('PUT', `${base}/${created.id}`, {
+      firstName: 'Robert',
+      tags: [{ tag: 'b', visible: false }],
+      mobile: { number: '202-555-0151', country: 'US' }
     })
-    t.equal(updated.statusCode, 200)
-    t.match(updated.json().data, {
+    t.equal(updated.status, 200)
+    t.match(updated.body.data, {
       id: created.id,
       firstName: 'Robert',
       email: 'bob@example.com',
@@ -112,23 +93,15 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
       mobile: { number: '+12025550151' }
     })
 
-    const taken = await app.inject({
-      method: 'PUT',
-      url: `${base}/${created.id}`,
-      headers,
-      payload: { mobile: { number: '+12025550143', country: 'US' } }
-    })
-    t.equal(taken.statusCode, 409, "another contact's number")
-    t.equal(taken.json().error.code, 'CONT-003')
+    const taken = await api('PUT', `${base}/${created.id}`, { mobile: { number: '+12025550143', country: 'US' } })
+    t.equal(taken.status, 409, "another contact's number")
+    t.equal(taken.body.error.code, 'CONT-003')
 
-    const removed = await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })
-    t.equal(removed.statusCode, 200)
-    t.same(removed.json(), { success: true })
-    t.equal((await app.inject({ url: `${base}/${created.id}`, headers })).statusCode, 404)
-    t.equal(
-      (await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers })).json().error.code,
-      'CONT-002'
-    )
+    const removed = await api('DELETE', `${base}/${created.id}`)
+    t.equal(removed.status, 200)
+    t.same(removed.body, { success: true })
+    t.equal((await api('GET', `${base}/${created.id}`)).status, 404)
+    t.equal((await api('DELETE', `${base}/${created.id}`)).body.error.code, 'CONT-002')
     const event = await app.db
       .selectFrom('events')
       .selectAll()
@@ -138,18 +111,9 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
   })
 
   t.test('concurrent deletes of one contact record one event', async (t) => {
-    const created = (
-      await app.inject({
-        method: 'POST',
-        url: base,
-        headers,
-        payload: { mobile: { number: '+12025550160', country: 'US' } }
-      })
-    ).json().data[0]
-    const responses = await Promise.all(
-      Array.from({ length: 8 }, () => app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers }))
-    )
-    t.same(responses.map((response) => response.statusCode).sort(), [200, ...Array(7).fill(404)])
+    const created = (await api('POST', base, { mobile: { number: '+12025550160', country: 'US' } })).body.data[0]
+    const responses = await Promise.all(Array.from({ length: 8 }, () => api('DELETE', `${base}/${created.id}`)))
+    t.same(responses.map((response) => response.status).sort(), [200, ...Array(7).fill(404)])
     const events = await app.db
       .selectFrom('events')
       .select('payload')
@@ -177,15 +141,8 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
       },
       { firstName: 'Bruce', lastName: 'Smithers', email: 'bruce@example.com', mobile: { number: '+14155550103' } }
     ]
-    for (const contact of seed)
-      await app.inject({
-        method: 'POST',
-        url: `/v1/accounts/${other.accountId}/contacts`,
-        headers: other.headers,
-        payload: contact
-      })
-    const list = async (query: string) =>
-      (await app.inject({ url: `/v1/accounts/${other.accountId}/contacts?${query}`, headers: other.headers })).json()
+    for (const contact of seed) await caller(app, other)('POST', '/contacts', contact)
+    const list = async (query: string) => (await caller(app, other)('GET', `/contacts?${query}`)).body
 
     t.same(
       (await list('firstName=ALI')).data.map((c: { firstName: string }) => c.firstName),
@@ -231,26 +188,18 @@ t.test('contacts CRUD as the Sakari reference', async (t) => {
 t.test('one contact per number per account, even when created concurrently', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}/contacts`
+  const api = caller(app, account)
+  const url = '/contacts'
   const responses = await Promise.all(
     Array.from({ length: 8 }, (_, i) =>
-      app.inject({
-        method: 'POST',
-        url,
-        headers: account.headers,
-        payload: { firstName: `Racer ${i}`, mobile: { number: '+12025550177', country: 'US' } }
-      })
+      api('POST', url, { firstName: `Racer ${i}`, mobile: { number: '+12025550177', country: 'US' } })
     )
   )
   t.same(
-    responses.map((response) => response.statusCode),
+    responses.map((response) => response.status),
     Array(8).fill(201)
   )
-  t.equal(
-    new Set(responses.map((response) => response.json().data[0].id)).size,
-    1,
-    'every answer names the same contact'
-  )
+  t.equal(new Set(responses.map((response) => response.body.data[0].id)).size, 1, 'every answer names the same contact')
   const { count } = await app.db
     .selectFrom('contacts')
     .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -265,20 +214,13 @@ t.test('one contact per number per account, even when created concurrently', asy
   t.equal(events.filter((event) => event.event_type === 'contact-created').length, 1)
   t.equal(events.filter((event) => event.event_type === 'contact-updated').length, 7)
 
-  const totalCount = async () => (await app.inject({ url, headers: account.headers })).json().pagination.totalCount
+  const totalCount = async () => (await api('GET', url)).body.pagination.totalCount
   t.equal(await totalCount(), 1, 'the unfiltered count (kept by triggers) agrees')
   await Promise.all(
-    Array.from({ length: 5 }, (_, i) =>
-      app.inject({
-        method: 'POST',
-        url,
-        headers: account.headers,
-        payload: { mobile: { number: `+1202555020${i}`, country: 'US' } }
-      })
-    )
+    Array.from({ length: 5 }, (_, i) => api('POST', url, { mobile: { number: `+1202555020${i}`, country: 'US' } }))
   )
   t.equal(await totalCount(), 6)
-  await app.inject({ method: 'DELETE', url: `${url}/${responses[0]!.json().data[0].id}`, headers: account.headers })
+  await api('DELETE', `${url}/${responses[0]!.body.data[0].id}`)
   t.equal(await totalCount(), 5)
 })
 
@@ -287,22 +229,12 @@ t.test("accounts never see each other's contacts", async (t) => {
   const mine = await createTestAccount(app)
   const theirs = await createTestAccount(app)
   const created = (
-    await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${theirs.accountId}/contacts`,
-      headers: theirs.headers,
-      payload: { mobile: { number: '+12025550188', country: 'US' } }
-    })
-  ).json().data[0]
+    await caller(app, theirs)('POST', '/contacts', { mobile: { number: '+12025550188', country: 'US' } })
+  ).body.data[0]
 
-  const sameNumber = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${mine.accountId}/contacts`,
-    headers: mine.headers,
-    payload: { mobile: { number: '+12025550188', country: 'US' } }
-  })
-  t.equal(sameNumber.statusCode, 201)
-  t.not(sameNumber.json().data[0].id, created.id, 'the same number is a different contact in another account')
+  const sameNumber = await caller(app, mine)('POST', '/contacts', { mobile: { number: '+12025550188', country: 'US' } })
+  t.equal(sameNumber.status, 201)
+  t.not(sameNumber.body.data[0].id, created.id, 'the same number is a different contact in another account')
 
   for (const [method, suffix] of [
     ['GET', ''],
@@ -311,58 +243,42 @@ t.test("accounts never see each other's contacts", async (t) => {
     ['POST', '/opt-out'],
     ['POST', '/block']
   ] as const) {
-    const response = await app.inject({
+    const response = await caller(app, mine)(
       method,
-      url: `/v1/accounts/${mine.accountId}/contacts/${created.id}${suffix}`,
-      headers: mine.headers,
-      ...(method === 'PUT' ? { payload: { firstName: 'x' } } : {})
-    })
-    t.equal(response.statusCode, 404, `${method} ${suffix}: a foreign id is not found`)
+      `/contacts/${created.id}${suffix}`,
+      method === 'PUT' ? { firstName: 'x' } : undefined
+    )
+    t.equal(response.status, 404, `${method} ${suffix}: a foreign id is not found`)
   }
-  const foreignPath = await app.inject({ url: `/v1/accounts/${theirs.accountId}/contacts`, headers: mine.headers })
-  t.equal(foreignPath.statusCode, 403)
-  const list = (await app.inject({ url: `/v1/accounts/${mine.accountId}/contacts`, headers: mine.headers })).json()
+  const foreignPath = await caller(app, theirs)('GET', '/contacts', undefined, mine.headers)
+  t.equal(foreignPath.status, 403)
+  const list = (await caller(app, mine)('GET', '/contacts')).body
   t.equal(list.pagination.totalCount, 1)
 })
 
 t.test('roles: everyone reads, Sender writes, Read Only does not', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}/contacts`
+  const api = caller(app, account)
+  const url = '/contacts'
   const readOnly = await createTestUser(app, account.accountId, 'Read Only')
   const sender = await createTestUser(app, account.accountId, 'Sender')
 
-  t.equal((await app.inject({ url, headers: readOnly.headers })).statusCode, 200)
-  const refused = await app.inject({
-    method: 'POST',
-    url,
-    headers: readOnly.headers,
-    payload: { mobile: { number: '+12025550190', country: 'US' } }
+  t.equal((await api('GET', url, undefined, readOnly.headers)).status, 200)
+  const refused = await api('POST', url, { mobile: { number: '+12025550190', country: 'US' } }, readOnly.headers)
+  t.equal(refused.status, 403)
+  t.equal(refused.body.error.code, 'ACCT-016')
+  const created = await api('POST', url, { mobile: { number: '+12025550190', country: 'US' } }, sender.headers)
+  t.equal(created.status, 201)
+  t.match(created.body.data[0].created.by, { id: sender.userId, source: 'api' }, 'created.by names the user')
+  const csv = await api('POST', url, 'mobile,country\n+12025550191,US\n', {
+    ...sender.headers,
+    'content-type': 'text/csv'
   })
-  t.equal(refused.statusCode, 403)
-  t.equal(refused.json().error.code, 'ACCT-016')
-  const created = await app.inject({
-    method: 'POST',
-    url,
-    headers: sender.headers,
-    payload: { mobile: { number: '+12025550190', country: 'US' } }
-  })
-  t.equal(created.statusCode, 201)
-  t.match(created.json().data[0].created.by, { id: sender.userId, source: 'api' }, 'created.by names the user')
-  const csv = await app.inject({
-    method: 'POST',
-    url,
-    headers: { ...sender.headers, 'content-type': 'text/csv' },
-    payload: 'mobile,country\n+12025550191,US\n'
-  })
-  t.equal(csv.statusCode, 403, 'imports need Administrator or Campaign Manager')
-  t.equal(csv.json().error.code, 'ACCT-016')
-  const optOut = await app.inject({
-    method: 'POST',
-    url: `${url}/${created.json().data[0].id}/opt-out`,
-    headers: readOnly.headers
-  })
-  t.equal(optOut.statusCode, 403)
+  t.equal(csv.status, 403, 'imports need Administrator or Campaign Manager')
+  t.equal(csv.body.error.code, 'ACCT-016')
+  const optOut = await api('POST', `${url}/${created.body.data[0].id}/opt-out`, undefined, readOnly.headers)
+  t.equal(optOut.status, 403)
 })
 
 t.test('the mobile filter reads the number as a create does, so the number as sent finds the contact', async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test('conversations', async (t) => {
   const app = await buildTestApp(t, quickSandbox)
@@ -104,12 +104,11 @@ t.test('conversations', async (t) => {
     const { status, body } = await api('POST', `/conversations/${first.conversation.id}/read`)
     t.equal(status, 400)
     t.equal(body.error.code, 'CONV-002')
-    const asMember = await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/conversations/${first.conversation.id}/read`,
-      headers: { ...account.headers, 'x-parley-user-email': member.email }
+    const asMember = await api('POST', `/conversations/${first.conversation.id}/read`, undefined, {
+      ...account.headers,
+      'x-parley-user-email': member.email
     })
-    t.equal(asMember.statusCode, 200)
+    t.equal(asMember.status, 200)
     t.same(await ids('?unread=true', member.headers), [])
   })
 })

@@ -5,7 +5,7 @@ import type { Role } from '../../src/resources/users/users.table.ts'
 import type { Principal } from '../../src/shared/principal.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser, type TestAccount } from '../helpers/fixtures.ts'
-import { caller, created, uniqueNumber } from '../helpers/teams.ts'
+import { caller, created, uniqueNumber } from '../helpers/api.ts'
 
 // The shared access functions every inbox, conversation and message endpoint relies on.
 t.test('group access', async (t) => {

@@ -3,7 +3,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test('inbound messages and keywords', async (t) => {
   const app = await buildTestApp(t, { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme support: call 555-0100.' })

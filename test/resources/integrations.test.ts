@@ -1,18 +1,14 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('integration contact sync follows the rule of README "Integration sync"', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const { headers } = account
+  const api = caller(app, account)
   const sync = (records: object[], integration = 'hubspot') =>
-    app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/integrations/${integration}/contacts/sync`,
-      headers,
-      payload: { records }
-    })
+    api('POST', `/integrations/${integration}/contacts/sync`, { records })
 
   t.test('a shared number is linked to the record with the lowest id; the other is reported', async (t) => {
     const response = await sync([
@@ -28,8 +24,8 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
       { id: '99', phone: '+12025550601', firstName: 'Solo' },
       { id: 7, phone: 'garbage', country: 'US' }
     ])
-    t.equal(response.statusCode, 200)
-    const data = response.json().data
+    t.equal(response.status, 200)
+    const data = response.body.data
     t.equal(data.submitted, 4)
     t.same(data.linked.map((link: { externalId: string }) => link.externalId).sort(), ['123', '99'])
     t.same(data.notLinked, [
@@ -44,9 +40,7 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
     t.equal(data.errors[0].error.code, 'CONT-001')
 
     const chris = data.linked.find((link: { externalId: string }) => link.externalId === '123')
-    const contact = (
-      await app.inject({ url: `/v1/accounts/${account.accountId}/contacts/${chris.contactId}`, headers })
-    ).json().data
+    const contact = (await api('GET', `/contacts/${chris.contactId}`)).body.data
     t.match(contact, {
       firstName: 'Chris',
       lastName: 'First',
@@ -63,7 +57,7 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
         { id: '1000', phone: '+12025550610' },
         { id: '999', phone: '+12025550610' }
       ])
-    ).json().data
+    ).body.data
     t.equal(data.linked[0].externalId, '999')
     t.equal(data.notLinked[0].externalId, '1000')
   })
@@ -75,7 +69,7 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
         { id: 50, phone: '+12345678901', firstName: 'Lower but late' },
         { id: 400, phone: '+12025550620', firstName: 'New' }
       ])
-    ).json().data
+    ).body.data
     t.same(
       data.linked.map((link: { externalId: string; created: boolean }) => [link.externalId, link.created]).sort(),
       [
@@ -84,28 +78,18 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
       ]
     )
     t.match(data.notLinked, [{ externalId: '50', linkedTo: '123' }])
-    const list = (
-      await app.inject({ url: `/v1/accounts/${account.accountId}/contacts?mobile=2345678901`, headers })
-    ).json()
+    const list = (await api('GET', '/contacts?mobile=2345678901')).body
     t.equal(list.pagination.totalCount, 1)
     t.match(list.data[0], { firstName: 'Christopher', lastName: 'First', integrations: { hubspot: { id: '123' } } })
   })
 
   t.test('a contact created by hand is linked when its number syncs; integrations are independent', async (t) => {
-    const manual = (
-      await app.inject({
-        method: 'POST',
-        url: `/v1/accounts/${account.accountId}/contacts`,
-        headers,
-        payload: { firstName: 'Manual', mobile: { number: '+12025550630' } }
-      })
-    ).json().data[0]
-    const data = (await sync([{ id: 'deal-1', phone: '+12025550630' }], 'pipedrive')).json().data
+    const manual = (await api('POST', '/contacts', { firstName: 'Manual', mobile: { number: '+12025550630' } })).body
+      .data[0]
+    const data = (await sync([{ id: 'deal-1', phone: '+12025550630' }], 'pipedrive')).body.data
     t.match(data.linked, [{ contactId: manual.id, created: false }])
     await sync([{ id: 'x9', phone: '+12345678901' }], 'pipedrive')
-    const contact = (
-      await app.inject({ url: `/v1/accounts/${account.accountId}/contacts?mobile=2345678901`, headers })
-    ).json().data[0]
+    const contact = (await api('GET', '/contacts?mobile=2345678901')).body.data[0]
     t.same(contact.integrations, { hubspot: { id: '123' }, pipedrive: { id: 'x9' } })
     const events = await app.db
       .selectFrom('events')
@@ -128,27 +112,25 @@ t.test('integration contact sync follows the rule of README "Integration sync"',
       { id: 800, phone: '+12025550650' },
       { id: '800', phone: '+12025550651' }
     ])
-    t.equal(response.statusCode, 400)
-    t.equal(response.json().error.code, 'REQ-001')
-    t.match(response.json().error.message, /records\[1\]\.id 800 appears earlier/)
-    const list = (
-      await app.inject({ url: `/v1/accounts/${account.accountId}/contacts?mobile=202555065`, headers })
-    ).json()
+    t.equal(response.status, 400)
+    t.equal(response.body.error.code, 'REQ-001')
+    t.match(response.body.error.message, /records\[1\]\.id 800 appears earlier/)
+    const list = (await api('GET', '/contacts?mobile=202555065')).body
     t.equal(list.pagination.totalCount, 0)
   })
 
   t.test('validation and roles', async (t) => {
     const badName = await sync([{ id: 1, phone: '+12025550640' }], 'Not Valid')
-    t.equal(badName.statusCode, 400)
+    t.equal(badName.status, 400)
     const empty = await sync([])
-    t.equal(empty.statusCode, 400)
+    t.equal(empty.status, 400)
     const sender = await createTestUser(app, account.accountId, 'Sender')
-    const refused = await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/integrations/hubspot/contacts/sync`,
-      headers: sender.headers,
-      payload: { records: [{ id: 1, phone: '+12025550640' }] }
-    })
-    t.equal(refused.json().error.code, 'ACCT-016')
+    const refused = await api(
+      'POST',
+      '/integrations/hubspot/contacts/sync',
+      { records: [{ id: 1, phone: '+12025550640' }] },
+      sender.headers
+    )
+    t.equal(refused.body.error.code, 'ACCT-016')
   })
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test('Idempotency-Key and scheduled sends', async (t) => {
   const app = await buildTestApp(t, quickSandbox)
@@ -10,12 +10,7 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
   const api = caller(app, account)
   await sandboxSender(app, account)
   const post = (payload: object, key?: string) =>
-    app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${account.accountId}/messages`,
-      headers: { ...account.headers, ...(key ? { 'idempotency-key': key } : {}) },
-      payload
-    })
+    api('POST', '/messages', payload, { ...account.headers, ...(key ? { 'idempotency-key': key } : {}) })
   const countMessages = async () => (await api('GET', '/messages')).body.pagination.totalCount
 
   t.test('concurrent requests with one key send one set of messages and all answer the same', async (t) => {
@@ -26,16 +21,16 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
     const before = await countMessages()
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(payload, 'key-concurrent')))
     t.same(
-      answers.map((answer) => answer.statusCode),
+      answers.map((answer) => answer.status),
       [200, 200, 200, 200, 200, 200]
     )
-    const bodies = answers.map((answer) => answer.json())
+    const bodies = answers.map((answer) => answer.body)
     t.equal(new Set(bodies.map((body) => body.data.jobId)).size, 1, 'one job')
     t.same(bodies[1], bodies[0])
     t.equal(answers.filter((answer) => answer.headers['idempotent-replayed'] === 'true').length, 5)
     t.equal(await countMessages(), before + 2)
     const replay = await post(payload, 'key-concurrent')
-    t.same(replay.json(), bodies[0], 'a later retry answers the first response')
+    t.same(replay.body, bodies[0], 'a later retry answers the first response')
     t.equal(await countMessages(), before + 2)
   })
 
@@ -46,16 +41,16 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
       { contacts: [{ mobile: { number: '+12025550603' } }], template: 'Second body' },
       'key-reused'
     )
-    t.equal(reused.statusCode, 422)
-    t.equal(reused.json().error.code, 'MSG-050')
+    t.equal(reused.status, 422)
+    t.equal(reused.body.error.code, 'MSG-050')
     t.equal(await countMessages(), before)
   })
 
   t.test('a request that failed does not use up its key', async (t) => {
     const bad = await post({ contacts: [{ mobile: { number: '+12025550604' } }], template: 'Hi {{oops' }, 'key-failed')
-    t.equal(bad.statusCode, 400)
+    t.equal(bad.status, 400)
     const good = await post({ contacts: [{ mobile: { number: '+12025550604' } }], template: 'Hi {{oops' }, 'key-failed')
-    t.equal(good.statusCode, 400, 'the same failing request fails again rather than replaying')
+    t.equal(good.status, 400, 'the same failing request fails again rather than replaying')
   })
 
   t.test('keys of another account are another key', async (t) => {
@@ -63,13 +58,11 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
     await sandboxSender(app, other)
     const payload = { contacts: [{ mobile: { number: '+12025550605' } }], template: 'Shared key' }
     const mine = await post(payload, 'key-shared')
-    const theirs = await app.inject({
-      method: 'POST',
-      url: `/v1/accounts/${other.accountId}/messages`,
-      headers: { ...other.headers, 'idempotency-key': 'key-shared' },
-      payload
+    const theirs = await caller(app, other)('POST', '/messages', payload, {
+      ...other.headers,
+      'idempotency-key': 'key-shared'
     })
-    t.not(theirs.json().data.jobId, mine.json().data.jobId)
+    t.not(theirs.body.data.jobId, mine.body.data.jobId)
   })
 
   t.test('a message with sendAt in the future is scheduled and goes out then', async (t) => {

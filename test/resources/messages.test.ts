@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { eventually, messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { caller, created } from '../helpers/teams.ts'
+import { caller, created } from '../helpers/api.ts'
 
 t.test('sending messages', async (t) => {
   const app = await buildTestApp(t, quickSandbox)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
-import { caller, created, uniqueNumber } from '../helpers/teams.ts'
+import { caller, created, uniqueNumber } from '../helpers/api.ts'
 
 t.test('permissions', async (t) => {
   const app = await buildTestApp(t)
@@ -173,8 +173,8 @@ t.test('permissions', async (t) => {
     t.equal((await apiB('GET', '/users')).body.pagination.totalCount, 1)
     t.equal((await apiA('GET', `/groups/${group.id}`)).body.data.name, 'Mine', 'unchanged')
 
-    const crossPath = await app.inject({ url: `/v1/accounts/${a.accountId}/groups`, headers: b.headers })
-    t.equal(crossPath.statusCode, 403)
-    t.equal(crossPath.json().error.code, 'ACCT-008')
+    const crossPath = await apiA('GET', '/groups', undefined, b.headers)
+    t.equal(crossPath.status, 403)
+    t.equal(crossPath.body.error.code, 'ACCT-008')
   })
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
-import { caller, created, uniqueNumber } from '../helpers/teams.ts'
+import { caller, created, uniqueNumber } from '../helpers/api.ts'
 
 t.test('senders', async (t) => {
   const app = await buildTestApp(t)

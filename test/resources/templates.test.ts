@@ -1,30 +1,31 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('templates', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
+  const api = caller(app, account)
   const other = await createTestAccount(app)
-  const base = `/v1/accounts/${account.accountId}/templates`
+  const base = '/templates'
 
   async function create(payload: Record<string, unknown>, headers = account.headers) {
-    return await app.inject({ method: 'POST', url: base, headers, payload })
+    return await api('POST', base, payload, headers)
   }
   async function stored(id: string) {
     return await app.db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst()
   }
 
   t.test("Sakari's create example works verbatim and answers a one-item list", async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: base,
-      headers: { ...account.headers, 'content-type': 'application/json' },
-      payload:
-        '{\n  "name": "Test Template",\n  "template": "Hi {{ firstName }}, Welcome to Sakari!",\n  "type": "SMS"\n}'
-    })
-    t.equal(response.statusCode, 201)
-    const body = response.json()
+    const response = await api(
+      'POST',
+      base,
+      '{\n  "name": "Test Template",\n  "template": "Hi {{ firstName }}, Welcome to Sakari!",\n  "type": "SMS"\n}',
+      { ...account.headers, 'content-type': 'application/json' }
+    )
+    t.equal(response.status, 201)
+    const body = response.body
     t.equal(body.success, true)
     t.same(body.pagination, { offset: 0, limit: 1, totalCount: 1, hasNext: false })
     t.equal(body.data.length, 1)
@@ -49,8 +50,8 @@ t.test('templates', async (t) => {
         { url: 'https://example.com/shoe.png', type: 'image/png', name: 'Shoe', filename: 'shoe.png', size: 12 }
       ]
       const response = await create({ name: 'With media', template: 'Look {{{firstName}}}', media, colour: 'red' })
-      t.equal(response.statusCode, 201)
-      const [template] = response.json().data
+      t.equal(response.status, 201)
+      const [template] = response.body.data
       t.equal(template.type, 'SMS')
       t.same(template.media, [
         { url: 'https://example.com/shoe.png', type: 'image/png', name: 'Shoe', filename: 'shoe.png' }
@@ -58,23 +59,23 @@ t.test('templates', async (t) => {
       t.notOk('colour' in template)
       t.same((await stored(template.id))?.media, template.media)
       const web = await create({ name: 'Web one', template: 'Hello', type: 'Web' })
-      t.equal(web.json().data[0].type, 'Web')
+      t.equal(web.body.data[0].type, 'Web')
     }
   )
 
   t.test('invalid bodies are 400 and name the field', async (t) => {
     const noName = await create({ template: 'Hi' })
-    t.equal(noName.statusCode, 400)
-    t.same(noName.json().error, { code: 'REQ-001', message: 'body.name is required' })
+    t.equal(noName.status, 400)
+    t.same(noName.body.error, { code: 'REQ-001', message: 'body.name is required' })
     const noText = await create({ name: 'x' })
-    t.equal(noText.json().error.message, 'body.template is required')
+    t.equal(noText.body.error.message, 'body.template is required')
     const badType = await create({ name: 'x', template: 'Hi', type: 'MMS' })
-    t.equal(badType.statusCode, 400)
-    t.match(badType.json().error.message, /^body\.type/)
+    t.equal(badType.status, 400)
+    t.match(badType.body.error.message, /^body\.type/)
     const badMedia = await create({ name: 'x', template: 'Hi', media: [{ type: 'image/png' }] })
-    t.equal(badMedia.json().error.message, 'body.media.0.url is required')
+    t.equal(badMedia.body.error.message, 'body.media.0.url is required')
     const emptyText = await create({ name: 'x', template: '' })
-    t.match(emptyText.json().error.message, /^body\.template/)
+    t.match(emptyText.body.error.message, /^body\.template/)
   })
 
   t.test('a template with a syntax error is refused with TMPL-002', async (t) => {
@@ -83,13 +84,13 @@ t.test('templates', async (t) => {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
     const response = await create({ name: 'Broken', template: 'Hi {{firstName' })
-    t.equal(response.statusCode, 400)
-    t.same(response.json(), {
+    t.equal(response.status, 400)
+    t.same(response.body, {
       success: false,
       error: { code: 'TMPL-002', message: 'body.template has a syntax error: Unclosed tag at 14' }
     })
     const section = await create({ name: 'Broken', template: '{{#vip}}Hello' })
-    t.equal(section.json().error.code, 'TMPL-002')
+    t.equal(section.body.error.code, 'TMPL-002')
     const after = await app.db
       .selectFrom('templates')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -98,35 +99,27 @@ t.test('templates', async (t) => {
   })
 
   t.test('fetch by id; a missing or foreign id is TMPL-001', async (t) => {
-    const [created] = (await create({ name: 'Fetch me', template: 'Hi' })).json().data
-    const fetched = await app.inject({ url: `${base}/${created.id}`, headers: account.headers })
-    t.equal(fetched.statusCode, 200)
-    t.same(fetched.json(), { success: true, data: created })
+    const [created] = (await create({ name: 'Fetch me', template: 'Hi' })).body.data
+    const fetched = await api('GET', `${base}/${created.id}`)
+    t.equal(fetched.status, 200)
+    t.same(fetched.body, { success: true, data: created })
 
-    const missing = await app.inject({ url: `${base}/nope`, headers: account.headers })
-    t.equal(missing.statusCode, 404)
-    t.equal(missing.json().error.code, 'TMPL-001')
+    const missing = await api('GET', `${base}/nope`)
+    t.equal(missing.status, 404)
+    t.equal(missing.body.error.code, 'TMPL-001')
 
-    const foreign = await app.inject({
-      url: `/v1/accounts/${other.accountId}/templates/${created.id}`,
-      headers: other.headers
-    })
-    t.equal(foreign.statusCode, 404)
-    t.same(foreign.json(), { success: false, error: { code: 'TMPL-001', message: `Template ${created.id} not found` } })
+    const foreign = await caller(app, other)('GET', `/templates/${created.id}`)
+    t.equal(foreign.status, 404)
+    t.same(foreign.body, { success: false, error: { code: 'TMPL-001', message: `Template ${created.id} not found` } })
   })
 
   t.test('update changes the fields given and keeps the others', async (t) => {
     const [created] = (
       await create({ name: 'Promo', template: 'Old {{{firstName}}}', media: [{ url: 'https://example.com/a.png' }] })
-    ).json().data
-    const response = await app.inject({
-      method: 'PUT',
-      url: `${base}/${created.id}`,
-      headers: account.headers,
-      payload: { template: 'New {{{contact.firstName}}}' }
-    })
-    t.equal(response.statusCode, 200)
-    const updated = response.json().data
+    ).body.data
+    const response = await api('PUT', `${base}/${created.id}`, { template: 'New {{{contact.firstName}}}' })
+    t.equal(response.status, 200)
+    const updated = response.body.data
     t.match(updated, {
       id: created.id,
       name: 'Promo',
@@ -138,92 +131,64 @@ t.test('templates', async (t) => {
     t.ok(updated.updated.at >= created.updated.at)
     t.equal((await stored(created.id))?.template, 'New {{{contact.firstName}}}')
 
-    const full = await app.inject({
-      method: 'PUT',
-      url: `${base}/${created.id}`,
-      headers: account.headers,
-      payload: { name: 'Test Template', template: 'Hi {{ firstName }}, Welcome to Sakari!', type: 'Web', media: [] }
+    const full = await api('PUT', `${base}/${created.id}`, {
+      name: 'Test Template',
+      template: 'Hi {{ firstName }}, Welcome to Sakari!',
+      type: 'Web',
+      media: []
     })
-    t.match(full.json().data, { name: 'Test Template', type: 'Web', media: [] })
+    t.match(full.body.data, { name: 'Test Template', type: 'Web', media: [] })
   })
 
   t.test('update refuses a syntax error and leaves the template as it was', async (t) => {
-    const [created] = (await create({ name: 'Keep', template: 'Fine {{{firstName}}}' })).json().data
-    const response = await app.inject({
-      method: 'PUT',
-      url: `${base}/${created.id}`,
-      headers: account.headers,
-      payload: { template: '{{/x}}' }
-    })
-    t.equal(response.statusCode, 400)
-    t.equal(response.json().error.code, 'TMPL-002')
+    const [created] = (await create({ name: 'Keep', template: 'Fine {{{firstName}}}' })).body.data
+    const response = await api('PUT', `${base}/${created.id}`, { template: '{{/x}}' })
+    t.equal(response.status, 400)
+    t.equal(response.body.error.code, 'TMPL-002')
     t.equal((await stored(created.id))?.template, 'Fine {{{firstName}}}')
   })
 
   t.test('update of a missing or foreign template is TMPL-001 and changes nothing', async (t) => {
-    const [created] = (await create({ name: 'Mine', template: 'Hi' })).json().data
-    const missing = await app.inject({
-      method: 'PUT',
-      url: `${base}/nope`,
-      headers: account.headers,
-      payload: { name: 'x' }
-    })
-    t.equal(missing.statusCode, 404)
-    t.equal(missing.json().error.code, 'TMPL-001')
-    const foreign = await app.inject({
-      method: 'PUT',
-      url: `/v1/accounts/${other.accountId}/templates/${created.id}`,
-      headers: other.headers,
-      payload: { name: 'Stolen' }
-    })
-    t.equal(foreign.statusCode, 404)
+    const [created] = (await create({ name: 'Mine', template: 'Hi' })).body.data
+    const missing = await api('PUT', `${base}/nope`, { name: 'x' })
+    t.equal(missing.status, 404)
+    t.equal(missing.body.error.code, 'TMPL-001')
+    const foreign = await caller(app, other)('PUT', `/templates/${created.id}`, { name: 'Stolen' })
+    t.equal(foreign.status, 404)
     t.equal((await stored(created.id))?.name, 'Mine')
   })
 
   t.test('delete', async (t) => {
-    const [created] = (await create({ name: 'Doomed', template: 'Bye' })).json().data
-    const foreign = await app.inject({
-      method: 'DELETE',
-      url: `/v1/accounts/${other.accountId}/templates/${created.id}`,
-      headers: other.headers
-    })
-    t.equal(foreign.statusCode, 404)
+    const [created] = (await create({ name: 'Doomed', template: 'Bye' })).body.data
+    const foreign = await caller(app, other)('DELETE', `/templates/${created.id}`)
+    t.equal(foreign.status, 404)
     t.ok(await stored(created.id), 'another account cannot delete it')
 
-    const removed = await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers: account.headers })
-    t.equal(removed.statusCode, 200)
-    t.same(removed.json(), { success: true })
+    const removed = await api('DELETE', `${base}/${created.id}`)
+    t.equal(removed.status, 200)
+    t.same(removed.body, { success: true })
     t.notOk(await stored(created.id))
-    const again = await app.inject({ method: 'DELETE', url: `${base}/${created.id}`, headers: account.headers })
-    t.equal(again.statusCode, 404)
-    t.equal(again.json().error.code, 'TMPL-001')
-    t.equal((await app.inject({ url: `${base}/${created.id}`, headers: account.headers })).statusCode, 404)
+    const again = await api('DELETE', `${base}/${created.id}`)
+    t.equal(again.status, 404)
+    t.equal(again.body.error.code, 'TMPL-001')
+    t.equal((await api('GET', `${base}/${created.id}`)).status, 404)
   })
 })
 
 t.test('listing: pagination, name filter, account isolation', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
+  const api = caller(app, account)
   const other = await createTestAccount(app)
-  const base = `/v1/accounts/${account.accountId}/templates`
+  const base = '/templates'
   const names = ['Welcome', 'Spring sale', 'SALE reminder', '100% off', 'Follow-up', 'Wholesale']
   for (const name of names) {
-    const response = await app.inject({
-      method: 'POST',
-      url: base,
-      headers: account.headers,
-      payload: { name, template: `${name} text` }
-    })
-    t.equal(response.statusCode, 201)
+    const response = await api('POST', base, { name, template: `${name} text` })
+    t.equal(response.status, 201)
   }
-  await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${other.accountId}/templates`,
-    headers: other.headers,
-    payload: { name: 'Other sale', template: 'x' }
-  })
+  await caller(app, other)('POST', '/templates', { name: 'Other sale', template: 'x' })
 
-  const list = async (query: string) => (await app.inject({ url: `${base}?${query}`, headers: account.headers })).json()
+  const list = async (query: string) => (await api('GET', `${base}?${query}`)).body
 
   const all = await list('')
   t.equal(all.data.length, 6)
@@ -259,47 +224,38 @@ t.test('listing: pagination, name filter, account isolation', async (t) => {
   const none = await list('name=nothing')
   t.same(none, { success: true, data: [], pagination: { offset: 0, limit: 10, totalCount: 0, hasNext: false } })
 
-  const badLimit = await app.inject({ url: `${base}?limit=101`, headers: account.headers })
-  t.equal(badLimit.statusCode, 400)
-  t.match(badLimit.json().error.message, /^querystring\.limit/)
+  const badLimit = await api('GET', `${base}?limit=101`)
+  t.equal(badLimit.status, 400)
+  t.match(badLimit.body.error.message, /^querystring\.limit/)
 })
 
 t.test('roles: every role reads; Administrators and Campaign Managers write', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const base = `/v1/accounts/${account.accountId}/templates`
+  const api = caller(app, account)
+  const base = '/templates'
   const manager = await createTestUser(app, account.accountId, 'Campaign Manager')
   const sender = await createTestUser(app, account.accountId, 'Sender')
   const reader = await createTestUser(app, account.accountId, 'Read Only')
 
-  const created = await app.inject({
-    method: 'POST',
-    url: base,
-    headers: manager.headers,
-    payload: { name: 'By manager', template: 'Hi' }
-  })
-  t.equal(created.statusCode, 201)
-  const [template] = created.json().data
+  const created = await api('POST', base, { name: 'By manager', template: 'Hi' }, manager.headers)
+  t.equal(created.status, 201)
+  const [template] = created.body.data
   t.match(template.created.by, { id: manager.userId, email: manager.email, source: 'api' })
-  const updated = await app.inject({
-    method: 'PUT',
-    url: `${base}/${template.id}`,
-    headers: manager.headers,
-    payload: { name: 'Renamed' }
-  })
-  t.equal(updated.statusCode, 200)
+  const updated = await api('PUT', `${base}/${template.id}`, { name: 'Renamed' }, manager.headers)
+  t.equal(updated.status, 200)
 
   for (const user of [sender, reader]) {
-    t.equal((await app.inject({ url: base, headers: user.headers })).json().pagination.totalCount, 1)
-    t.equal((await app.inject({ url: `${base}/${template.id}`, headers: user.headers })).statusCode, 200)
+    t.equal((await api('GET', base, undefined, user.headers)).body.pagination.totalCount, 1)
+    t.equal((await api('GET', `${base}/${template.id}`, undefined, user.headers)).status, 200)
     const refused = [
-      await app.inject({ method: 'POST', url: base, headers: user.headers, payload: { name: 'x', template: 'y' } }),
-      await app.inject({ method: 'PUT', url: `${base}/${template.id}`, headers: user.headers, payload: { name: 'x' } }),
-      await app.inject({ method: 'DELETE', url: `${base}/${template.id}`, headers: user.headers })
+      await api('POST', base, { name: 'x', template: 'y' }, user.headers),
+      await api('PUT', `${base}/${template.id}`, { name: 'x' }, user.headers),
+      await api('DELETE', `${base}/${template.id}`, undefined, user.headers)
     ]
     for (const response of refused) {
-      t.equal(response.statusCode, 403)
-      t.equal(response.json().error.code, 'ACCT-016')
+      t.equal(response.status, 403)
+      t.equal(response.body.error.code, 'ACCT-016')
     }
   }
   const row = await app.db
@@ -309,6 +265,6 @@ t.test('roles: every role reads; Administrators and Campaign Managers write', as
     .executeTakeFirstOrThrow()
   t.equal(row.name, 'Renamed', 'refused writes changed nothing')
 
-  const removed = await app.inject({ method: 'DELETE', url: `${base}/${template.id}`, headers: manager.headers })
-  t.equal(removed.statusCode, 200)
+  const removed = await api('DELETE', `${base}/${template.id}`, undefined, manager.headers)
+  t.equal(removed.status, 200)
 })

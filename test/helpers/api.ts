@@ -3,21 +3,26 @@ import type { TestAccount } from './fixtures.ts'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
-/** A JSON call under the account's path, with the given auth headers (the account-wide ones by default). */
-export function caller(app: FastifyInstance, account: TestAccount) {
+/**
+ * A call under the account's path, with the given headers (the account-wide credential's by default;
+ * `{}` calls unauthenticated). An object payload is sent as JSON; a string or Buffer is sent as it is,
+ * as JSON unless the headers name another content type. Answers the status, the parsed body and the headers.
+ */
+export function caller(app: FastifyInstance, account: Pick<TestAccount, 'accountId' | 'headers'>) {
   const call = async (
     method: Method,
     path: string,
-    payload?: object,
+    payload?: object | string | Buffer,
     headers: Record<string, string> = account.headers
   ) => {
+    const raw = typeof payload === 'string' || Buffer.isBuffer(payload)
     const response = await app.inject({
       method,
       url: `/v1/accounts/${account.accountId}${path}`,
-      headers,
-      ...(payload ? { payload } : {})
+      headers: raw && !('content-type' in headers) ? { ...headers, 'content-type': 'application/json' } : headers,
+      ...(payload === undefined ? {} : { payload })
     })
-    return { status: response.statusCode, body: response.json() }
+    return { status: response.statusCode, body: response.json(), headers: response.headers }
   }
   return Object.assign(call, { headers: account.headers })
 }
