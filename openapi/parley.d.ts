@@ -1303,6 +1303,7 @@ export interface components {
                 id: string;
                 firstName?: string;
                 lastName?: string;
+                email?: string;
                 mobile: {
                     number: string;
                     country?: string;
@@ -1393,6 +1394,8 @@ export interface components {
                 id: string;
                 number: string;
                 country?: string;
+                /** @description Whether the sender can send now: active and not removed */
+                active: boolean;
             };
             group: {
                 id: string;
