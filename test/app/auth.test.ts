@@ -49,9 +49,9 @@ t.test('bearer authentication', async (t) => {
     const hs512 = createSigner({ key, algorithm: 'HS512' })({ ...claims, exp })
     const noExpiry = createSigner({ key, algorithm: 'HS256' })(claims)
     for (const token of [hs512, noExpiry]) {
-      const response = await app.inject({ url, headers: { authorization: `Bearer ${token}` } })
-      t.equal(response.statusCode, 401)
-      t.equal(response.json().error.code, 'AUTH-001')
+      const response = await api('GET', url, undefined, { authorization: `Bearer ${token}` })
+      t.equal(response.status, 401)
+      t.equal(response.body.error.code, 'AUTH-001')
     }
     const [, payload] = account.token.split('.')
     const issued = JSON.parse(Buffer.from(payload!, 'base64url').toString())
