@@ -52,18 +52,21 @@ t.test('the demo account is made only on an empty database', async (t) => {
   const demo = await createDemoAccountIfEmpty(app.db, true)
   t.ok(demo)
   const token = await requestToken(app, demo!.clientId, demo!.clientSecret)
-  const senders = await app.inject({ url: '/v1/accounts/demo/senders', headers: { authorization: `Bearer ${token}` } })
-  t.match(senders.json().data, [{ number: '+14155550100', status: 'active', carrier: 'sandbox' }])
+  const senders = await caller(app, { accountId: 'demo', headers: { authorization: `Bearer ${token}` } })(
+    'GET',
+    '/senders'
+  )
+  t.match(senders.body.data, [{ number: '+14155550100', status: 'active', carrier: 'sandbox' }])
   t.equal(await createDemoAccountIfEmpty(app.db, true), undefined, 'never twice')
 })
 
 /** Sakari's documented send example, verbatim: the first call a Sakari user makes after the token. */
 async function sendSakariExample(app: Awaited<ReturnType<typeof buildTestApp>>, accountId: string, token: string) {
-  return await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${accountId}/messages`,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
-    payload: `{
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' }
+  return await caller(app, { accountId, headers })(
+    'POST',
+    '/messages',
+    `{
   "contacts": [{
     "mobile": {
       "number": "+1234567890",
@@ -72,7 +75,7 @@ async function sendSakariExample(app: Awaited<ReturnType<typeof buildTestApp>>, 
   }],
   "template": "Congratulations! You just sent your first message"
 } `
-  })
+  )
 }
 
 t.test("a fresh start sends at once: Sakari's send example is the first call after the token", async (t) => {
@@ -81,24 +84,19 @@ t.test("a fresh start sends at once: Sakari's send example is the first call aft
   const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
 
   const sent = await sendSakariExample(app, 'acme', token)
-  t.equal(sent.statusCode, 200)
-  t.match(sent.json(), { success: true, data: { requested: 1, valid: 1, invalid: [] } })
-  const [message] = sent.json().data.messages
+  t.equal(sent.status, 200)
+  t.match(sent.body, { success: true, data: { requested: 1, valid: 1, invalid: [] } })
+  const [message] = sent.body.data.messages
   t.equal(message.phoneNumber, '+12125550142', 'from PARLEY_BOOTSTRAP_SENDER_NUMBER')
 
+  const acme = caller(app, { accountId: 'acme', headers: { authorization: `Bearer ${token}` } })
   const delivered = await eventually(
-    async () =>
-      (
-        await app.inject({
-          url: `/v1/accounts/acme/messages/${message.id}`,
-          headers: { authorization: `Bearer ${token}` }
-        })
-      ).json().data,
+    async () => (await acme('GET', `/messages/${message.id}`)).body.data,
     (read) => read.status === 'delivered'
   )
   t.equal(delivered.status, 'delivered')
-  const groups = await app.inject({ url: '/v1/accounts/acme/groups', headers: { authorization: `Bearer ${token}` } })
-  t.match(groups.json().data, [{ name: 'My First Group', senders: [{ number: '+12125550142' }] }])
+  const groups = await acme('GET', '/groups')
+  t.match(groups.body.data, [{ name: 'My First Group', senders: [{ number: '+12125550142' }] }])
 
   await t.rejects(
     ensureBootstrapAccount(
@@ -116,7 +114,7 @@ t.test('PARLEY_DEMO_SENDER=false: a new account has no sender, and the send exam
   await ensureBootstrapAccount(app.db, sakariExample, false)
   const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
   const sent = await sendSakariExample(app, 'acme', token)
-  t.match(sent.json(), { success: true, data: { valid: 0, invalid: [{ error: { code: 'MSG-001' } }] } })
+  t.match(sent.body, { success: true, data: { valid: 0, invalid: [{ error: { code: 'MSG-001' } }] } })
   t.equal((await app.db.selectFrom('senders').selectAll().execute()).length, 0)
 })
 
@@ -173,7 +171,7 @@ t.test('the admin CLI manages accounts against the configured database', async (
 
   const accountWide = await admin('credentials', 'create', '--account', accountId)
   const accountToken = await requestToken(app, accountWide.clientId, accountWide.clientSecret)
-  t.match((await sendSakariExample(app, accountId, accountToken)).json(), {
+  t.match((await sendSakariExample(app, accountId, accountToken)).body, {
     success: true,
     data: { valid: 1, messages: [{ phoneNumber: '+14155550100' }] }
   })

@@ -50,19 +50,17 @@ t.test('counters across two instances', async (t) => {
 t.test('traffic without a valid token is limited per address: failed auth, unknown routes, /ready', async (t) => {
   const app = await buildTestApp(t, { PARLEY_ANONYMOUS_RATE_LIMIT_MAX: '3', PARLEY_RATE_LIMIT_WINDOW_SECONDS: '60' })
   const account = await createTestAccount(app)
+  const api = caller(app, account)
   const invalid = { authorization: 'Bearer not-a-token' }
   const statuses = []
-  for (let i = 0; i < 4; i++) {
-    statuses.push((await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: invalid })).statusCode)
-  }
+  for (let i = 0; i < 4; i++) statuses.push((await api('GET', '', undefined, invalid)).status)
   t.same(statuses, [401, 401, 401, 429], 'failed authentication counts')
   const probe = await app.inject({ url: '/v1/nothing-here' })
   t.equal(probe.statusCode, 429, 'an unknown route counts against the same address')
   t.equal(probe.json().error.code, 'REQ-006')
   t.equal((await app.inject({ url: '/ready' })).statusCode, 429, '/ready too')
   t.equal((await app.inject({ url: '/health' })).statusCode, 200, '/health is free')
-  const valid = await app.inject({ url: `/v1/accounts/${account.accountId}`, headers: account.headers })
-  t.equal(valid.statusCode, 200, 'a valid token has its own budget')
+  t.equal((await api('GET', '')).status, 200, 'a valid token has its own budget')
   const other = await app.inject({ url: '/v1/nothing-here', remoteAddress: '192.0.2.7' })
   t.equal(other.statusCode, 404, 'another address has its own budget')
 })

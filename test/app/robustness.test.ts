@@ -11,8 +11,9 @@ t.test('bad input is refused in the envelope and stores nothing', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const api = caller(app, account)
-  const base = `/v1/accounts/${account.accountId}`
   const contactCount = async () => (await api('GET', '/contacts?limit=1')).body.pagination.totalCount
+  const postContacts = (contentType: string, payload: string) =>
+    api('POST', '/contacts', payload, { ...account.headers, 'content-type': contentType })
   await created(api('POST', '/contacts', { mobile: { number: '+12025550100', country: 'US' } }))
 
   t.test('NUL bytes in the body, the query and the path', async (t) => {
@@ -74,67 +75,51 @@ t.test('bad input is refused in the envelope and stores nothing', async (t) => {
 
   t.test('deep nesting is refused by the JSON parser', async (t) => {
     const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)
-    for (const url of [`${base}/messages`, `${base}/sandbox/inbound`, `${base}/contacts`]) {
-      const response = await app.inject({
-        method: 'POST',
-        url,
-        headers: { ...account.headers, 'content-type': 'application/json', 'idempotency-key': 'deep' },
-        payload: `{"template":"x","contacts":[${deep}]}`
+    for (const path of ['/messages', '/sandbox/inbound', '/contacts']) {
+      const response = await api('POST', path, `{"template":"x","contacts":[${deep}]}`, {
+        ...account.headers,
+        'idempotency-key': 'deep'
       })
-      t.equal(response.statusCode, 400, url)
-      t.same(response.json().error, { code: 'REQ-002', message: 'The JSON body nests deeper than 64 levels' })
+      t.equal(response.status, 400, path)
+      t.same(response.body.error, { code: 'REQ-002', message: 'The JSON body nests deeper than 64 levels' })
     }
   })
 
   t.test('content types a route does not take', async (t) => {
-    const form = await app.inject({
-      method: 'POST',
-      url: `${base}/contacts`,
-      headers: { ...account.headers, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'mobile=%2B12025550104'
-    })
-    t.equal(form.statusCode, 415)
-    t.equal(form.json().error.code, 'REQ-004')
-    const noBoundary = await app.inject({
-      method: 'POST',
-      url: `${base}/contacts`,
-      headers: { ...account.headers, 'content-type': 'multipart/form-data' },
-      payload: 'no boundary'
-    })
-    t.equal(noBoundary.statusCode, 400)
-    t.equal(noBoundary.json().error.code, 'REQ-002')
-    const truncated = await app.inject({
-      method: 'POST',
-      url: `${base}/contacts`,
-      headers: { ...account.headers, 'content-type': 'multipart/form-data; boundary=b' },
-      payload: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nmobile,country\r\n+1202'
-    })
-    t.equal(truncated.statusCode, 400)
-    t.equal(truncated.json().error.code, 'REQ-002')
+    const form = await postContacts('application/x-www-form-urlencoded', 'mobile=%2B12025550104')
+    t.equal(form.status, 415)
+    t.equal(form.body.error.code, 'REQ-004')
+    const noBoundary = await postContacts('multipart/form-data', 'no boundary')
+    t.equal(noBoundary.status, 400)
+    t.equal(noBoundary.body.error.code, 'REQ-002')
+    const truncated = await postContacts(
+      'multipart/form-data; boundary=b',
+      '--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nmobile,country\r\n+1202'
+    )
+    t.equal(truncated.status, 400)
+    t.equal(truncated.body.error.code, 'REQ-002')
     t.equal(await contactCount(), 1)
   })
 
   t.test('a CSV row with a NUL byte is reported; the other rows are imported', async (t) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: `${base}/contacts`,
-      headers: { ...account.headers, 'content-type': 'text/csv' },
-      payload: 'mobile,country,firstName\n+12025550105,US,a\u0000b\n+12025550106,US,Bea\n'
-    })
-    t.equal(response.statusCode, 201)
-    t.match(response.json().data, { errors: [{ row: 2, error: { code: 'IMP-011' } }] })
+    const response = await postContacts(
+      'text/csv',
+      'mobile,country,firstName\n+12025550105,US,a\u0000b\n+12025550106,US,Bea\n'
+    )
+    t.equal(response.status, 201)
+    t.match(response.body.data, { errors: [{ row: 2, error: { code: 'IMP-011' } }] })
     t.equal(await contactCount(), 2, 'the good row is imported')
   })
 
   t.test('framework errors in the envelope, without echoing the request', async (t) => {
-    const badEncoding = await app.inject({ url: `${base}/contacts/%E0%A4%A`, headers: account.headers })
-    t.equal(badEncoding.statusCode, 400)
-    t.same(badEncoding.json(), { success: false, error: { code: 'REQ-009', message: 'Malformed request' } })
+    const badEncoding = await api('GET', '/contacts/%E0%A4%A')
+    t.equal(badEncoding.status, 400)
+    t.same(badEncoding.body, { success: false, error: { code: 'REQ-009', message: 'Malformed request' } })
     const longId = 'z'.repeat(200)
-    const tooLong = await app.inject({ url: `${base}/contacts/${longId}`, headers: account.headers })
-    t.equal(tooLong.statusCode, 414)
-    t.equal(tooLong.json().error.code, 'REQ-010')
-    t.notMatch(tooLong.body, longId, 'the URL is not echoed')
+    const tooLong = await api('GET', `/contacts/${longId}`)
+    t.equal(tooLong.status, 414)
+    t.equal(tooLong.body.error.code, 'REQ-010')
+    t.notMatch(JSON.stringify(tooLong.body), longId, 'the URL is not echoed')
   })
 
   t.test('media URLs are http or https only', async (t) => {

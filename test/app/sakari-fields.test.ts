@@ -3,6 +3,7 @@ import { ensureBootstrapAccount } from '../../src/resources/accounts/bootstrap.t
 import { buildTestApp } from '../helpers/app.ts'
 import { loadReference, missingProperties, responseSchema } from '../helpers/declared-fields.ts'
 import { requestToken } from '../helpers/fixtures.ts'
+import { caller, type Method } from '../helpers/api.ts'
 import { eventually, quickSandbox } from '../helpers/messaging.ts'
 
 const reference = loadReference()
@@ -39,26 +40,36 @@ t.test('answers to the implemented operations carry every property the official 
   const app = await buildTestApp(t, quickSandbox)
   await ensureBootstrapAccount(app.db, sakariExample, true)
   const token = await requestToken(app, sakariExample.clientId, sakariExample.clientSecret)
+  const acme = caller(app, { accountId: 'acme', headers: { authorization: `Bearer ${token}` } })
   const answers: [operationId: string, status: number, body: unknown][] = []
-  const call = async (operationId: string, method: string, path: string, payload?: unknown, contentType?: string) => {
-    const response = await app.inject({
-      method: method as 'GET',
-      url: path.startsWith('/oauth2') ? path : `/v1/accounts/acme${path}`,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(contentType ? { 'content-type': contentType } : {})
-      },
-      ...(payload === undefined ? {} : { payload: payload as string })
-    })
-    answers.push([operationId, response.statusCode, response.json()])
-    return response.json()
+  const call = async (
+    operationId: string,
+    method: Method,
+    path: string,
+    payload?: object | string,
+    contentType?: string
+  ) => {
+    const { status, body } = await acme(
+      method,
+      path,
+      payload,
+      contentType ? { ...acme.headers, 'content-type': contentType } : acme.headers
+    )
+    answers.push([operationId, status, body])
+    return body
   }
 
-  await call('auth.token', 'POST', '/oauth2/token', {
-    grant_type: 'client_credentials',
-    client_id: sakariExample.clientId,
-    client_secret: sakariExample.clientSecret
+  // The token endpoint lives outside the account's path.
+  const tokenAnswer = await app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    payload: {
+      grant_type: 'client_credentials',
+      client_id: sakariExample.clientId,
+      client_secret: sakariExample.clientSecret
+    }
   })
+  answers.push(['auth.token', tokenAnswer.statusCode, tokenAnswer.json()])
   const template = (
     await call('templates.create', 'POST', '/templates', {
       name: 'Test Template',
@@ -96,21 +107,10 @@ t.test('answers to the implemented operations carry every property the official 
   })
   const messageId = sent.data.messages[0].id
   await eventually(
-    async () =>
-      (
-        await app.inject({
-          url: `/v1/accounts/acme/messages/${messageId}`,
-          headers: { authorization: `Bearer ${token}` }
-        })
-      ).json().data.status,
+    async () => (await acme('GET', `/messages/${messageId}`)).body.data.status,
     (status) => status === 'delivered'
   )
-  await app.inject({
-    method: 'POST',
-    url: '/v1/accounts/acme/sandbox/inbound',
-    headers: { authorization: `Bearer ${token}` },
-    payload: { from: '+11234567890', to: '+14155550100', message: 'Thanks!' }
-  })
+  await acme('POST', '/sandbox/inbound', { from: '+11234567890', to: '+14155550100', message: 'Thanks!' })
   await call('messages.fetchAll', 'GET', '/messages')
   await call('messages.fetch', 'GET', `/messages/${messageId}`)
   const conversations = await call('conversations.fetchAll', 'GET', '/conversations')

@@ -3,6 +3,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
+import { caller } from '../helpers/api.ts'
 
 t.test('POST /oauth2/token', async (t) => {
   const app = await buildTestApp(t)
@@ -31,12 +32,9 @@ t.test('POST /oauth2/token', async (t) => {
     t.equal(claims.sub, clientId)
     t.ok(claims.exp - claims.iat === 3600, "the JWT carries exp, from which Sakari's SDK refreshes")
 
-    const me = await app.inject({
-      url: `/v1/accounts/${account.accountId}`,
-      headers: { authorization: `Bearer ${body.access_token}` }
-    })
-    t.equal(me.statusCode, 200)
-    t.same(me.json().data.id, account.accountId)
+    const me = await caller(app, account)('GET', '', undefined, { authorization: `Bearer ${body.access_token}` })
+    t.equal(me.status, 200)
+    t.same(me.body.data.id, account.accountId)
   })
 
   t.test('form-encoded body', async (t) => {
@@ -69,11 +67,8 @@ t.test('POST /oauth2/token', async (t) => {
   })
 
   t.test('the bearer scheme is matched case-insensitively, as Sakari\'s SDK sends "bearer"', async (t) => {
-    const response = await app.inject({
-      url: `/v1/accounts/${account.accountId}`,
-      headers: { authorization: `bearer ${account.token}` }
-    })
-    t.equal(response.statusCode, 200)
+    const response = await caller(app, account)('GET', '', undefined, { authorization: `bearer ${account.token}` })
+    t.equal(response.status, 200)
   })
 
   t.test('wrong secret is invalid_client (401)', async (t) => {
@@ -142,14 +137,10 @@ t.test('POST /oauth2/token', async (t) => {
 t.test('a revoked credential gets no token, and its tokens stop working', async (t) => {
   const app = await buildTestApp(t, { PARLEY_CREDENTIAL_CACHE_SECONDS: '0' })
   const account = await createTestAccount(app)
-  const created = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials`,
-    headers: account.headers,
-    payload: { name: 'ci' }
-  })
-  t.equal(created.statusCode, 201)
-  const { id, clientId, clientSecret } = created.json().data
+  const api = caller(app, account)
+  const created = await api('POST', '/credentials', { name: 'ci' })
+  t.equal(created.status, 201)
+  const { id, clientId, clientSecret } = created.body.data
   t.type(clientSecret, 'string', 'the secret is shown at creation')
 
   const token = await app.inject({
@@ -158,27 +149,17 @@ t.test('a revoked credential gets no token, and its tokens stop working', async 
     payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
   })
   const accessToken = token.json().access_token
-  const before = await app.inject({
-    url: `/v1/accounts/${account.accountId}`,
-    headers: { authorization: `Bearer ${accessToken}` }
-  })
-  t.equal(before.statusCode, 200)
+  const before = await api('GET', '', undefined, { authorization: `Bearer ${accessToken}` })
+  t.equal(before.status, 200)
 
-  const revoked = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
-    headers: account.headers
-  })
-  t.equal(revoked.statusCode, 200)
-  t.type(revoked.json().data.revokedAt, 'string')
-  t.notOk('clientSecret' in revoked.json().data, 'the secret is never shown again')
+  const revoked = await api('POST', `/credentials/${id}/revoke`)
+  t.equal(revoked.status, 200)
+  t.type(revoked.body.data.revokedAt, 'string')
+  t.notOk('clientSecret' in revoked.body.data, 'the secret is never shown again')
 
-  const after = await app.inject({
-    url: `/v1/accounts/${account.accountId}`,
-    headers: { authorization: `Bearer ${accessToken}` }
-  })
-  t.equal(after.statusCode, 401)
-  t.equal(after.json().error.code, 'AUTH-002')
+  const after = await api('GET', '', undefined, { authorization: `Bearer ${accessToken}` })
+  t.equal(after.status, 401)
+  t.equal(after.body.error.code, 'AUTH-002')
 
   const again = await app.inject({
     method: 'POST',
@@ -188,13 +169,9 @@ t.test('a revoked credential gets no token, and its tokens stop working', async 
   t.equal(again.statusCode, 401)
   t.equal(again.json().error, 'invalid_client')
 
-  const twice = await app.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
-    headers: account.headers
-  })
-  t.equal(twice.statusCode, 409)
-  t.equal(twice.json().error.code, 'AUTH-005')
+  const twice = await api('POST', `/credentials/${id}/revoke`)
+  t.equal(twice.status, 409)
+  t.equal(twice.body.error.code, 'AUTH-005')
 })
 
 const tokenRequest = (clientId: string, clientSecret: string, remoteAddress = '127.0.0.1') => ({
@@ -250,22 +227,13 @@ t.test('a revoked credential is refused at once, on every instance, after its se
   const one = await buildTestApp(t, { DATABASE_URL: databaseUrl })
   const two = await buildTestApp(t, { DATABASE_URL: databaseUrl })
   const account = await createTestAccount(one)
-  const created = await one.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials`,
-    headers: account.headers,
-    payload: { name: 'sdk' }
-  })
-  const { id, clientId, clientSecret } = created.json().data
+  const throughOne = caller(one, account)
+  const { id, clientId, clientSecret } = (await throughOne('POST', '/credentials', { name: 'sdk' })).body.data
   for (const app of [one, two, one, two])
     t.equal((await app.inject(tokenRequest(clientId, clientSecret))).statusCode, 200, 'remembered on both')
 
-  const revoked = await one.inject({
-    method: 'POST',
-    url: `/v1/accounts/${account.accountId}/credentials/${id}/revoke`,
-    headers: account.headers
-  })
-  t.equal(revoked.statusCode, 200)
+  const revoked = await throughOne('POST', `/credentials/${id}/revoke`)
+  t.equal(revoked.status, 200)
   for (const app of [one, two]) {
     const refused = await app.inject(tokenRequest(clientId, clientSecret))
     t.equal(refused.statusCode, 401)

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TestAccount } from './fixtures.ts'
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 /**
  * A call under the account's path, with the given headers (the account-wide credential's by default;

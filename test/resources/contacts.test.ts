@@ -284,18 +284,17 @@ t.test('roles: everyone reads, Sender writes, Read Only does not', async (t) => 
 t.test('the mobile filter reads the number as a create does, so the number as sent finds the contact', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
-  const url = `/v1/accounts/${account.accountId}/contacts`
-  const create = async (payload: object) =>
-    (await app.inject({ method: 'POST', url, headers: account.headers, payload })).json().data[0]
+  const api = caller(app, account)
+  const create = async (payload: object) => (await api('POST', '/contacts', payload)).body.data[0]
   const sakari = await create({ firstName: 'Joe', mobile: { number: '+1234567890', country: 'US' } })
   t.equal(sakari.mobile.number, '+11234567890', "Sakari's example number is stored in full")
   const british = await create({ firstName: 'Ann', mobile: { number: '07700 900123', country: 'GB' } })
   t.equal(british.mobile.number, '+447700900123')
 
   const found = async (mobile: string) =>
-    (await app.inject({ url: `${url}?mobile=${encodeURIComponent(mobile)}`, headers: account.headers }))
-      .json()
-      .data.map((contact: { firstName: string }) => contact.firstName)
+    (await api('GET', `/contacts?mobile=${encodeURIComponent(mobile)}`)).body.data.map(
+      (contact: { firstName: string }) => contact.firstName
+    )
   t.same(await found('+1234567890'), ['Joe'], 'the number exactly as it was sent')
   t.same(await found('(123) 456-7890'), ['Joe'], 'formatted as a person writes it')
   t.same(await found('+11234567890'), ['Joe'], 'as it is stored')
@@ -303,9 +302,9 @@ t.test('the mobile filter reads the number as a create does, so the number as se
   t.same(await found('+447700900123'), ['Ann'])
   t.same(await found('4567'), ['Joe'], 'partial digits still match')
   t.same(await found('+1999999999'), [], 'another number finds nothing')
-  const raw = await app.inject({ url: `${url}?mobile=+1234567890`, headers: account.headers })
+  const raw = await api('GET', '/contacts?mobile=+1234567890')
   t.same(
-    raw.json().data.map((contact: { firstName: string }) => contact.firstName),
+    raw.body.data.map((contact: { firstName: string }) => contact.firstName),
     ['Joe'],
     'an unencoded + (read as a space)'
   )
