@@ -1,6 +1,9 @@
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { carrierCallbackRoutes } from './carriers/callbacks.routes.ts'
+import type { CarrierAdapter } from './carriers/carrier.ts'
+import { carrierEventsHandOff } from './carriers/carrier-events.ts'
 import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
 import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
@@ -22,6 +25,7 @@ import { conversationRoutes } from './resources/conversations/conversations.rout
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
 import { messageRoutes } from './resources/messages/messages.routes.ts'
+import { messagingOf } from './resources/messages/messages.service.ts'
 import { InvalidRecipient, Message, SendJob, SendMessagesResult } from './resources/messages/messages.schemas.ts'
 import { Contact, ContactError, ContactsResponse, Tag } from './resources/contacts/contacts.schemas.ts'
 import { ContactImport, ContactUploadResponse, ContactUploadResult } from './resources/contacts/imports.schemas.ts'
@@ -79,6 +83,8 @@ export interface AppOptions {
   db?: Db
   /** Pino destination override, e.g. to capture logs in tests. */
   logStream?: NodeJS.WritableStream
+  /** Carrier adapters besides the sandbox (tests give their own). */
+  carriers?: CarrierAdapter[]
 }
 
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -119,7 +125,10 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     tasks: tasks(config),
     superviseSeconds: config.queueSuperviseSeconds
   })
-  await app.register(carriersPlugin, { sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
+  await app.register(carriersPlugin, {
+    sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs,
+    configured: options.carriers
+  })
   await app.register(formbody)
   // Sakari's curl samples send `Content-Type: application/json` on bodiless DELETEs and PUTs: an
   // empty JSON body is no body, not a syntax error.
@@ -140,6 +149,13 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
 
   await app.register(healthRoutes)
   await app.register(tokenRoutes, { tokenTtlSeconds: config.tokenTtlSeconds, rateLimit: config.tokenRateLimit })
+  await app.register(carrierCallbackRoutes, {
+    publicUrl: config.publicUrl,
+    onEvents: carrierEventsHandOff(
+      { ...messagingOf(app, config.messaging), helpText: config.messaging.helpText },
+      app.log
+    )
+  })
 
   // Everything under /v1/accounts/{accountId} needs a token for that account.
   await app.register(async (v1) => {

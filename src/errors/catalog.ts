@@ -69,6 +69,8 @@ export const errorCatalog = {
   'MSG-007': { status: 400, message: 'Message too long' },
   'MSG-024': { status: 409, message: 'Duplicate message: the same text was sent to this contact within 30 minutes' },
   'MSG-050': { status: 422, message: 'This Idempotency-Key was used with a different request' },
+  'CARR-001': { status: 404, message: 'No carrier by that name takes HTTP callbacks' },
+  'CARR-002': { status: 403, message: 'Missing or invalid carrier signature' },
   'SYS-001': { status: 500, message: 'Internal server error' },
   'SYS-002': { status: 503, message: 'Service unavailable' }
 } as const satisfies Record<string, { status: number; message: string }>

@@ -98,8 +98,16 @@ export async function recordOutcomes(
   )
 }
 
-/** Applies carrier status reports in one statement, each moving its message forward only, with events. */
-export async function applyReports(tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
+/**
+ * Applies carrier status reports in one statement, each moving its message forward only, with events;
+ * within one account when given.
+ */
+export async function applyReports(
+  tx: Tx,
+  carrier: string,
+  reports: readonly StatusReport[],
+  accountId?: string
+): Promise<void> {
   if (reports.length === 0) return
   const { rows } = await sql<{ id: string; account_id: string; status: string }>`
     UPDATE messages m SET
@@ -114,6 +122,7 @@ export async function applyReports(tx: Tx, carrier: string, reports: readonly St
       ${reports.map((report) => report.error?.code ?? null)}::text[], ${reports.map((report) => report.error?.description ?? null)}::text[])
       AS u(carrier_message_id, status, code, description)
     WHERE m.carrier = ${carrier} AND m.carrier_message_id = u.carrier_message_id AND ${rank('m.status')} < ${rank('u.status')}
+      ${accountId === undefined ? sql`` : sql`AND m.account_id = ${accountId}`}
     RETURNING m.id, m.account_id, m.status
   `.execute(tx)
   const byAccount = new Map<string, Array<{ id: string; event: EventType }>>()
