@@ -101,7 +101,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
           'req.body.client_secret',
           '*.client_secret',
           '*.clientSecret',
-          '*.password'
+          '*.password',
+          '*.authToken'
         ],
         censor: '[redacted]'
       }
