@@ -211,3 +211,72 @@ t.test("Twilio's answers as outcomes", async (t) => {
     await t.rejects(closed.send(submission))
   })
 })
+
+t.test('callbacks: signatures as the official library makes them, events as Twilio means them', async (t) => {
+  const adapter = createTwilioCarrier('twilio-us', { type: 'twilio', accountSid, authToken }, { publicUrl })
+  const url = `${publicUrl}/carriers/twilio-us/inbound`
+  const callback = (body: string, signature?: string) => ({
+    url,
+    headers: signature === undefined ? {} : { 'x-twilio-signature': signature },
+    rawBody: body,
+    body: Object.fromEntries(new URLSearchParams(body))
+  })
+
+  t.test('repeated names, spaces and non-ASCII text sign as twilio.getExpectedTwilioSignature says', async (t) => {
+    const form =
+      'Body=Ol%C3%A1+%F0%9F%91%8B+caf%C3%A9&MediaUrl=https%3A%2F%2Fb.example%2F2&MediaUrl=https%3A%2F%2Fa.example%2F1&To=%2B12025550100'
+    const params = { Body: 'Olá 👋 café', MediaUrl: ['https://b.example/2', 'https://a.example/1'], To: '+12025550100' }
+    const signature = twilio.getExpectedTwilioSignature(authToken, url, params)
+    t.ok(adapter.verifySignature!(callback(form, signature)))
+    t.notOk(adapter.verifySignature!(callback(form, signature.slice(0, -2))), 'truncated')
+    t.notOk(adapter.verifySignature!(callback(`${form}&Extra=1`, signature)), 'a parameter added')
+    t.notOk(adapter.verifySignature!(callback(form)), 'none')
+    t.notOk(
+      adapter.verifySignature!({ ...callback(form, signature), url: `${publicUrl}/carriers/twilio-us/status` }),
+      'another URL'
+    )
+  })
+
+  const statusOf = (params: Record<string, string>) =>
+    adapter.parseCallback!(
+      callback(new URLSearchParams({ MessageSid: `SM${'1'.repeat(32)}`, From: '+12025550100', ...params }).toString())
+    )
+
+  t.test('status callbacks', async (t) => {
+    for (const status of ['queued', 'accepted', 'sending', 'scheduled'])
+      t.same(statusOf({ MessageStatus: status }), [], status)
+    t.match(statusOf({ MessageStatus: 'sent' }), [
+      { kind: 'status', report: { status: 'sent', sender: '+12025550100' } }
+    ])
+    t.match(statusOf({ MessageStatus: 'read' }), [{ report: { status: 'delivered' } }])
+    t.match(statusOf({ MessageStatus: 'failed' }), [{ report: { status: 'failed', error: { code: 'MSG-025' } } }])
+    t.match(statusOf({ MessageStatus: 'undelivered' }), [
+      { report: { status: 'undelivered', error: { code: 'MSG-019' } } }
+    ])
+    t.match(statusOf({ MessageStatus: 'undelivered', ErrorCode: '30007' }), [
+      { report: { error: { code: 'MSG-008' } } }
+    ])
+    t.match(statusOf({ MessageStatus: 'failed', ErrorCode: '30006' }), [{ report: { error: { code: 'MSG-020' } } }])
+    t.same(statusOf({ MessageStatus: 'delivered' }), [
+      {
+        kind: 'status',
+        report: { carrierMessageId: `SM${'1'.repeat(32)}`, status: 'delivered', sender: '+12025550100' }
+      }
+    ])
+  })
+
+  t.test('incoming messages', async (t) => {
+    const [event] = statusOf({ To: '+12025550199', Body: 'Hi there', NumMedia: '0', SmsStatus: 'received' })
+    t.match(event, {
+      kind: 'inbound',
+      message: {
+        from: '+12025550100',
+        to: '+12025550199',
+        text: 'Hi there',
+        media: [],
+        carrierMessageId: `SM${'1'.repeat(32)}`
+      }
+    })
+    t.same(adapter.parseCallback!(callback('Body=no+sid')), [], 'no MessageSid: nothing')
+  })
+})
