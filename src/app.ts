@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { carrierCallbackRoutes } from './carriers/callbacks.routes.ts'
 import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
 import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
@@ -20,6 +21,7 @@ import { contactRoutes } from './resources/contacts/contacts.routes.ts'
 import { conversationRoutes } from './resources/conversations/conversations.routes.ts'
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
+import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
 import { messageRoutes } from './resources/messages/messages.routes.ts'
 import { InvalidRecipient, Message, SendJob, SendMessagesResult } from './resources/messages/messages.schemas.ts'
 import { Contact, ContactError, ContactsResponse, Tag } from './resources/contacts/contacts.schemas.ts'
@@ -127,6 +129,12 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     tokenTtlSeconds: config.tokenTtlSeconds,
     cacheMs: config.credentialCacheMs,
     verifiedSecrets
+  })
+  await app.register(carrierCallbackRoutes, {
+    publicUrl: config.publicUrl,
+    onEvents: async (carrier, events) => {
+      await receiveCarrierEvents(deps, carrier, events)
+    }
   })
   await app.register(rateLimitPlugin, { ...config.rateLimit, redisUrl: config.redisUrl })
 

@@ -44,7 +44,8 @@ const EnvSchema = Type.Object({
     maxLength: 1000,
     default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
   }),
-  PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 })
+  PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  PARLEY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }))
 })
 
 type Env = Static<typeof EnvSchema>
@@ -90,6 +91,8 @@ export interface Config {
   messaging: MessagingOptions
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
+  /** Where carriers reach Parley's callback routes, without a trailing slash. */
+  publicUrl?: string
 }
 
 export interface MessagingOptions {
@@ -202,6 +205,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     demoSender: valid.PARLEY_DEMO_SENDER,
+    publicUrl: valid.PARLEY_PUBLIC_URL?.replace(/\/+$/, ''),
     bootstrap:
       givenBootstrap.length === 0
         ? undefined

@@ -34,6 +34,8 @@ export interface StatusReport {
   carrierMessageId: string
   status: ReportedStatus
   error?: CarrierError
+  /** The sender (number or id) the carrier's report names, when it names one: reports are matched within its account. */
+  sender?: string
 }
 
 /**

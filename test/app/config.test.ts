@@ -67,6 +67,17 @@ t.test('the default help text must fit one message, as every reply must', async 
   t.equal(loadConfig({ PARLEY_HELP_TEXT: '好'.repeat(670) }).messaging.helpText.length, 670, 'ten UCS-2 parts fit')
 })
 
+t.test('the public URL carriers call back on', async (t) => {
+  t.equal(loadConfig({}).publicUrl, undefined)
+  t.equal(
+    loadConfig({ PARLEY_PUBLIC_URL: 'https://sms.example.com/parley/' }).publicUrl,
+    'https://sms.example.com/parley'
+  )
+  const error = t.throws(() => loadConfig({ PARLEY_PUBLIC_URL: 'sms.example.com' })) as ConfigError
+  t.match(error.problems, [/^PARLEY_PUBLIC_URL: /])
+  t.throws(() => loadConfig({ PARLEY_PUBLIC_URL: 'https://sms.example.com/?x=1' }), ConfigError, 'no query')
+})
+
 t.test('empty variables count as unset', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000)
 })

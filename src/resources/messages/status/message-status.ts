@@ -55,7 +55,8 @@ export async function recordOutcomes(
   await applyReports(
     tx,
     carrier,
-    reports.filter((report) => report.delayMs <= 0)
+    reports.filter((report) => report.delayMs <= 0),
+    accountId
   )
   const later = new Map<number, StatusReport[]>()
   for (const { delayMs, ...report } of reports.filter((candidate) => candidate.delayMs > 0))
@@ -64,15 +65,20 @@ export async function recordOutcomes(
     tx,
     queue,
     [...later.entries()].map(([delayMs, batch]) => ({
-      payload: { carrier, reports: batch },
+      payload: { carrier, accountId, reports: batch },
       startAfter: new Date(Date.now() + delayMs)
     }))
   )
 }
 
-/** Applies carrier status reports, each moving its message forward only, with events. */
-export async function applyReports(tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
-  const rows = await applyStatusReports(tx, carrier, reports)
+/** Applies carrier status reports, each moving its message forward only, with events; within one account when given. */
+export async function applyReports(
+  tx: Tx,
+  carrier: string,
+  reports: readonly StatusReport[],
+  accountId?: string
+): Promise<void> {
+  const rows = await applyStatusReports(tx, carrier, reports, accountId)
   const byAccount = new Map<string, Array<{ id: string; event: EventType }>>()
   for (const row of rows)
     byAccount.set(row.account_id, [
