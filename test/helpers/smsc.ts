@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { CarrierEvent } from '../../src/carriers/carrier.ts'
+import type { CarrierEvent, Submission } from '../../src/carriers/carrier.ts'
 import { createSmppCarrier, type SmppCarrier, type SmppTiming } from '../../src/carriers/smpp/smpp-carrier.ts'
 import type { SmppSettings } from '../../src/carriers/smpp/smpp.settings.ts'
 
@@ -35,6 +35,8 @@ export interface Smsc {
   /** Every event of every run of the SMSC, in order. */
   events: SmscEvent[]
   of: (kind: string) => SmscEvent[]
+  /** Waits until the SMSC has logged `count` events of the kind (its log trails its responses), and answers them. */
+  logged: (kind: string, count: number) => Promise<SmscEvent[]>
   waitFor: (predicate: (events: SmscEvent[]) => boolean, timeoutMs?: number) => Promise<void>
   command: (command: Record<string, unknown>) => void
   kill: () => Promise<void>
@@ -88,6 +90,10 @@ export async function startSmsc(t: Teardown, options: SmscOptions = {}): Promise
     },
     events,
     of: (kind) => events.filter((event) => event.event === kind),
+    async logged(kind, count) {
+      await smsc.waitFor(() => smsc.of(kind).length >= count)
+      return smsc.of(kind)
+    },
     async waitFor(predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
       while (!predicate(events)) {
@@ -149,5 +155,21 @@ export async function until(condition: () => boolean, timeoutMs = 20_000): Promi
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('Timed out waiting')
     await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+let sequence = 0
+
+/** A submission with a fresh idempotency key. */
+export function submission(overrides: Partial<Submission> = {}): Submission {
+  return {
+    idempotencyKey: `smpp-${++sequence}`,
+    accountId: 'account-1',
+    from: '+14155550100',
+    to: '+14155550123',
+    text: 'Hello from Parley',
+    type: 'SMS',
+    media: [],
+    ...overrides
   }
 }
