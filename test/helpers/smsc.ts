@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import type { CarrierEvent, Submission } from '../../src/carriers/carrier.ts'
+import type { CarrierAdapter, CarrierEvent, Submission, SubmitResult } from '../../src/carriers/carrier.ts'
 import { createSmppCarrier, type SmppCarrier, type SmppTiming } from '../../src/carriers/smpp/smpp-carrier.ts'
 import type { SmppSettings } from '../../src/carriers/smpp/smpp.settings.ts'
 
@@ -172,4 +172,35 @@ export function submission(overrides: Partial<Submission> = {}): Submission {
     media: [],
     ...overrides
   }
+}
+
+/**
+ * What the dispatch pipeline does with an adapter's answers, in small: a retryable answer or a throw
+ * (an unknown outcome) is tried again with the same idempotency key until it settles.
+ */
+export async function sendUntilSettled(
+  carrier: CarrierAdapter,
+  submissions: readonly Submission[],
+  concurrency = 20
+): Promise<{ results: SubmitResult[]; retried: number }> {
+  const results: SubmitResult[] = []
+  let retried = 0
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, submissions.length) }, async () => {
+      while (next < submissions.length) {
+        const index = next++
+        for (;;) {
+          const result = await carrier.send(submissions[index]!).catch(() => undefined)
+          if (result && (result.ok || result.failure === 'permanent')) {
+            results[index] = result
+            break
+          }
+          retried++
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+      }
+    })
+  )
+  return { results, retried }
 }
