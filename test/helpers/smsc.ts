@@ -28,6 +28,8 @@ export interface SmscOptions {
   receiptDelayMs?: number
   receiptBeforeResp?: boolean
   throttle?: number
+  /** The first message id (default 1000). */
+  startId?: number
 }
 
 export interface Smsc {
@@ -55,7 +57,7 @@ export async function startSmsc(t: Teardown, options: SmscOptions = {}): Promise
     ...['--id-format', options.idFormat ?? 'decimal', '--receipt-id-format', options.receiptIdFormat ?? ''],
     ...['--receipt-tlv', options.receiptTlv ? '1' : '0', '--receipt-delay-ms', String(options.receiptDelayMs ?? 20)],
     ...['--receipt-before-resp', options.receiptBeforeResp ? '1' : '0', '--throttle', String(options.throttle ?? 0)],
-    ...['--state', path.join(folder, 'journal')]
+    ...['--state', path.join(folder, 'journal'), '--start-id', String(options.startId ?? 1000)]
   ]
   const events: SmscEvent[] = []
   let child: ChildProcess | undefined

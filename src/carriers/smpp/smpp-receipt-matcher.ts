@@ -1,5 +1,12 @@
 import type { StatusReport } from '../carrier.ts'
-import { messageReport, receiptKeys, submitKeys, type Receipt } from './smpp-receipts.ts'
+import {
+  ID_CONVENTIONS,
+  messageReport,
+  normalId,
+  submitIdOf,
+  type IdConvention,
+  type Receipt
+} from './smpp-receipts.ts'
 
 // Matches receipts to the submits they report on, by the message id of each part's submit_sm_resp.
 
@@ -10,9 +17,13 @@ interface Tracked {
   reported: boolean
 }
 
+interface Part {
+  message: Tracked
+  index: number
+}
+
 interface Held {
   receipt: Receipt
-  keys: string[]
   resolve: () => void
   reject: (error: Error) => void
   timer: NodeJS.Timeout
@@ -36,17 +47,15 @@ export interface ReceiptMatcher {
 
 export function createReceiptMatcher(options: ReceiptMatcherOptions): ReceiptMatcher {
   const messages = new Map<string, Tracked>()
-  const parts = new Map<string, { message: Tracked; index: number }>()
+  const parts = new Map<string, Part>()
   const held = new Map<string, Held>()
+  // Learnt from the first receipt whose id finds a part one way only, then kept: guessing the base
+  // of each id alone would let a decimal id match another message's hex one (10 is also 0x10).
+  let convention: IdConvention | undefined
 
-  function remember(key: string, value: { message: Tracked; index: number }) {
-    parts.delete(key)
-    parts.set(key, value)
-    while (parts.size > options.capacity) parts.delete(parts.keys().next().value!)
-  }
+  const candidates = () => (convention ? [convention] : ID_CONVENTIONS)
 
-  async function apply(receipt: Receipt, part: { message: Tracked; index: number }) {
-    const { message, index } = part
+  async function apply(receipt: Receipt, { message, index }: Part) {
     message.finals[index] = { status: receipt.status, ...(receipt.error ? { error: receipt.error } : {}) }
     if (message.reported) return
     const report = messageReport(message.carrierMessageId, message.finals, message.parts)
@@ -61,9 +70,32 @@ export function createReceiptMatcher(options: ReceiptMatcherOptions): ReceiptMat
     }
   }
 
-  function release(entry: Held) {
+  function release(key: string, entry: Held) {
     clearTimeout(entry.timer)
-    for (const key of entry.keys) if (held.get(key) === entry) held.delete(key)
+    if (held.get(key) === entry) held.delete(key)
+  }
+
+  /** The part a receipt reports on, when exactly one reading of its id finds one. */
+  function partFor(receipt: Receipt): Part | undefined {
+    const found = candidates().flatMap((candidate) => {
+      const part = parts.get(submitIdOf(receipt.id, candidate) ?? '')
+      return part ? [{ candidate, part }] : []
+    })
+    if (found.length !== 1) return undefined
+    convention = found[0]!.candidate
+    return found[0]!.part
+  }
+
+  /** Held receipts that a new part id, or a convention just learnt, now matches. */
+  function retryHeld() {
+    const learnt = convention
+    for (const [key, entry] of held) {
+      const part = partFor(entry.receipt)
+      if (!part) continue
+      release(key, entry)
+      apply(entry.receipt, part).then(entry.resolve, entry.reject)
+    }
+    if (convention !== learnt) retryHeld()
   }
 
   return {
@@ -74,39 +106,36 @@ export function createReceiptMatcher(options: ReceiptMatcherOptions): ReceiptMat
         messages.set(carrierMessageId, message)
         while (messages.size > options.capacity) messages.delete(messages.keys().next().value!)
       }
-      const part = { message, index }
-      for (const key of submitKeys(partId)) {
-        remember(key, part)
-        const early = held.get(key)
-        if (!early) continue
-        release(early)
-        apply(early.receipt, part).then(early.resolve, early.reject)
-      }
+      parts.set(normalId(partId), { message, index })
+      while (parts.size > options.capacity) parts.delete(parts.keys().next().value!)
+      if (held.size > 0) retryHeld()
     },
     async received(receipt) {
-      const keys = receiptKeys(receipt.id)
-      const key = keys.find((candidate) => parts.has(candidate))
-      if (key) return await apply(receipt, parts.get(key)!)
-      // Before its submit_sm_resp was read (the SMSC may send the receipt first): wait for it briefly,
+      const learnt = convention
+      const part = partFor(receipt)
+      if (convention !== learnt && held.size > 0) retryHeld()
+      if (part) return await apply(receipt, part)
+      // Before its submit_sm_resp was read (the SMSC may send the receipt first), or readable two
+      // ways while the convention is not yet learnt: wait briefly for a part id or the convention,
       // then report it by its own id, which is the message's when the SMSC writes ids one way.
+      const key = normalId(receipt.id)
       await new Promise<void>((resolve, reject) => {
         const entry: Held = {
           receipt,
-          keys,
           resolve,
           reject,
           timer: setTimeout(() => {
-            release(entry)
+            release(key, entry)
             const { id, ...final } = receipt
             options.report({ carrierMessageId: id, ...final }).then(resolve, reject)
           }, options.holdMs)
         }
-        for (const candidate of keys) held.set(candidate, entry)
+        held.set(key, entry)
       })
     },
     close() {
-      for (const entry of new Set(held.values())) {
-        release(entry)
+      for (const [key, entry] of held) {
+        release(key, entry)
         entry.reject(new Error('The SMPP carrier closed before the receipt was matched'))
       }
     }

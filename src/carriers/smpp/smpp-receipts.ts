@@ -45,24 +45,21 @@ export function receiptOf(fields: Record<string, unknown>, text: string): Receip
 const HEX = /^[0-9a-f]{1,32}$/i
 const DECIMAL = /^\d{1,38}$/
 
-/**
- * The keys one submit_sm_resp message id is known by. An SMSC may write the id of a receipt in
- * another base than the one of its submit_sm_resp (hex there, decimal here or the reverse), so an id
- * is also known by its numeric value read as each base it can be read in.
- */
-export function submitKeys(id: string): string[] {
-  const keys = [`x:${id.toLowerCase().replace(/^0+(?=.)/, '')}`]
-  if (DECIMAL.test(id)) keys.push(`d:${BigInt(id)}`)
-  if (HEX.test(id)) keys.push(`h:${BigInt(`0x${id}`)}`)
-  return keys
-}
+/** A message id as compared: case and leading zeros do not count. */
+export const normalId = (id: string) => id.toLowerCase().replace(/^0+(?=.)/, '')
 
-/** The keys to look a receipt's id up by, best first: as written, then as the other base. */
-export function receiptKeys(id: string): string[] {
-  const keys = [`x:${id.toLowerCase().replace(/^0+(?=.)/, '')}`]
-  if (HEX.test(id)) keys.push(`d:${BigInt(`0x${id}`)}`)
-  if (DECIMAL.test(id)) keys.push(`h:${BigInt(id)}`)
-  return keys
+/**
+ * How an SMSC writes the id of a receipt against the `message_id` of its submit_sm_resp: the same,
+ * or the same number in the other base (hex ids answered, decimal receipts, or the reverse).
+ */
+export type IdConvention = 'same' | 'decimal-receipts' | 'hex-receipts'
+export const ID_CONVENTIONS: readonly IdConvention[] = ['same', 'decimal-receipts', 'hex-receipts']
+
+/** The submit id a receipt id stands for under a convention, normalised; undefined if it cannot. */
+export function submitIdOf(receiptId: string, convention: IdConvention): string | undefined {
+  if (convention === 'same') return normalId(receiptId)
+  if (convention === 'decimal-receipts') return DECIMAL.test(receiptId) ? BigInt(receiptId).toString(16) : undefined
+  return HEX.test(receiptId) ? BigInt(`0x${receiptId}`).toString(10) : undefined
 }
 
 /** The report a message gets from its parts' receipts: the first part not delivered, or all delivered. */
