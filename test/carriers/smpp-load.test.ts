@@ -69,7 +69,7 @@ t.test('the SMSC killed and restarted mid-send: the adapter rebinds and nothing 
     'every message accepted in the end'
   )
   await until(() => delivered(events).size === 400, 30_000)
-  t.equal(smsc.of('bind').filter((bind) => bind.status === 'ESME_ROK').length, 2, 'bound again after the restart')
+  t.ok(smsc.of('bind').filter((bind) => bind.status === 'ESME_ROK').length >= 2, 'bound again after the restart')
   const accepted = smsc.of('submit_sm').filter((submit) => submit.status === 'ESME_ROK')
   const twice = doubles(accepted.map((submit) => submit.text))
   t.ok(twice <= 10, `${twice} sent twice (unknown outcomes, at most the window); ${retried} retries`)

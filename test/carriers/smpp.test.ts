@@ -13,7 +13,9 @@ t.test('binds as a transceiver and reports its health without secrets', async (t
   const smsc = await startSmsc(t)
   const { carrier } = await startSmppCarrier(t, smsc, { systemType: 'parley' })
   await until(() => carrier.health().state === 'bound')
-  t.match(smsc.of('bind'), [{ mode: 'transceiver', system_id: 'parley', system_type: 'parley', status: 'ESME_ROK' }])
+  t.match(await smsc.logged('bind', 1), [
+    { mode: 'transceiver', system_id: 'parley', system_type: 'parley', status: 'ESME_ROK' }
+  ])
   const health = carrier.health()
   t.match(health, { state: 'bound', lastError: null, links: [{ role: 'transceiver', state: 'bound' }] })
   t.ok(health.since instanceof Date)
@@ -51,7 +53,7 @@ t.test(
     })
     t.match(await carrier.send(submission()), { ok: false, failure: 'retryable', error: { code: 'MSG-033' } })
     t.equal(smsc.of('submit_sm').length, 0)
-    t.ok(smsc.of('bind').every((bind) => bind.status === 'ESME_RINVPASWD'))
+    t.ok((await smsc.logged('bind', 1)).every((bind) => bind.status === 'ESME_RINVPASWD'))
   }
 )
 
