@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { CarrierEvent } from '../../src/carriers/carrier.ts'
+import { countSegments } from '../../src/lib/segments.ts'
 import { sendUntilSettled, startSmppCarrier, startSmsc, submission, until } from '../helpers/smsc.ts'
 
 // Volume, throttling and a lost SMSC: nothing is lost, and what was sent twice is counted.
@@ -36,15 +37,30 @@ t.test('1,000 messages in a batch all reach delivered through receipts', async (
 t.test('throttling slows the adapter down and loses nothing', async (t) => {
   const smsc = await startSmsc(t, { throttle: 0.3 })
   const { carrier, events } = await startSmppCarrier(t, smsc, { windowSize: 5 })
-  const submissions = Array.from({ length: 100 }, (_, index) => submission({ text: `Throttled ${index}` }))
+  // Every fourth message in four parts: a retry sends only the parts not yet accepted.
+  const texts = Array.from({ length: 100 }, (_, index) =>
+    index % 4 === 0 ? `Throttled ${index}: ${`${index}-part `.repeat(60)}` : `Throttled ${index}`
+  )
+  const submissions = texts.map((text) => submission({ text }))
   const { results, retried } = await sendUntilSettled(carrier, submissions)
   t.ok(results.every((result) => result.ok))
   t.ok(retried > 0, `${retried} retryable answers`)
   await until(() => delivered(events).size === 100)
   const submits = smsc.of('submit_sm')
   const accepted = submits.filter((submit) => submit.status === 'ESME_ROK')
-  t.equal(accepted.length, 100)
+  t.equal(
+    accepted.length,
+    texts.reduce((sum, text) => sum + countSegments(text).segments, 0)
+  )
   t.equal(doubles(accepted.map((submit) => submit.text)), 0)
+  t.same(
+    smsc
+      .of('message')
+      .map((message) => message.text)
+      .sort(),
+    [...texts].sort(),
+    'every message whole, once'
+  )
   // After a throttled answer the next submit waits out the pause (at least the test's 100 ms, minus
   // the submits already on their way in the window).
   const throttled = submits.findIndex((submit) => submit.status === 'ESME_RTHROTTLED')

@@ -74,11 +74,19 @@ t.test('long messages go in the parts src/lib/segments.ts counts, by UDH or by s
   const gsm = Array.from({ length: 40 }, (_, index) => `word${index} {x}`).join(' ')
   const ucs = 'Доставка завтра 🚚 '.repeat(12)
 
-  t.test('UDH by default', async (t) => {
+  t.test('UDH by default; delivered once every part is', async (t) => {
     const smsc = await startSmsc(t)
-    const { carrier } = await startSmppCarrier(t, smsc)
-    t.match(await carrier.send(submission({ text: gsm })), { ok: true })
-    t.match(await carrier.send(submission({ text: ucs })), { ok: true })
+    const { carrier, events } = await startSmppCarrier(t, smsc)
+    const first = await carrier.send(submission({ text: gsm }))
+    const second = await carrier.send(submission({ to: '+14155559991', text: ucs }))
+    t.match(first, { ok: true })
+    t.match(second, { ok: true })
+    await smsc.logged('receipt', countSegments(gsm).segments + countSegments(ucs).segments)
+    await until(() => statuses(events).length === 2)
+    t.match(statuses(events), [
+      { carrierMessageId: (first as { carrierMessageId: string }).carrierMessageId, status: 'delivered' },
+      { carrierMessageId: (second as { carrierMessageId: string }).carrierMessageId, status: 'undelivered' }
+    ])
     const submits = await smsc.logged('submit_sm', countSegments(gsm).segments + countSegments(ucs).segments)
     t.equal(submits.length, countSegments(gsm).segments + countSegments(ucs).segments)
     t.ok(submits.every((submit) => submit.esm_class === 0x40 && (submit.concat as { kind: string }).kind === 'udh'))
@@ -163,6 +171,18 @@ t.test('inbound messages, single and concatenated (UDH and SAR), reach onEvent w
   t.match(byFrom.get('+14155550124'), { text: long })
   t.match(byFrom.get('+14155550125'), { text: longUcs })
   t.ok(byFrom.get('+14155550123')!.receivedAt instanceof Date)
+})
+
+t.test('an unbind from the SMSC is answered, and the adapter binds again', async (t) => {
+  const smsc = await startSmsc(t)
+  const { carrier } = await startSmppCarrier(t, smsc)
+  await until(() => carrier.health().state === 'bound')
+  smsc.command({ cmd: 'unbind' })
+  await smsc.waitFor(() => smsc.of('closed').some((closed) => closed.why === 'unbind_resp'))
+  await smsc.logged('bind', 2)
+  await until(() => carrier.health().state === 'bound')
+  t.match(carrier.health(), { lastError: { message: 'The SMSC unbound' } })
+  t.match(await carrier.send(submission()), { ok: true })
 })
 
 t.test('close unbinds, and the adapter stays closed', async (t) => {

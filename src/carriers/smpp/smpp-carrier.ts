@@ -86,6 +86,10 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
     throttlePauseMaxMs: timing.throttlePauseMaxMs
   })
   const progress = new Map<string, Progress>()
+  // Concatenation references in turn, not at random: a handset (and an SMSC) puts together the parts
+  // with one reference, so two long messages in flight to one number must not share it; in turn,
+  // the 8-bit UDH reference repeats only after 256 more messages.
+  let nextReference = randomInt(0, 0x10000)
   const inFlight = new Map<string, Promise<SubmitResult>>()
 
   async function onDeliver(pdu: PDU): Promise<number> {
@@ -145,7 +149,7 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
 
   async function submit(key: string, submission: Submission): Promise<SubmitResult> {
     if (!(await bound())) return { ok: false, failure: 'retryable', error: carrierError('MSG-033') }
-    const known = progress.get(key) ?? { reference: randomInt(0, 0x10000), partIds: [] }
+    const known = progress.get(key) ?? { reference: nextReference++ & 0xffff, partIds: [] }
     progress.delete(key)
     progress.set(key, known)
     while (progress.size > REMEMBERED) progress.delete(progress.keys().next().value!)
