@@ -1,6 +1,5 @@
 import t, { type Test as Tap } from 'tap'
 import twilio from 'twilio'
-import { createTwilioCarrier } from '../../src/carriers/twilio/twilio-carrier.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, type TestAccount } from '../helpers/fixtures.ts'
 import { messageReaching } from '../helpers/messaging.ts'
@@ -20,12 +19,10 @@ type Params = Record<string, string>
 
 t.test('Twilio status callbacks and incoming messages', async (t) => {
   const prism = await startPrism(t)
-  const adapter = createTwilioCarrier(
-    CARRIER,
-    { type: 'twilio', accountSid, authToken, baseUrl: prism.url },
-    { publicUrl }
-  )
-  const app = await buildTestApp(t, { PARLEY_PUBLIC_URL: publicUrl }, { carriers: [adapter] })
+  const app = await buildTestApp(t, {
+    PARLEY_PUBLIC_URL: publicUrl,
+    PARLEY_CARRIERS: JSON.stringify({ [CARRIER]: { type: 'twilio', accountSid, authToken, baseUrl: prism.url } })
+  })
 
   const post = (path: string, params: Params, signature?: string) =>
     app.inject({

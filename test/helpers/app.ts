@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { buildApp, type AppOptions } from '../../src/app.ts'
+import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createTestDatabase } from './database.ts'
 
@@ -11,11 +11,7 @@ interface TestContext {
  * The app on its own fresh database, closed when the test ends. `env` overrides configuration;
  * two instances share one database when given the same DATABASE_URL.
  */
-export async function buildTestApp(
-  t: TestContext,
-  env: Record<string, string> = {},
-  options: AppOptions = {}
-): Promise<FastifyInstance> {
+export async function buildTestApp(t: TestContext, env: Record<string, string> = {}): Promise<FastifyInstance> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase(t))
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
@@ -24,7 +20,7 @@ export async function buildTestApp(
     PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789',
     ...env
   })
-  const app = await buildApp(config, options)
+  const app = await buildApp(config)
   t.teardown(() => app.close())
   await app.ready()
   return app

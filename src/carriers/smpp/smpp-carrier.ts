@@ -96,7 +96,7 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
     if (!onEvent) return ESME.RX_T_APPN
     const { text, udh } = messageOf(pdu)
     const receipt = receiptOf(pdu, text)
-    if (receipt) await receipts.received(receipt)
+    if (receipt) await receipts.received({ ...receipt, sender: inboundAddress(String(pdu.destination_addr)) })
     if (receipt !== undefined) return ESME.ROK
     const message = {
       from: inboundAddress(String(pdu.source_addr)),

@@ -62,7 +62,7 @@ export function createReceiptMatcher(options: ReceiptMatcherOptions): ReceiptMat
     if (!report) return
     message.reported = true
     try {
-      await options.report(report)
+      await options.report(receipt.sender === undefined ? report : { ...report, sender: receipt.sender })
     } catch (error) {
       // Not taken: the deliver_sm is refused, and the SMSC's next attempt reports it again.
       message.reported = false

@@ -7,6 +7,8 @@ export interface Receipt {
   id: string
   status: Exclude<ReportedStatus, 'sent'>
   error?: CarrierError
+  /** The receipt's destination: the sender of the message it reports on, whose account it is matched in. */
+  sender?: string
 }
 
 type Final = Omit<Receipt, 'id'>

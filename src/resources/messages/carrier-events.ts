@@ -2,7 +2,8 @@ import type { CarrierEvent, StatusReport } from '../../carriers/carrier.ts'
 import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
-import { applyReports } from './status/message-status.ts'
+import { applyReports, keepUnmatchedReports } from './status/message-status.ts'
+import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
 /**
  * The one way carrier events enter the message path, whoever hands them over: an adapter's
@@ -10,7 +11,7 @@ import { applyReports } from './status/message-status.ts'
  * Status reports move their messages forward (status stage) within one account: the one given (a
  * report the pipeline scheduled itself) or else the account of the sender the report names, so a
  * report never moves another account's message; a report that names no sender of this carrier is
- * logged and dropped. An inbound message goes to the sender with its number, whatever the account
+ * logged and dropped; one that matches no message yet is kept and applied later (keepUnmatchedReports). An inbound message goes to the sender with its number, whatever the account
  * (sender numbers are unique across the installation), and then through the inbound stage. Answers
  * what the inbound messages became, in order; a message to a number that is no live sender of this
  * carrier is logged and dropped.
@@ -25,6 +26,19 @@ export async function receiveCarrierEvents(
   for (const [account, mine] of await reportsByAccount(deps, carrier, reports, accountId))
     await deps.db.transaction().execute(async (tx) => {
       await applyReports(tx, carrier, mine, account)
+      if (accountId === undefined) {
+        await keepUnmatchedReports(tx, deps.queue, account, carrier, mine)
+        return
+      }
+      // A kept or scheduled report (message-status-reports job): still unmatched means the carrier id
+      // is not recorded yet, and the job's retry with backoff tries again.
+      const unknown = await unknownCarrierMessageIds(
+        tx,
+        account,
+        carrier,
+        mine.map((report) => report.carrierMessageId)
+      )
+      if (unknown.size > 0) throw new Error(`${unknown.size} status reports match no message of carrier ${carrier} yet`)
     })
   const received: Received[] = []
   for (const event of events) {

@@ -69,3 +69,22 @@ export async function applyStatusReports(
   `.execute(tx)
   return rows
 }
+
+/** Of these carrier message ids, the ones no message of the account on this carrier has (yet). */
+export async function unknownCarrierMessageIds(
+  tx: Tx,
+  accountId: string,
+  carrier: string,
+  ids: readonly string[]
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const known = await tx
+    .selectFrom('messages')
+    .select('carrier_message_id')
+    .where('account_id', '=', accountId)
+    .where('carrier', '=', carrier)
+    .where('carrier_message_id', 'in', ids)
+    .execute()
+  const found = new Set(known.map((row) => row.carrier_message_id))
+  return new Set(ids.filter((id) => !found.has(id)))
+}
