@@ -22,6 +22,8 @@ import { conversationRoutes } from './resources/conversations/conversations.rout
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
 import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
+import { carrierRoutes } from './resources/carriers/carriers.routes.ts'
+import { CarrierInfo } from './resources/carriers/carriers.schemas.ts'
 import { messageRoutes } from './resources/messages/messages.routes.ts'
 import { InvalidRecipient, Message, SendJob, SendMessagesResult } from './resources/messages/messages.schemas.ts'
 import { Contact, ContactError, ContactsResponse, Tag } from './resources/contacts/contacts.schemas.ts'
@@ -73,7 +75,8 @@ const resourceSchemas = [
   InvalidRecipient,
   SendMessagesResult,
   SendJob,
-  Conversation
+  Conversation,
+  CarrierInfo
 ]
 
 export interface AppOptions {
@@ -166,6 +169,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)
     await v1.register(inboundRoutes)
+    await v1.register(carrierRoutes)
   })
 
   return app

@@ -36,6 +36,7 @@ export const errorCatalog = {
   'SNDR-002': { status: 409, message: 'This number is already a sender' },
   'SNDR-003': { status: 409, message: 'The sender already belongs to another group' },
   'SNDR-004': { status: 400, message: 'Invalid sender number' },
+  'SNDR-005': { status: 400, message: 'Unknown carrier: not configured in this installation' },
   'CONT-001': { status: 400, message: 'Invalid mobile number' },
   'CONT-002': { status: 404, message: 'Contact not found' },
   'CONT-003': { status: 409, message: 'Another contact already has this mobile number' },

@@ -53,7 +53,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: adminOnly
     },
     async (request, reply) => {
-      const sender = await createSender(app.db, request.principal.accountId, request.body, actorOf(request.principal))
+      const sender = await createSender(app.deps, request.principal.accountId, request.body, actorOf(request.principal))
       return reply.code(201).send({ success: true as const, data: toSender(sender) })
     }
   )
@@ -98,7 +98,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const sender = await changeSender(
-        app.db,
+        app.deps,
         request.principal.accountId,
         request.params.senderId,
         request.body,
@@ -127,7 +127,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const sender = await changeSender(
-        app.db,
+        app.deps,
         request.principal.accountId,
         request.params.senderId,
         { status: request.body.status },
