@@ -1,11 +1,15 @@
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.ts'
+import { buildTestApp, twilioMainEnv } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 import { caller, created } from '../helpers/teams.ts'
 
 t.test('inbound messages and keywords', async (t) => {
-  const app = await buildTestApp(t, { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme support: call 555-0100.' })
+  const app = await buildTestApp(t, {
+    ...quickSandbox,
+    ...twilioMainEnv,
+    PARLEY_HELP_TEXT: 'Acme support: call 555-0100.'
+  })
 
   async function setup() {
     const account = await createTestAccount(app)
@@ -152,10 +156,10 @@ t.test('inbound messages and keywords', async (t) => {
       status: 404,
       body: { error: { code: 'SNDR-001' } }
     })
-    const smpp = await created(
-      api('POST', '/senders', { number: '+12025559998', status: 'active', carrier: 'smpp-main' })
+    const twilioSender = await created(
+      api('POST', '/senders', { number: '+12025559998', status: 'active', carrier: 'twilio-main' })
     )
-    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: smpp.number, message: 'x' }), {
+    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: twilioSender.number, message: 'x' }), {
       status: 400,
       body: { error: { code: 'MSG-005' } }
     })

@@ -17,7 +17,7 @@ t.test('permissions', async (t) => {
       ['POST', '/users', { email: 'new@example.com', role: 'Sender' }],
       ['PUT', `/users/${user.id}`, { firstName: 'X' }],
       ['POST', '/senders', { number: uniqueNumber() }],
-      ['PUT', `/senders/${sender.id}`, { carrier: 'other' }],
+      ['PUT', `/senders/${sender.id}`, { carrier: 'sandbox' }],
       ['PUT', `/senders/${sender.id}/status`, { status: 'active' }],
       ['POST', '/groups', { name: 'Another' }],
       ['PUT', `/groups/${group.id}`, { name: 'Renamed' }],

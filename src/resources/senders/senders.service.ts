@@ -113,12 +113,12 @@ export async function changeSender(
   changes: SenderChanges,
   actor: ActorShape
 ): Promise<SenderDetailsRow> {
-  requireCarrier(carriers, changes.carrier)
-  if (changes.type !== undefined) {
+  if (changes.type !== undefined || changes.carrier !== undefined) {
     const sender = await findSender(db, accountId, senderId)
     if (!sender) throw new ApiError('SNDR-001')
+    requireCarrier(carriers, changes.carrier)
     // The number must still read as a sender of the new type.
-    senderAddress(sender.number, sender.country ?? undefined, changes.type)
+    if (changes.type !== undefined) senderAddress(sender.number, sender.country ?? undefined, changes.type)
   }
   if (!(await updateSender(db, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
   return await requireSenderDetails(db, accountId, senderId)
