@@ -36,7 +36,11 @@ t.test('binds a transmitter and a receiver: submits go on one, receipts come on 
   )
   await until(() => statuses(events).length === 1)
   t.same(statuses(events), [
-    { carrierMessageId: (result as { carrierMessageId: string }).carrierMessageId, status: 'delivered' }
+    {
+      carrierMessageId: (result as { carrierMessageId: string }).carrierMessageId,
+      status: 'delivered',
+      sender: '+14155550100'
+    }
   ])
   t.match(carrier.health(), { state: 'bound', links: [{ role: 'transmitter' }, { role: 'receiver' }] })
 })
@@ -84,8 +88,16 @@ t.test('long messages go in the parts src/lib/segments.ts counts, by UDH or by s
     await smsc.logged('receipt', countSegments(gsm).segments + countSegments(ucs).segments)
     await until(() => statuses(events).length === 2)
     t.match(statuses(events), [
-      { carrierMessageId: (first as { carrierMessageId: string }).carrierMessageId, status: 'delivered' },
-      { carrierMessageId: (second as { carrierMessageId: string }).carrierMessageId, status: 'undelivered' }
+      {
+        carrierMessageId: (first as { carrierMessageId: string }).carrierMessageId,
+        status: 'delivered',
+        sender: '+14155550100'
+      },
+      {
+        carrierMessageId: (second as { carrierMessageId: string }).carrierMessageId,
+        status: 'undelivered',
+        sender: '+14155550100'
+      }
     ])
     const submits = await smsc.logged('submit_sm', countSegments(gsm).segments + countSegments(ucs).segments)
     t.equal(submits.length, countSegments(gsm).segments + countSegments(ucs).segments)
@@ -130,7 +142,7 @@ t.test('receipts map to statuses and Sakari codes, whatever base the SMSC writes
       await until(() => statuses(events).length === 4)
       const byId = new Map(statuses(events).map((report) => [report.carrierMessageId, report]))
       t.equal(byId.size, 4)
-      t.same(byId.get(ids[0]!), { carrierMessageId: ids[0], status: 'delivered' })
+      t.same(byId.get(ids[0]!), { carrierMessageId: ids[0], status: 'delivered', sender: '+14155550100' })
       t.match(byId.get(ids[1]!), { status: 'undelivered', error: { code: 'MSG-019' } })
       t.match(byId.get(ids[2]!), { status: 'undelivered', error: { code: 'MSG-026' } })
       t.match(byId.get(ids[3]!), { status: 'failed', error: { code: 'MSG-023' } })

@@ -12,7 +12,8 @@ export const CarrierInfo = Type.Object(
     type: Type.String({ description: 'sandbox, smpp or twilio' }),
     health: Type.Object({
       state: Type.String({
-        description: 'SMPP: bound, connecting, disconnected or closed (not started in this process); others: ready'
+        description:
+          'SMPP: bound, connecting, disconnected (also where this instance runs no workers) or closed; others: ready'
       }),
       since: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
         description: 'When the state began; null for carriers without a connection'
