@@ -50,6 +50,16 @@ t.test('a sender on an SMPP carrier, through the HTTP API', async (t) => {
     t.match(submit, { source_addr: number.slice(1), destination_addr: '12025550160' })
   })
 
+  t.test('a receipt sent before the submit_sm_resp, so before dispatch records the id, still delivers', async (t) => {
+    smsc.command({ cmd: 'set', 'receipt-before-resp': 1 })
+    t.teardown(() => smsc.command({ cmd: 'set', 'receipt-before-resp': 0 }))
+    const { messages } = await created(
+      api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550162' } }], template: 'Early receipt' })
+    )
+    const message = await messageReaching(app, account, messages[0].id, ['delivered', 'undelivered', 'failed'])
+    t.equal(message.status, 'delivered')
+  })
+
   t.test('a reply lands in the conversation; STOP opts the contact out', async (t) => {
     const { messages } = await created(
       api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550161' } }], template: 'Table for two?' })
