@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/carriers/{carrier}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery status callback from a carrier
+         * @description Set as each message's status callback when it is sent. Signed by the carrier.
+         */
+        post: operations["carriers.status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carriers/{carrier}/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Incoming message from a carrier
+         * @description The messaging webhook of the carrier's numbers. Signed by the carrier; answers empty TwiML.
+         */
+        post: operations["carriers.inbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -875,6 +915,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List carriers
+         * @description The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (README, 'Carriers'). Administrators only.
+         */
+        get: operations["carriers.fetchAll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1409,6 +1469,27 @@ export interface components {
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
+        /** @description A carrier a sender may use, without its settings */
+        Carrier: {
+            /** @description The name a sender's `carrier` takes */
+            name: string;
+            /** @description sandbox, smpp or twilio */
+            type: string;
+            health: {
+                /** @description SMPP: bound, connecting, disconnected (also where this instance runs no workers) or closed; others: ready */
+                state: string;
+                /**
+                 * Format: date-time
+                 * @description When the state began; null for carriers without a connection
+                 */
+                since: string | null;
+                lastError: {
+                    message: string;
+                    /** Format: date-time */
+                    at: string;
+                } | null;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -1418,6 +1499,86 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "carriers.status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier name in PARLEY_CARRIERS */
+                carrier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "carriers.inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The carrier name in PARLEY_CARRIERS */
+                carrier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "auth.token": {
         parameters: {
             query?: never;
@@ -4637,6 +4798,51 @@ export interface operations {
                             keyword?: "opt-out" | "opt-in" | "help";
                             reply?: components["schemas"]["Message"];
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "carriers.fetchAll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Carrier"][];
                     };
                 };
             };

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { carrierCallbackRoutes } from './carriers/callbacks.routes.ts'
 import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
 import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
@@ -21,6 +22,9 @@ import { contactRoutes } from './resources/contacts/contacts.routes.ts'
 import { conversationRoutes } from './resources/conversations/conversations.routes.ts'
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
+import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
+import { carrierRoutes } from './resources/carriers/carriers.routes.ts'
+import { CarrierInfo } from './resources/carriers/carriers.schemas.ts'
 import { messageRoutes } from './resources/messages/messages.routes.ts'
 import { InvalidRecipient, Message, SendJob, SendMessagesResult } from './resources/messages/messages.schemas.ts'
 import { Contact, ContactError, ContactsResponse, Tag } from './resources/contacts/contacts.schemas.ts'
@@ -72,7 +76,8 @@ const resourceSchemas = [
   InvalidRecipient,
   SendMessagesResult,
   SendJob,
-  Conversation
+  Conversation,
+  CarrierInfo
 ]
 
 export interface AppOptions {
@@ -132,6 +137,12 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     cacheMs: config.credentialCacheMs,
     verifiedSecrets
   })
+  await app.register(carrierCallbackRoutes, {
+    publicUrl: config.publicUrl,
+    onEvents: async (carrier, events) => {
+      await receiveCarrierEvents(deps, carrier, events)
+    }
+  })
   await app.register(rateLimitPlugin, {
     ...config.rateLimit,
     anonymous: config.anonymousRateLimit,
@@ -178,6 +189,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)
     await v1.register(inboundRoutes)
+    await v1.register(carrierRoutes)
   })
 
   return app

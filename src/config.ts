@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { readCarrierSettings, type CarrierSettings } from './carriers/carrier-settings.ts'
 import { pricesWithOverrides, type PriceTable } from './lib/pricing.ts'
 import { countSegments, overLengthLimit } from './lib/segments.ts'
 import { parsePhone } from './shared/phone.ts'
@@ -48,7 +49,11 @@ const EnvSchema = Type.Object({
     maxLength: 1000,
     default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
   }),
-  PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 })
+  PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
+  PARLEY_CARRIERS: Type.Optional(Type.String()),
+  PARLEY_CARRIERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  PARLEY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }))
 })
 
 type Env = Static<typeof EnvSchema>
@@ -102,6 +107,10 @@ export interface Config {
   messaging: MessagingOptions
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
+  /** Where carriers reach Parley's callback routes, without a trailing slash. */
+  publicUrl?: string
+  /** The configured carriers (besides the sandbox) by name. */
+  carriers: Record<string, CarrierSettings>
 }
 
 export interface MessagingOptions {
@@ -162,6 +171,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
   }
   const valid = env as Env
 
+  const publicUrl = valid.PARLEY_PUBLIC_URL?.replace(/\/+$/, '')
+  const carrierSettings = readCarrierSettings({ ...valid, publicUrl })
+  if (carrierSettings.problems.length > 0) throw new ConfigError(carrierSettings.problems)
+
   const givenBootstrap = BOOTSTRAP_KEYS.filter((key) => valid[key] !== undefined)
   if (givenBootstrap.length > 0 && givenBootstrap.length < BOOTSTRAP_KEYS.length) {
     const missing = BOOTSTRAP_KEYS.filter((key) => valid[key] === undefined)
@@ -219,6 +232,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     demoSender: valid.PARLEY_DEMO_SENDER,
+    publicUrl,
+    carriers: carrierSettings.carriers,
     bootstrap:
       givenBootstrap.length === 0
         ? undefined

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { createConfiguredCarriers } from './carriers/configured-carriers.ts'
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/registry.ts'
 import type { Config } from './config.ts'
 import { createDb } from './db/connect.ts'
@@ -38,7 +39,10 @@ export async function createDeps(config: Readonly<Config>, options: DepsOptions)
     await db.destroy()
     throw error
   }
-  const carriers = createCarrierRegistry({ db, sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs })
+  const carriers = createCarrierRegistry(
+    { db, sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs },
+    createConfiguredCarriers(config, options.log)
+  )
   return { db, queue, carriers, config, log: options.log }
 }
 

@@ -13,7 +13,8 @@ export function createLogger(config: Readonly<Config>, stream?: NodeJS.WritableS
           'req.body.client_secret',
           '*.client_secret',
           '*.clientSecret',
-          '*.password'
+          '*.password',
+          '*.authToken'
         ],
         censor: '[redacted]'
       }

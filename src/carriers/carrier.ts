@@ -34,6 +34,8 @@ export interface StatusReport {
   carrierMessageId: string
   status: ReportedStatus
   error?: CarrierError
+  /** The sender (number or id) the carrier's report names, when it names one: reports are matched within its account. */
+  sender?: string
 }
 
 /**
@@ -70,8 +72,20 @@ export interface CarrierCallback {
   body: unknown
 }
 
+/** A carrier's state as GET /carriers shows it: never a setting, so never a secret. */
+export interface CarrierHealth {
+  /** Connection protocols: bound, connecting, disconnected, closed; HTTP protocols: ready. */
+  state: string
+  since: Date
+  lastError: { message: string; at: Date } | null
+}
+
 export interface CarrierAdapter {
   readonly name: string
+  /** The settings' `type` (smpp, twilio); the sandbox's is sandbox. */
+  readonly type?: string
+  /** Connection protocols: the connection's health. */
+  health?: () => CarrierHealth
   /**
    * Submits one message. Answers a classified failure rather than throwing; a throw means the
    * outcome is unknown (e.g. a timeout), which the pipeline treats as retryable with the same key.

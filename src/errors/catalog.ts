@@ -41,7 +41,7 @@ export const errorCatalog = {
   'SNDR-002': { status: 409, message: 'This number is already a sender' },
   'SNDR-003': { status: 409, message: 'The sender already belongs to another group' },
   'SNDR-004': { status: 400, message: 'Invalid sender number' },
-  'SNDR-005': { status: 400, message: 'Unknown carrier' },
+  'SNDR-005': { status: 400, message: 'Unknown carrier: not configured in this installation' },
   'CONT-001': { status: 400, message: 'Invalid mobile number' },
   'CONT-002': { status: 404, message: 'Contact not found' },
   'CONT-003': { status: 409, message: 'Another contact already has this mobile number' },
@@ -88,7 +88,11 @@ export const errorCatalog = {
   'MSG-025': { on: 'message', message: 'Unknown carrier error' },
   'MSG-026': { on: 'message', message: 'Timed out' },
   'MSG-028': { on: 'message', message: 'Throttled; will be retried' },
+  'MSG-029': { on: 'message', message: 'Sender exceeded its daily throughput limit' },
   'MSG-033': { on: 'message', message: 'Carrier service failure' },
+  'MSG-036': { on: 'message', message: 'Toll-free messaging blocked' },
+  'CARR-001': { status: 404, message: 'No carrier by that name takes HTTP callbacks' },
+  'CARR-002': { status: 403, message: 'Missing or invalid carrier signature' },
   'SYS-001': { status: 500, message: 'Internal server error' },
   'SYS-002': { status: 503, message: 'Service unavailable' }
 } as const satisfies Record<string, { status: number; message: string } | { on: 'message'; message: string }>

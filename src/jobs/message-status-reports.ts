@@ -5,6 +5,8 @@ import { defineTask, type Queue } from './queue.ts'
 
 const StatusReportsPayload = Type.Object({
   carrier: Type.String(),
+  /** The account of the messages reported on; absent only in jobs enqueued before it was recorded. */
+  accountId: Type.Optional(Type.String()),
   reports: Type.Array(
     Type.Object({
       carrierMessageId: Type.String(),
@@ -22,11 +24,12 @@ export const messageStatusReportsTask = defineTask({
   payload: StatusReportsPayload,
   queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 },
   concurrency: (config) => config.messaging.dispatchConcurrency,
-  run: async (deps, { carrier, reports }) => {
+  run: async (deps, { carrier, accountId, reports }) => {
     await receiveCarrierEvents(
       deps,
       carrier,
-      reports.map((report) => ({ kind: 'status' as const, report }))
+      reports.map((report) => ({ kind: 'status' as const, report })),
+      accountId
     )
   }
 })

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import t from 'tap'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 
@@ -79,6 +82,17 @@ t.test('the default help text must fit one message, as every reply must', async 
   t.equal(loadConfig({ PARLEY_HELP_TEXT: '好'.repeat(670) }).messaging.helpText.length, 670, 'ten UCS-2 parts fit')
 })
 
+t.test('the public URL carriers call back on', async (t) => {
+  t.equal(loadConfig({}).publicUrl, undefined)
+  t.equal(
+    loadConfig({ PARLEY_PUBLIC_URL: 'https://sms.example.com/parley/' }).publicUrl,
+    'https://sms.example.com/parley'
+  )
+  const error = t.throws(() => loadConfig({ PARLEY_PUBLIC_URL: 'sms.example.com' })) as ConfigError
+  t.match(error.problems, [/^PARLEY_PUBLIC_URL: /])
+  t.throws(() => loadConfig({ PARLEY_PUBLIC_URL: 'https://sms.example.com/?x=1' }), ConfigError, 'no query')
+})
+
 t.test('empty variables count as unset', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000)
 })
@@ -91,4 +105,48 @@ t.test('the server fails fast with a clear message on bad configuration', async 
   })
   t.equal(result.status, 1)
   t.match(result.stderr, /Invalid configuration:\n {2}- PORT: must be integer \(got "eighty"\)/)
+})
+
+t.test('PARLEY_CARRIERS: one line per problem, never a value', async (t) => {
+  const problems = (env: Record<string, string>) => (t.throws(() => loadConfig(env)) as ConfigError).problems
+
+  t.same(problems({ PARLEY_CARRIERS: '{"op": {"type": "smpp", "password": "hunter2"' }), [
+    'PARLEY_CARRIERS: is not valid JSON'
+  ])
+  t.same(problems({ PARLEY_CARRIERS: '["smpp"]' }), [
+    'PARLEY_CARRIERS: must be a JSON object of carrier name → settings'
+  ])
+  const lines = problems({
+    PARLEY_CARRIERS: JSON.stringify({
+      sandbox: { type: 'smpp' },
+      mystery: { type: 'kannel', password: 'hunter2' },
+      op: { type: 'smpp', host: 'smsc.example.com', port: 'x', password: 'hunter2-is-too-long', extra: 1 },
+      tw: { type: 'twilio', accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'tok-secret-1' }
+    })
+  })
+  t.match(lines, [
+    /^PARLEY_CARRIERS: carrier "sandbox": the name "sandbox" is the built-in sandbox's$/,
+    /^PARLEY_CARRIERS: carrier "mystery": "type" must be one of smpp, twilio$/,
+    /^PARLEY_CARRIERS: carrier "op": must have required properties systemId$/,
+    /^PARLEY_CARRIERS: carrier "op": must not have additional properties \(extra\)$/,
+    /^PARLEY_CARRIERS: carrier "op": port: must be integer$/,
+    /^PARLEY_CARRIERS: carrier "op": password: must not have more than 8 characters$/,
+    /^PARLEY_CARRIERS: carrier "tw": needs PARLEY_PUBLIC_URL/
+  ])
+  t.equal(lines.length, 7)
+  t.notMatch(lines.join('\n'), /hunter2|tok-secret/, 'no secret echoed')
+
+  t.same(problems({ PARLEY_CARRIERS_FILE: '/nonexistent/carriers.json' }), [
+    'PARLEY_CARRIERS_FILE: cannot read /nonexistent/carriers.json (ENOENT)'
+  ])
+})
+
+t.test('PARLEY_CARRIERS_FILE holds the same JSON', async (t) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'parley-carriers-'))
+  t.teardown(() => rmSync(folder, { recursive: true }))
+  const file = path.join(folder, 'carriers.json')
+  const settings = { type: 'smpp', host: 'smsc.example.com', port: 2775, systemId: 'parley', password: 'secret' }
+  writeFileSync(file, JSON.stringify({ operator: settings }))
+  t.same(loadConfig({ PARLEY_CARRIERS_FILE: file }).carriers, { operator: settings })
+  t.same(loadConfig({}).carriers, {})
 })

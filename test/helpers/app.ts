@@ -7,6 +7,19 @@ interface TestContext {
   teardown: (fn: () => unknown) => void
 }
 
+/** A configured carrier besides the sandbox, `twilio-main`, for tests of senders that name one (nothing is sent to it). */
+export const twilioMainEnv = {
+  PARLEY_PUBLIC_URL: 'https://parley.example.com',
+  PARLEY_CARRIERS: JSON.stringify({
+    'twilio-main': {
+      type: 'twilio',
+      accountSid: 'AC0123456789abcdef0123456789abcdef',
+      authToken: 'test-token',
+      baseUrl: 'http://127.0.0.1:9'
+    }
+  })
+}
+
 /**
  * The app on its own fresh database, closed when the test ends. `env` overrides configuration;
  * two instances share one database when given the same DATABASE_URL.

@@ -1,12 +1,15 @@
-import { sql } from 'kysely'
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.ts'
+import { buildTestApp, twilioMainEnv } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 import { caller, created } from '../helpers/api.ts'
 
 t.test('inbound messages and keywords', async (t) => {
-  const app = await buildTestApp(t, { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme support: call 555-0100.' })
+  const app = await buildTestApp(t, {
+    ...quickSandbox,
+    ...twilioMainEnv,
+    PARLEY_HELP_TEXT: 'Acme support: call 555-0100.'
+  })
 
   async function setup() {
     const account = await createTestAccount(app)
@@ -153,10 +156,10 @@ t.test('inbound messages and keywords', async (t) => {
       status: 404,
       body: { error: { code: 'SNDR-001' } }
     })
-    const smpp = await created(api('POST', '/senders', { number: '+12025559998', status: 'active' }))
-    // Only the sandbox carrier is configured here (unknown carriers are refused with SNDR-005).
-    await sql`UPDATE senders SET carrier = 'smpp-main' WHERE id = ${smpp.id}`.execute(app.db)
-    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: smpp.number, message: 'x' }), {
+    const twilioSender = await created(
+      api('POST', '/senders', { number: '+12025559998', status: 'active', carrier: 'twilio-main' })
+    )
+    t.match(await api('POST', '/sandbox/inbound', { from: '+12025550704', to: twilioSender.number, message: 'x' }), {
       status: 400,
       body: { error: { code: 'MSG-005' } }
     })

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.ts'
+import { buildTestApp, twilioMainEnv } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { caller, created, uniqueNumber } from '../helpers/api.ts'
 
 t.test('senders', async (t) => {
-  const app = await buildTestApp(t)
+  const app = await buildTestApp(t, twilioMainEnv)
 
   t.test('create parses the number with its country and dialling code; defaults', async (t) => {
     const account = await createTestAccount(app)
@@ -34,7 +34,7 @@ t.test('senders', async (t) => {
         country: 'gb',
         type: 'local',
         capabilities: ['SMS', 'MMS'],
-        carrier: 'sandbox',
+        carrier: 'twilio-main',
         throughput: 2.5,
         status: 'active'
       })
@@ -44,7 +44,7 @@ t.test('senders', async (t) => {
       country: 'GB',
       diallingCode: '+44',
       capabilities: ['SMS', 'MMS'],
-      carrier: 'sandbox',
+      carrier: 'twilio-main',
       throughput: 2.5,
       status: 'active'
     })
@@ -162,5 +162,19 @@ t.test('senders', async (t) => {
       [numbers[1]]
     )
     t.same(body.pagination, { offset: 1, limit: 1, totalCount: 3, hasNext: true })
+  })
+
+  t.test('a carrier that is not configured is refused on create and change, and nothing changes', async (t) => {
+    const api = caller(app, await createTestAccount(app))
+    const number = uniqueNumber()
+    const refused = await api('POST', '/senders', { number, carrier: 'smpp-nowhere' })
+    t.equal(refused.status, 400)
+    t.match(refused.body, { success: false, error: { code: 'SNDR-005', message: /smpp-nowhere.*sandbox/ } })
+    t.equal((await api('GET', '/senders')).body.data.length, 0, 'nothing created')
+    const sender = await created(api('POST', '/senders', { number }))
+    const changed = await api('PUT', `/senders/${sender.id}`, { carrier: 'smpp-nowhere' })
+    t.equal(changed.status, 400)
+    t.equal(changed.body.error.code, 'SNDR-005')
+    t.equal((await created(api('GET', `/senders/${sender.id}`))).carrier, 'sandbox', 'unchanged')
   })
 })

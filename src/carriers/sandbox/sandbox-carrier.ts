@@ -108,5 +108,5 @@ export function createSandboxCarrier({ db, deliveryDelayMs }: SandboxOptions): C
     return [{ kind: 'inbound', message }]
   }
 
-  return { name: SANDBOX, send, sendBatch, parseCallback }
+  return { name: SANDBOX, type: SANDBOX, send, sendBatch, parseCallback }
 }

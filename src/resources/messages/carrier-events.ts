@@ -1,36 +1,74 @@
-import type { CarrierEvent } from '../../carriers/carrier.ts'
+import type { CarrierEvent, StatusReport } from '../../carriers/carrier.ts'
 import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
-import { applyReports } from './status/message-status.ts'
+import { applyReports, keepUnmatchedReports } from './status/message-status.ts'
+import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
 /**
  * The one way carrier events enter the message path, whoever hands them over: an adapter's
  * connection (start(onEvent)), an HTTP callback, the sandbox's inbound route or a scheduled report.
- * Status reports move their messages forward (status stage); an inbound message goes to the sender
- * with its number, whatever the account (sender numbers are unique across the installation), and
- * then through the inbound stage. Answers what the inbound messages became, in order; a message to
- * a number that is no live sender of this carrier is logged and dropped.
+ * Status reports move their messages forward (status stage) within one account: the one given (a
+ * report the pipeline scheduled itself) or else the account of the sender the report names, so a
+ * report never moves another account's message; a report that names no sender of this carrier is
+ * logged and dropped; one that matches no message yet is kept and applied later (keepUnmatchedReports). An inbound message goes to the sender with its number, whatever the account
+ * (sender numbers are unique across the installation), and then through the inbound stage. Answers
+ * what the inbound messages became, in order; a message to a number that is no live sender of this
+ * carrier is logged and dropped.
  */
 export async function receiveCarrierEvents(
   deps: Deps,
   carrier: string,
-  events: readonly CarrierEvent[]
+  events: readonly CarrierEvent[],
+  accountId?: string
 ): Promise<Received[]> {
   const reports = events.flatMap((event) => (event.kind === 'status' ? [event.report] : []))
-  if (reports.length > 0)
+  for (const [account, mine] of await reportsByAccount(deps, carrier, reports, accountId))
     await deps.db.transaction().execute(async (tx) => {
-      await applyReports(tx, carrier, reports)
+      await applyReports(tx, carrier, mine, account)
+      if (accountId === undefined) {
+        await keepUnmatchedReports(tx, deps.queue, account, carrier, mine)
+        return
+      }
+      // A kept or scheduled report (message-status-reports job): still unmatched means the carrier id
+      // is not recorded yet, and the job's retry with backoff tries again.
+      const unknown = await unknownCarrierMessageIds(
+        tx,
+        account,
+        carrier,
+        mine.map((report) => report.carrierMessageId)
+      )
+      if (unknown.size > 0) throw new Error(`${unknown.size} status reports match no message of carrier ${carrier} yet`)
     })
   const received: Received[] = []
   for (const event of events) {
     if (event.kind !== 'inbound') continue
-    const sender = await findLiveSenderByNumber(deps.db, event.message.to)
-    if (!sender || sender.carrier !== carrier) {
-      deps.log.warn({ carrier, to: event.message.to }, 'inbound message to a number that is no sender of this carrier')
-      continue
-    }
+    const sender = await senderOf(deps, carrier, event.message.to)
+    if (!sender) continue
     received.push(await receiveInbound(deps, sender, event.message))
   }
   return received
+}
+
+async function senderOf(deps: Deps, carrier: string, number: string | undefined) {
+  const sender = number === undefined ? undefined : await findLiveSenderByNumber(deps.db, number)
+  if (sender?.carrier === carrier) return sender
+  deps.log.warn({ carrier, number }, 'carrier event names a number that is no sender of this carrier; dropped')
+  return undefined
+}
+
+async function reportsByAccount(
+  deps: Deps,
+  carrier: string,
+  reports: readonly StatusReport[],
+  accountId: string | undefined
+): Promise<Map<string, StatusReport[]>> {
+  const byAccount = new Map<string, StatusReport[]>()
+  if (reports.length === 0) return byAccount
+  if (accountId !== undefined) return byAccount.set(accountId, [...reports])
+  for (const [number, mine] of Map.groupBy(reports, (report) => report.sender)) {
+    const sender = await senderOf(deps, carrier, number)
+    if (sender) byAccount.set(sender.account_id, [...(byAccount.get(sender.account_id) ?? []), ...mine])
+  }
+  return byAccount
 }

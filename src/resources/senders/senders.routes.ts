@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { CarrierRegistry } from '../../carriers/registry.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
@@ -12,12 +11,6 @@ import { changeSender, createSender } from './senders.service.ts'
 
 const adminOnly = { roles: ['Administrator'] as const }
 const readAccess = 'Administrators see every sender; other users see the senders of the groups they can use.'
-
-// A sender naming a carrier no adapter answers to could never send: its messages would wait forever.
-function requireKnownCarrier(carriers: CarrierRegistry, name: string | undefined): void {
-  if (name !== undefined && !carriers.names().includes(name))
-    throw new ApiError('SNDR-005', `Unknown carrier "${name}"; known carriers: ${carriers.names().join(', ')}`)
-}
 
 export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -60,8 +53,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: adminOnly
     },
     async (request, reply) => {
-      requireKnownCarrier(app.deps.carriers, request.body.carrier)
-      const sender = await createSender(app.db, request.principal.accountId, request.body, actorOf(request.principal))
+      const sender = await createSender(app.deps, request.principal.accountId, request.body, actorOf(request.principal))
       return reply.code(201).send({ success: true as const, data: toSender(sender) })
     }
   )
@@ -105,9 +97,8 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: adminOnly
     },
     async (request) => {
-      requireKnownCarrier(app.deps.carriers, request.body.carrier)
       const sender = await changeSender(
-        app.db,
+        app.deps,
         request.principal.accountId,
         request.params.senderId,
         request.body,
@@ -136,7 +127,7 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const sender = await changeSender(
-        app.db,
+        app.deps,
         request.principal.accountId,
         request.params.senderId,
         { status: request.body.status },

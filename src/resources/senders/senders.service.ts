@@ -1,5 +1,7 @@
 import { getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max'
-import type { Db, DbOrTx } from '../../db/database.ts'
+import type { CarrierRegistry } from '../../carriers/registry.ts'
+import type { DbOrTx } from '../../db/database.ts'
+import type { Deps } from '../../deps.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
@@ -50,12 +52,22 @@ function senderAddress(number: string, country: string | undefined, type: Sender
   return { number, country: region, diallingCode: `+${getCountryCallingCode(region)}` }
 }
 
+/** A sender names its carrier: one the installation has (the sandbox, or one in PARLEY_CARRIERS). */
+function requireCarrier(carriers: CarrierRegistry, name: string | undefined): void {
+  if (name !== undefined && !carriers.names().includes(name))
+    throw new ApiError(
+      'SNDR-005',
+      `carrier ${name} is not configured; configured carriers: ${carriers.names().join(', ')}`
+    )
+}
+
 export async function createSender(
-  db: Db,
+  { db, carriers }: Pick<Deps, 'db' | 'carriers'>,
   accountId: string,
   request: SenderRequestShape,
   actor: ActorShape
 ): Promise<SenderDetailsRow> {
+  requireCarrier(carriers, request.carrier)
   const address = senderAddress(request.number, request.country, request.type)
   try {
     return await db.transaction().execute(async (tx) => {
@@ -95,17 +107,18 @@ async function requireSenderDetails(db: DbOrTx, accountId: string, senderId: str
 }
 
 export async function changeSender(
-  db: Db,
+  { db, carriers }: Pick<Deps, 'db' | 'carriers'>,
   accountId: string,
   senderId: string,
   changes: SenderChanges,
   actor: ActorShape
 ): Promise<SenderDetailsRow> {
-  if (changes.type !== undefined) {
+  if (changes.type !== undefined || changes.carrier !== undefined) {
     const sender = await findSender(db, accountId, senderId)
     if (!sender) throw new ApiError('SNDR-001')
+    requireCarrier(carriers, changes.carrier)
     // The number must still read as a sender of the new type.
-    senderAddress(sender.number, sender.country ?? undefined, changes.type)
+    if (changes.type !== undefined) senderAddress(sender.number, sender.country ?? undefined, changes.type)
   }
   if (!(await updateSender(db, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
   return await requireSenderDetails(db, accountId, senderId)

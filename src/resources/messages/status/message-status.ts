@@ -5,7 +5,7 @@ import type { Queue } from '../../../jobs/queue.ts'
 import { recordEvents, type EventType } from '../../events/events.repository.ts'
 import { messageViews } from '../messages.repository.ts'
 import { toMessage } from '../messages.schemas.ts'
-import { applyStatusReports, markFailed, markSent } from './status.repository.ts'
+import { applyStatusReports, markFailed, markSent, unknownCarrierMessageIds } from './status.repository.ts'
 
 /** What became of one submit. */
 export type Outcome =
@@ -55,7 +55,8 @@ export async function recordOutcomes(
   await applyReports(
     tx,
     carrier,
-    reports.filter((report) => report.delayMs <= 0)
+    reports.filter((report) => report.delayMs <= 0),
+    accountId
   )
   const later = new Map<number, StatusReport[]>()
   for (const { delayMs, ...report } of reports.filter((candidate) => candidate.delayMs > 0))
@@ -64,15 +65,20 @@ export async function recordOutcomes(
     tx,
     queue,
     [...later.entries()].map(([delayMs, batch]) => ({
-      payload: { carrier, reports: batch },
+      payload: { carrier, accountId, reports: batch },
       startAfter: new Date(Date.now() + delayMs)
     }))
   )
 }
 
-/** Applies carrier status reports, each moving its message forward only, with events. */
-export async function applyReports(tx: Tx, carrier: string, reports: readonly StatusReport[]): Promise<void> {
-  const rows = await applyStatusReports(tx, carrier, reports)
+/** Applies carrier status reports, each moving its message forward only, with events; within one account when given. */
+export async function applyReports(
+  tx: Tx,
+  carrier: string,
+  reports: readonly StatusReport[],
+  accountId?: string
+): Promise<void> {
+  const rows = await applyStatusReports(tx, carrier, reports, accountId)
   const byAccount = new Map<string, Array<{ id: string; event: EventType }>>()
   for (const row of rows)
     byAccount.set(row.account_id, [
@@ -80,4 +86,34 @@ export async function applyReports(tx: Tx, carrier: string, reports: readonly St
       { id: row.id, event: row.status === 'sent' ? 'message-sent' : 'message-status' }
     ])
   for (const [accountId, changed] of byAccount) await recordStatusEvents(tx, accountId, changed)
+}
+
+/**
+ * A connection carrier (SMPP) can report on a message before dispatch has recorded the carrier id
+ * its send answered, as the receipt may arrive before the send's transaction commits: such reports
+ * are kept as a job applied a moment later, retried with backoff until the id is recorded (README,
+ * "Carriers"). Answers the reports that matched no message.
+ */
+export async function keepUnmatchedReports(
+  tx: Tx,
+  queue: Queue,
+  accountId: string,
+  carrier: string,
+  reports: readonly StatusReport[]
+): Promise<StatusReport[]> {
+  const unknown = await unknownCarrierMessageIds(
+    tx,
+    accountId,
+    carrier,
+    reports.map((report) => report.carrierMessageId)
+  )
+  const unmatched = reports.filter((report) => unknown.has(report.carrierMessageId))
+  if (unmatched.length > 0)
+    await enqueueStatusReports(tx, queue, [
+      {
+        payload: { carrier, accountId, reports: unmatched.map(({ sender: _sender, ...report }) => report) },
+        startAfter: new Date(Date.now() + 1000)
+      }
+    ])
+  return unmatched
 }

@@ -40,11 +40,15 @@ export async function markFailed(
   return rows.map((row) => row.id)
 }
 
-/** Applies carrier status reports in one statement, each moving its message forward only. Answers what changed. */
+/**
+ * Applies carrier status reports in one statement, each moving its message forward only; within one
+ * account when given. Answers what changed.
+ */
 export async function applyStatusReports(
   tx: Tx,
   carrier: string,
-  reports: readonly StatusReport[]
+  reports: readonly StatusReport[],
+  accountId?: string
 ): Promise<Array<{ id: string; account_id: string; status: string }>> {
   if (reports.length === 0) return []
   const { rows } = await sql<{ id: string; account_id: string; status: string }>`
@@ -60,7 +64,27 @@ export async function applyStatusReports(
       ${reports.map((report) => report.error?.code ?? null)}::text[], ${reports.map((report) => report.error?.description ?? null)}::text[])
       AS u(carrier_message_id, status, code, description)
     WHERE m.carrier = ${carrier} AND m.carrier_message_id = u.carrier_message_id AND ${rank('m.status')} < ${rank('u.status')}
+      ${accountId === undefined ? sql`` : sql`AND m.account_id = ${accountId}`}
     RETURNING m.id, m.account_id, m.status
   `.execute(tx)
   return rows
+}
+
+/** Of these carrier message ids, the ones no message of the account on this carrier has (yet). */
+export async function unknownCarrierMessageIds(
+  tx: Tx,
+  accountId: string,
+  carrier: string,
+  ids: readonly string[]
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const known = await tx
+    .selectFrom('messages')
+    .select('carrier_message_id')
+    .where('account_id', '=', accountId)
+    .where('carrier', '=', carrier)
+    .where('carrier_message_id', 'in', ids)
+    .execute()
+  const found = new Set(known.map((row) => row.carrier_message_id))
+  return new Set(ids.filter((id) => !found.has(id)))
 }

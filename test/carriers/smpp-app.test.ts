@@ -1,0 +1,86 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.ts'
+import { createTestAccount } from '../helpers/fixtures.ts'
+import { eventually, messageReaching } from '../helpers/messaging.ts'
+import { startSmsc } from '../helpers/smsc.ts'
+import { caller, created, uniqueNumber } from '../helpers/api.ts'
+
+// A sender on an SMPP carrier configured in PARLEY_CARRIERS, driven through the HTTP API against the
+// Perl test SMSC (Net::SMPP): the send reaches delivered through a receipt, a reply lands in the
+// conversation, STOP opts the contact out, and GET /carriers shows the bind.
+const CARRIER = 'smsc-test'
+
+t.test('a sender on an SMPP carrier, through the HTTP API', async (t) => {
+  const smsc = await startSmsc(t)
+  const password = 'secret'
+  const app = await buildTestApp(t, {
+    PARLEY_CARRIERS: JSON.stringify({
+      [CARRIER]: { type: 'smpp', host: '127.0.0.1', port: smsc.port, systemId: 'parley', password }
+    })
+  })
+  await smsc.logged('bind', 1)
+  const account = await createTestAccount(app)
+  const api = caller(app, account)
+  const number = uniqueNumber()
+  await created(api('POST', '/senders', { number, status: 'active', carrier: CARRIER }))
+
+  t.test('GET /carriers shows the bind, never the password', async (t) => {
+    const answer = await api('GET', '/carriers')
+    t.equal(answer.status, 200)
+    const smpp = await eventually(
+      async () => (await created(api('GET', '/carriers'))).find((c: { name: string }) => c.name === CARRIER),
+      (carrier) => carrier?.health.state === 'bound'
+    )
+    t.match(smpp, { name: CARRIER, type: 'smpp', health: { state: 'bound', since: String, lastError: null } })
+    t.match((await created(api('GET', '/carriers')))[0], {
+      name: 'sandbox',
+      type: 'sandbox',
+      health: { state: 'ready' }
+    })
+    t.notMatch(JSON.stringify(answer.body), password)
+  })
+
+  t.test('a send reaches delivered through the SMSC receipt', async (t) => {
+    const { messages } = await created(
+      api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550160' } }], template: 'Your table is ready' })
+    )
+    const message = await messageReaching(app, account, messages[0].id, ['delivered', 'undelivered', 'failed'])
+    t.equal(message.status, 'delivered')
+    const [submit] = await smsc.logged('submit_sm', 1)
+    t.match(submit, { source_addr: number.slice(1), destination_addr: '12025550160' })
+  })
+
+  t.test('a receipt sent before the submit_sm_resp, so before dispatch records the id, still delivers', async (t) => {
+    smsc.command({ cmd: 'set', 'receipt-before-resp': 1 })
+    t.teardown(() => smsc.command({ cmd: 'set', 'receipt-before-resp': 0 }))
+    const { messages } = await created(
+      api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550162' } }], template: 'Early receipt' })
+    )
+    const message = await messageReaching(app, account, messages[0].id, ['delivered', 'undelivered', 'failed'])
+    t.equal(message.status, 'delivered')
+  })
+
+  t.test('a reply lands in the conversation; STOP opts the contact out', async (t) => {
+    const { messages } = await created(
+      api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550161' } }], template: 'Table for two?' })
+    )
+    const sent = await messageReaching(app, account, messages[0].id, ['delivered', 'undelivered', 'failed'])
+    smsc.command({ cmd: 'deliver', from: '+12025550161', to: number, text: 'Yes please' })
+    const conversation = await eventually(
+      async () => await created(api('GET', `/conversations/${sent.conversation.id}`)),
+      (found) => found.lastMessage?.message === 'Yes please'
+    )
+    t.match(conversation.lastMessage, { message: 'Yes please' })
+
+    smsc.command({ cmd: 'deliver', from: '+12025550161', to: number, text: 'STOP' })
+    const contact = await eventually(
+      async () => await created(api('GET', `/contacts/${sent.contact.id}`)),
+      (found) => typeof found.optedOut === 'string'
+    )
+    t.match(contact, { valid: false, error: { code: 'CONT-010' } })
+    // The confirmation goes out through the same SMSC.
+    await smsc.waitFor((events) =>
+      events.some((event) => event.event === 'message' && /unsubscribed/.test(String(event.text)))
+    )
+  })
+})
