@@ -274,6 +274,8 @@ function entry(
 export function postmanCollectionText(document: OpenApiDocument): string {
   const entries: Entry[] = []
   for (const [path, operations] of Object.entries(document.paths)) {
+    // Carrier callbacks are for carriers (signed by them, answered in their formats), not for API clients.
+    if (path.startsWith('/carriers/')) continue
     // Creates first, so that reads, updates and actions of the same resource find what they made.
     const ordered = Object.entries(operations).sort(([a], [b]) => Number(b === 'post') - Number(a === 'post'))
     for (const [method, operation] of ordered) {
