@@ -3,18 +3,12 @@ import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript'
 import t from 'tap'
 import { ensureBootstrapAccount } from '../../src/resources/accounts/bootstrap.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { loadReference } from '../helpers/declared-fields.ts'
+import { sakariExample, loadReference } from '../helpers/declared-fields.ts'
 import { quickSandbox } from '../helpers/messaging.ts'
 
 // Issue 10's "Done means": a client generated from Sakari's official document, given only a fresh
 // start's credentials, runs Sakari's documented examples for every implemented operation.
 const reference = loadReference()
-const sakariExample = {
-  accountId: 'acme',
-  clientId: '12345678-1234-1234-1234-123456789012',
-  clientSecret: '87654321-4321-4321-4321-098765432121',
-  adminEmail: 'owner@acme.example'
-}
 
 // Parley answers these as unknown routes until webhooks, campaigns and file sharing land.
 const notYetImplemented = (operationId: string) => /^(webhooks|campaigns)\.|^tools\.shareFile$/.test(operationId)

@@ -1,18 +1,12 @@
 import t from 'tap'
 import { ensureBootstrapAccount } from '../../src/resources/accounts/bootstrap.ts'
 import { buildTestApp } from '../helpers/app.ts'
-import { loadReference, missingProperties, responseSchema } from '../helpers/declared-fields.ts'
+import { sakariExample, loadReference, missingProperties, responseSchema } from '../helpers/declared-fields.ts'
 import { requestToken } from '../helpers/fixtures.ts'
 import { caller, type Method } from '../helpers/api.ts'
 import { eventually, quickSandbox } from '../helpers/messaging.ts'
 
 const reference = loadReference()
-const sakariExample = {
-  accountId: 'acme',
-  clientId: '12345678-1234-1234-1234-123456789012',
-  clientSecret: '87654321-4321-4321-4321-098765432121',
-  adminEmail: 'owner@acme.example'
-}
 
 // Properties the official document declares that an answer carries only when they apply: `error` only
 // on what failed (and on a list's envelope only when the list failed), `template` only on outgoing

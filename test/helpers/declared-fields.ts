@@ -26,6 +26,14 @@ const candidates = ['../shared', '../../shared'].map((folder) =>
   fileURLToPath(new URL(`../../${folder}/reference/sakari-openapi-1.0.1.json`, import.meta.url))
 )
 
+/** The account and credentials Sakari's documented examples use, with the admin a bootstrap needs. */
+export const sakariExample = {
+  accountId: 'acme',
+  clientId: '12345678-1234-1234-1234-123456789012',
+  clientSecret: '87654321-4321-4321-4321-098765432121',
+  adminEmail: 'owner@acme.example'
+}
+
 export function loadReference(): Reference {
   const path = process.env.PARLEY_SAKARI_REFERENCE ?? candidates.find((candidate) => existsSync(candidate))
   if (!path)
