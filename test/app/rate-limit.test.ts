@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
@@ -69,19 +70,23 @@ t.test('X-Forwarded-For is believed only from configured proxies', async (t) => 
   // Wrong secrets are limited per address (2 here) and per client id (high here, so the address decides).
   const limits = { PARLEY_TOKEN_ADDRESS_FAILURE_MAX: '2', PARLEY_TOKEN_RATE_LIMIT_MAX: '100' }
   const untrusting = await buildTestApp(t, limits)
-  const token = (app: typeof untrusting, forwardedFor: string) =>
+  // Counters live in Redis when it is set, shared by every test file: this test's client id and
+  // addresses are its own, so no other test's wrong secrets count against them.
+  const clientId = `guess-${randomUUID()}`
+  const token = (app: typeof untrusting, forwardedFor: string, remoteAddress: string) =>
     app.inject({
       method: 'POST',
       url: '/oauth2/token',
+      remoteAddress,
       headers: { 'x-forwarded-for': forwardedFor },
-      payload: { grant_type: 'client_credentials', client_id: 'guess', client_secret: 'guess' }
+      payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: 'guess' }
     })
   const rotating = []
-  for (let i = 0; i < 3; i++) rotating.push((await token(untrusting, `198.51.100.${i}`)).statusCode)
+  for (let i = 0; i < 3; i++) rotating.push((await token(untrusting, `198.51.100.${i}`, '192.0.2.99')).statusCode)
   t.same(rotating, [401, 401, 429], 'by default, rotating the header does not bypass the limit')
 
-  const trusting = await buildTestApp(t, { ...limits, PARLEY_TRUST_PROXY: '127.0.0.1' })
+  const trusting = await buildTestApp(t, { ...limits, PARLEY_TRUST_PROXY: '127.0.0.2' })
   const behindProxy = []
-  for (let i = 0; i < 3; i++) behindProxy.push((await token(trusting, `198.51.100.${i}`)).statusCode)
+  for (let i = 0; i < 3; i++) behindProxy.push((await token(trusting, `198.51.100.${i}`, '127.0.0.2')).statusCode)
   t.same(behindProxy, [401, 401, 401], 'behind a configured proxy each client address has its own budget')
 })
