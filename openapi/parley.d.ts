@@ -737,6 +737,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch lists
+         * @description Lists with their member counts, oldest first.
+         */
+        get: operations["lists.fetchAll"];
+        put?: never;
+        /**
+         * Create list
+         * @description A static list (members given by contact id, here or later) or a dynamic one (a filter: q, tags, attributes, valid/blocked, evaluated each time the list is used). A list is the audience of a send, a campaign or a quick campaign (filters.list, listId).
+         */
+        post: operations["lists.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch list by ID */
+        get: operations["lists.fetch"];
+        /**
+         * Updates a list
+         * @description Changes the name, or a dynamic list's filter; a list stays static or dynamic.
+         */
+        put: operations["lists.update"];
+        post?: never;
+        /**
+         * Deletes a list
+         * @description The contacts stay; only the list and its memberships go.
+         */
+        delete: operations["lists.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch list members
+         * @description The list's contacts (a dynamic list's: the contacts its filter matches now), in id order.
+         */
+        get: operations["lists.fetchContacts"];
+        put?: never;
+        /**
+         * Add contacts to a list
+         * @description Adds contacts by id to a static list; contacts already in it stay once.
+         */
+        post: operations["lists.addContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a contact from a list */
+        delete: operations["lists.removeContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/integrations/{integration}/contacts/sync": {
         parameters: {
             query?: never;
@@ -1301,6 +1391,48 @@ export interface components {
             startedAt?: string;
             /** Format: date-time */
             finishedAt?: string;
+        };
+        ListFilter: {
+            /** @description Part of the first or last name, email or mobile */
+            q?: string;
+            /** @description Carrying all these tags */
+            tags?: string[];
+            attributes?: {
+                /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                name?: string;
+                /** @description Same as name (the newer documentation's spelling) */
+                attribute?: string;
+                /**
+                 * @default =
+                 * @enum {unknown}
+                 */
+                comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                /** @description A list with = or != means any of / none of */
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+            /** @description true: only contacts that can be messaged; false: only opted-out or blocked ones */
+            valid?: boolean;
+            /** @description true: only opted-out or blocked contacts (the opposite of valid) */
+            blocked?: boolean;
+        };
+        List: {
+            id: string;
+            /** @example VIP customers */
+            name: string;
+            /**
+             * @description static: members added by contact id; dynamic: the contacts its filter matches, at the time of use
+             * @enum {unknown}
+             */
+            type: "static" | "dynamic";
+            filter: components["schemas"]["ListFilter"] | (never | null);
+            counts: {
+                /** @description Members (contacts matching, for a dynamic list) */
+                total: number;
+                /** @description Members who can be messaged (not opted out or blocked) */
+                valid: number;
+            };
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
         };
         ContactSyncResult: {
             submitted: number;
@@ -4226,6 +4358,418 @@ export interface operations {
             };
         };
     };
+    "lists.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                /** @description Filter by name or part of it, ignoring case */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example VIP customers */
+                    name: string;
+                    filter?: components["schemas"]["ListFilter"];
+                    /** @description Contact ids of a static list (not with filter) */
+                    contacts?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example VIP customers */
+                    name?: string;
+                    filter?: components["schemas"]["ListFilter"];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.fetchContacts": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Contact"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.addContacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Contact ids to add */
+                    contacts: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description Contacts that were not members before */
+                            added: number;
+                            counts: {
+                                total: number;
+                                valid: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.removeContact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+                /** @description Contact id */
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "integrations.syncContacts": {
         parameters: {
             query?: never;
@@ -4399,6 +4943,8 @@ export interface operations {
                             /** @description A list with = or != means any of / none of */
                             value: (string | number | boolean) | (string | number | boolean)[];
                         }[];
+                        /** @description A list id: its members (with tags and attributes: those of them matching) */
+                        list?: string;
                     };
                     /**
                      * @description Text with {{{firstName}}}-style placeholders

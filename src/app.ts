@@ -42,6 +42,8 @@ import { healthRoutes } from './resources/health/health.routes.ts'
 import { tokenRoutes } from './resources/oauth/token.routes.ts'
 import { senderRoutes } from './resources/senders/senders.routes.ts'
 import { Sender } from './resources/senders/senders.schemas.ts'
+import { listRoutes } from './resources/lists/lists.routes.ts'
+import { List, ListFilter } from './resources/lists/lists.schemas.ts'
 import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
@@ -71,6 +73,8 @@ const resourceSchemas = [
   ContactUploadResult,
   ContactUploadResponse,
   ContactImport,
+  ListFilter,
+  List,
   SyncResult,
   Message,
   InvalidRecipient,
@@ -185,6 +189,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(attributeRoutes)
     await v1.register(contactRoutes, { imports: config.imports })
     await v1.register(contactStateRoutes)
+    await v1.register(listRoutes)
     await v1.register(integrationRoutes)
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)

@@ -12,6 +12,7 @@ import type { EventsTable } from '../resources/events/events.table.ts'
 import type { ContactIntegrationLinksTable } from '../resources/integrations/integrations.table.ts'
 import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
 import type { SendersTable } from '../resources/senders/senders.table.ts'
+import type { ListMembersTable, ListsTable } from '../resources/lists/lists.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
 import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
@@ -37,6 +38,8 @@ export interface Database {
   group_users: GroupUsersTable
   senders: SendersTable
   templates: TemplatesTable
+  lists: ListsTable
+  list_members: ListMembersTable
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable
