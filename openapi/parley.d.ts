@@ -827,6 +827,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch campaigns */
+        get: operations["campaigns.fetchAll"];
+        put?: never;
+        /**
+         * Create campaign
+         * @description A saved message for an audience (filters: contacts, tags, attributes, list). trigger.code M runs when executed, S on schedule.cron in schedule.timezone (until paused), FU on each CSV file uploaded to it (fieldMappings map its columns).
+         */
+        post: operations["campaigns.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch campaign by ID */
+        get: operations["campaigns.fetch"];
+        /**
+         * Updates a campaign
+         * @description Changes the fields given and keeps the others; paused: true stops a scheduled campaign.
+         */
+        put: operations["campaigns.update"];
+        post?: never;
+        /**
+         * Deletes a campaign
+         * @description Messages already sent by its runs stay.
+         */
+        delete: operations["campaigns.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Execute a campaign
+         * @description Runs the campaign now as one send job (the same pipeline and checks as POST …/messages) and answers the job; follow its messages with GET …/messages?jobId=. File-upload campaigns run on POST …/upload instead (CAMP-004). An Idempotency-Key header makes a retry answer the first run.
+         */
+        post: operations["campaigns.execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to a file-upload campaign
+         * @description A CSV (text/csv body, or a multipart file part) whose rows become or update contacts as a contact import does, mapped by the campaign's fieldMappings (Mobile and Country are mandatory); the campaign then sends to exactly those contacts. Small files answer 201 with the import counts and the job; larger ones 202 with the import jobId, and the campaign runs when the import finishes.
+         */
+        post: operations["campaigns.upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/quickcampaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create and execute a campaign
+         * @description Creates a manual campaign sending message to the list from the group, and runs it at once (or at sendAt): answers {campaign, job}.
+         */
+        post: operations["campaigns.quick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/integrations/{integration}/contacts/sync": {
         parameters: {
             query?: never;
@@ -1431,6 +1537,102 @@ export interface components {
                 /** @description Members who can be messaged (not opted out or blocked) */
                 valid: number;
             };
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+        };
+        CampaignJob: {
+            /** @description The send job: follow its messages with GET …/messages?jobId= */
+            id: string;
+            /** Format: date-time */
+            created: string;
+            /** @example completed */
+            status: string;
+            /** @description Recipients the run asked for */
+            submitted: number;
+            /** @description Messages that failed or were undelivered so far */
+            failures: number;
+            /** @description Recipients refused before sending (opted out, no sender, …) */
+            invalid: number;
+            /** @description Price of the messages sent so far */
+            price: number;
+        };
+        Campaign: {
+            id: string;
+            /** @example Marketing Campaign */
+            name: string;
+            description: string | null;
+            trigger: {
+                /** @enum {unknown} */
+                code: "M" | "S" | "FU";
+                name: string;
+            };
+            filters: {
+                /** @description Contact ids */
+                contacts?: string[];
+                tags?: string[];
+                attributes?: {
+                    /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                    name?: string;
+                    /** @description Same as name (the newer documentation's spelling) */
+                    attribute?: string;
+                    /**
+                     * @default =
+                     * @enum {unknown}
+                     */
+                    comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                    /** @description A list with = or != means any of / none of */
+                    value: (string | number | boolean) | (string | number | boolean)[];
+                }[];
+                /** @description A list id: its members are the audience */
+                list?: string;
+            };
+            template: string | null;
+            templateId: string | null;
+            media: {
+                url: string;
+                type?: string;
+                name?: string;
+                filename?: string;
+            }[];
+            phoneNumberFilter: {
+                group?: {
+                    /** @description Group id or API code */
+                    id?: string;
+                };
+            } | null;
+            schedule: {
+                /**
+                 * @description Five-field cron expression
+                 * @example 0 9 * * 1
+                 */
+                cron: string;
+                /**
+                 * @description IANA time zone the cron is read in
+                 * @default UTC
+                 * @example America/New_York
+                 */
+                timezone: string;
+                /** @description A label for people (e.g. weekly); the cron decides */
+                frequency?: string;
+            } | null;
+            reporting: {
+                /** @example NoReport */
+                when?: string;
+                delay?: number;
+                unit?: string;
+                destination?: string;
+            } | null;
+            fieldMappings: {
+                /** @description CSV column header */
+                column: string;
+                /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                attribute: string;
+                mandatory?: boolean;
+            }[];
+            lastJob: components["schemas"]["CampaignJob"] | (never | null);
+            /** Format: date-time */
+            nextExecution: string | null;
+            paused: boolean;
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
@@ -4747,6 +4949,617 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                /** @description Filter by name or part of it, ignoring case */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name: string;
+                    description?: string;
+                    trigger?: {
+                        /**
+                         * @description M runs when executed; S runs on its schedule; FU runs on each uploaded CSV file
+                         * @default M
+                         * @enum {unknown}
+                         */
+                        code: "M" | "S" | "FU";
+                    };
+                    filters?: {
+                        /** @description Contact ids */
+                        contacts?: string[];
+                        /** @description Contacts carrying all these tags: strings, or {tag, visible} objects */
+                        tags?: (string | {
+                            tag: string;
+                            visible?: boolean;
+                        })[];
+                        attributes?: {
+                            /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                            name?: string;
+                            /** @description Same as name (the newer documentation's spelling) */
+                            attribute?: string;
+                            /**
+                             * @default =
+                             * @enum {unknown}
+                             */
+                            comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                            /** @description A list with = or != means any of / none of */
+                            value: (string | number | boolean) | (string | number | boolean)[];
+                        }[];
+                        /** @description A list id: its members are the audience */
+                        list?: string;
+                    };
+                    /** @example Hi {{{contact.firstName}}} */
+                    template?: string;
+                    /** @description A saved template, used when template is not given */
+                    templateId?: string;
+                    media?: {
+                        /** Format: uri */
+                        url: string;
+                        type?: string;
+                    }[];
+                    phoneNumberFilter?: {
+                        group?: {
+                            /** @description Group id or API code */
+                            id?: string;
+                        };
+                    };
+                    schedule?: {
+                        /**
+                         * @description Five-field cron expression
+                         * @example 0 9 * * 1
+                         */
+                        cron: string;
+                        /**
+                         * @description IANA time zone the cron is read in
+                         * @default UTC
+                         * @example America/New_York
+                         */
+                        timezone: string;
+                        /** @description A label for people (e.g. weekly); the cron decides */
+                        frequency?: string;
+                    };
+                    reporting?: {
+                        /** @example NoReport */
+                        when?: string;
+                        delay?: number;
+                        unit?: string;
+                        destination?: string;
+                    };
+                    fieldMappings?: {
+                        /** @description CSV column header */
+                        column: string;
+                        /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                        attribute: string;
+                        mandatory?: boolean;
+                    }[];
+                    /** @description A paused scheduled campaign does not run */
+                    paused?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name?: string;
+                    description?: string;
+                    trigger?: {
+                        /**
+                         * @description M runs when executed; S runs on its schedule; FU runs on each uploaded CSV file
+                         * @default M
+                         * @enum {unknown}
+                         */
+                        code: "M" | "S" | "FU";
+                    };
+                    filters?: {
+                        /** @description Contact ids */
+                        contacts?: string[];
+                        /** @description Contacts carrying all these tags: strings, or {tag, visible} objects */
+                        tags?: (string | {
+                            tag: string;
+                            visible?: boolean;
+                        })[];
+                        attributes?: {
+                            /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                            name?: string;
+                            /** @description Same as name (the newer documentation's spelling) */
+                            attribute?: string;
+                            /**
+                             * @default =
+                             * @enum {unknown}
+                             */
+                            comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                            /** @description A list with = or != means any of / none of */
+                            value: (string | number | boolean) | (string | number | boolean)[];
+                        }[];
+                        /** @description A list id: its members are the audience */
+                        list?: string;
+                    };
+                    /** @example Hi {{{contact.firstName}}} */
+                    template?: string;
+                    /** @description A saved template, used when template is not given */
+                    templateId?: string;
+                    media?: {
+                        /** Format: uri */
+                        url: string;
+                        type?: string;
+                    }[];
+                    phoneNumberFilter?: {
+                        group?: {
+                            /** @description Group id or API code */
+                            id?: string;
+                        };
+                    };
+                    schedule?: {
+                        /**
+                         * @description Five-field cron expression
+                         * @example 0 9 * * 1
+                         */
+                        cron: string;
+                        /**
+                         * @description IANA time zone the cron is read in
+                         * @default UTC
+                         * @example America/New_York
+                         */
+                        timezone: string;
+                        /** @description A label for people (e.g. weekly); the cron decides */
+                        frequency?: string;
+                    };
+                    reporting?: {
+                        /** @example NoReport */
+                        when?: string;
+                        delay?: number;
+                        unit?: string;
+                        destination?: string;
+                    };
+                    fieldMappings?: {
+                        /** @description CSV column header */
+                        column: string;
+                        /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                        attribute: string;
+                        mandatory?: boolean;
+                    }[];
+                    /** @description A paused scheduled campaign does not run */
+                    paused?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.execute": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["CampaignJob"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example country,firstName,mobile
+                 *     US,Joe,123-456-7890
+                 */
+                "text/csv": unknown;
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            upload: components["schemas"]["ContactUpload"];
+                            job: components["schemas"]["CampaignJob"] | (never | null);
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description Poll GET /contacts/imports/{jobId} */
+                            jobId: string;
+                            /** @enum {string} */
+                            status: "queued";
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.quick": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name: string;
+                    /** @description The group to send from: id or API code */
+                    groupId: string;
+                    /** @description The list to send to */
+                    listId: string;
+                    message: {
+                        /** @example Hi {{{contact.firstName}}} */
+                        message: string;
+                        media?: {
+                            /** Format: uri */
+                            url: string;
+                            type?: string;
+                        }[];
+                    };
+                    /**
+                     * Format: date-time
+                     * @description Send later: the messages stay scheduled until then
+                     */
+                    sendAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            campaign: components["schemas"]["Campaign"];
+                            job: components["schemas"]["CampaignJob"];
+                        };
                     };
                 };
             };

@@ -42,6 +42,8 @@ import { healthRoutes } from './resources/health/health.routes.ts'
 import { tokenRoutes } from './resources/oauth/token.routes.ts'
 import { senderRoutes } from './resources/senders/senders.routes.ts'
 import { Sender } from './resources/senders/senders.schemas.ts'
+import { campaignRoutes } from './resources/campaigns/campaigns.routes.ts'
+import { Campaign, CampaignJob } from './resources/campaigns/campaigns.schemas.ts'
 import { listRoutes } from './resources/lists/lists.routes.ts'
 import { List, ListFilter } from './resources/lists/lists.schemas.ts'
 import { templateRoutes } from './resources/templates/templates.routes.ts'
@@ -75,6 +77,8 @@ const resourceSchemas = [
   ContactImport,
   ListFilter,
   List,
+  CampaignJob,
+  Campaign,
   SyncResult,
   Message,
   InvalidRecipient,
@@ -190,6 +194,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(contactRoutes, { imports: config.imports })
     await v1.register(contactStateRoutes)
     await v1.register(listRoutes)
+    await v1.register(campaignRoutes, { importMaxBytes: config.imports.maxBytes })
     await v1.register(integrationRoutes)
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)

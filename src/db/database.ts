@@ -12,6 +12,7 @@ import type { EventsTable } from '../resources/events/events.table.ts'
 import type { ContactIntegrationLinksTable } from '../resources/integrations/integrations.table.ts'
 import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
 import type { SendersTable } from '../resources/senders/senders.table.ts'
+import type { CampaignsTable } from '../resources/campaigns/campaigns.table.ts'
 import type { ListMembersTable, ListsTable } from '../resources/lists/lists.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
@@ -40,6 +41,7 @@ export interface Database {
   templates: TemplatesTable
   lists: ListsTable
   list_members: ListMembersTable
+  campaigns: CampaignsTable
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable

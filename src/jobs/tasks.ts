@@ -1,3 +1,4 @@
+import { campaignsScheduleTask } from './campaigns-schedule.ts'
 import { contactsImportTask } from './contacts-import.ts'
 import { housekeepingTask } from './housekeeping.ts'
 import { messageDispatchTask } from './message-dispatch.ts'
@@ -11,5 +12,6 @@ export const tasks: readonly Task[] = [
   messageDispatchTask,
   messageStatusReportsTask,
   messagesExpandTask,
-  housekeepingTask
+  housekeepingTask,
+  campaignsScheduleTask
 ]

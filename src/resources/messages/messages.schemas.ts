@@ -53,7 +53,7 @@ export const SendFilters = Type.Object({
 })
 
 const MessageType = Type.Union([Type.Literal('SMS'), Type.Literal('MMS')])
-const MediaInput = Type.Object({
+export const MediaInput = Type.Object({
   url: mediaUrl(),
   type: Type.Optional(Type.String({ maxLength: 100 }))
 })

@@ -24,9 +24,11 @@ const CORE_COLUMNS: Record<string, 'first_name' | 'last_name' | 'email' | 'mobil
 export async function filterCondition(
   db: DbOrTx,
   accountId: string,
-  filters: SendFiltersShape
+  filters: SendFiltersShape,
+  importRun?: string
 ): Promise<RawBuilder<boolean>> {
   const conditions: RawBuilder<boolean>[] = []
+  if (importRun !== undefined) conditions.push(sql<boolean>`c.last_import_id = ${importRun}`)
   const tags = filters.tags ?? []
   if (tags.length > 0) conditions.push(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
   const catalog = (filters.attributes?.length ?? 0) > 0 ? await AttributeCatalog.load(db, accountId) : undefined
