@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared file, by its link
+         * @description No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410).
+         */
+        get: operations["tools.fetchSharedFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth2/token": {
         parameters: {
             query?: never;
@@ -933,6 +953,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tools/sharefile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share file - host a file and get a link to use in a message or as MMS media
+         * @description The file as multipart/form-data (field media) or an application/octet-stream body. Its bytes decide its type: images, audio, video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002). The link serves it without a token until expires (PARLEY_SHARED_FILE_TTL_SECONDS later); housekeeping then removes it.
+         */
+        post: operations["tools.shareFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/integrations/{integration}/contacts/sync": {
         parameters: {
             query?: never;
@@ -1636,6 +1676,15 @@ export interface components {
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
+        ShareFileResult: {
+            /**
+             * @description Serves the file without a token until expires; usable as media[].url in a send, template or campaign
+             * @example https://sms.example.com/files/2Xr6…
+             */
+            link: string;
+            /** Format: date-time */
+            expires: string;
+        };
         ContactSyncResult: {
             submitted: number;
             /** @description Records whose number is synced with them (new links and updates of linked ones) */
@@ -1891,6 +1940,47 @@ export interface operations {
                 };
                 content: {
                     "text/xml": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tools.fetchSharedFile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link's token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Default Response */
@@ -5560,6 +5650,56 @@ export interface operations {
                             campaign: components["schemas"]["Campaign"];
                             job: components["schemas"]["CampaignJob"];
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tools.shareFile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description The file (binary) */
+                    media?: unknown;
+                };
+                "application/octet-stream": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ShareFileResult"];
                     };
                 };
             };

@@ -44,6 +44,8 @@ import { senderRoutes } from './resources/senders/senders.routes.ts'
 import { Sender } from './resources/senders/senders.schemas.ts'
 import { campaignRoutes } from './resources/campaigns/campaigns.routes.ts'
 import { Campaign, CampaignJob } from './resources/campaigns/campaigns.schemas.ts'
+import { sharedFileLinkRoutes, shareFileRoutes } from './resources/files/files.routes.ts'
+import { ShareFileResult } from './resources/files/files.schemas.ts'
 import { listRoutes } from './resources/lists/lists.routes.ts'
 import { List, ListFilter } from './resources/lists/lists.schemas.ts'
 import { templateRoutes } from './resources/templates/templates.routes.ts'
@@ -79,6 +81,7 @@ const resourceSchemas = [
   List,
   CampaignJob,
   Campaign,
+  ShareFileResult,
   SyncResult,
   Message,
   InvalidRecipient,
@@ -158,6 +161,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   })
 
   await app.register(healthRoutes)
+  await app.register(sharedFileLinkRoutes)
   // Only the token endpoint takes a form (RFC 6749); elsewhere a form body is a 415, not a half-read object.
   await app.register(async (oauth) => {
     await oauth.register(formbody)
@@ -195,6 +199,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(contactStateRoutes)
     await v1.register(listRoutes)
     await v1.register(campaignRoutes, { importMaxBytes: config.imports.maxBytes })
+    await v1.register(shareFileRoutes, { limits: config.sharedFiles, publicUrl: config.publicUrl })
     await v1.register(integrationRoutes)
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)

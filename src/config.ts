@@ -49,6 +49,8 @@ const EnvSchema = Type.Object({
     maxLength: 1000,
     default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
   }),
+  PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
+  PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(Type.String()),
@@ -105,6 +107,7 @@ export interface Config {
   workers: boolean
   imports: ImportLimits
   messaging: MessagingOptions
+  sharedFiles: SharedFileLimits
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
@@ -125,6 +128,13 @@ export interface MessagingOptions {
   /** The answer to HELP and INFO. */
   helpText: string
   prices: PriceTable
+}
+
+export interface SharedFileLimits {
+  /** Larger files are refused: carriers commonly take MMS media up to 5 MB. */
+  maxBytes: number
+  /** How long a shared file's link works. */
+  ttlSeconds: number
 }
 
 export interface ImportLimits {
@@ -230,6 +240,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       helpText: valid.PARLEY_HELP_TEXT,
       prices
     },
+    sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,

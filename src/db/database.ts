@@ -13,6 +13,7 @@ import type { ContactIntegrationLinksTable } from '../resources/integrations/int
 import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
 import type { SendersTable } from '../resources/senders/senders.table.ts'
 import type { CampaignsTable } from '../resources/campaigns/campaigns.table.ts'
+import type { SharedFilesTable } from '../resources/files/files.table.ts'
 import type { ListMembersTable, ListsTable } from '../resources/lists/lists.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
@@ -42,6 +43,7 @@ export interface Database {
   lists: ListsTable
   list_members: ListMembersTable
   campaigns: CampaignsTable
+  shared_files: SharedFilesTable
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable
