@@ -5682,10 +5682,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /** @description The file (binary) */
-                    media?: unknown;
-                };
+                "multipart/form-data": unknown;
                 "application/octet-stream": unknown;
             };
         };

@@ -44,8 +44,8 @@ export const shareFileRoutes: FastifyPluginAsyncTypebox<FileRouteOptions> = asyn
         body: {
           content: {
             'multipart/form-data': {
-              // No `type`: the multipart parser leaves the body undefined, and the file is read from the stream.
-              schema: Type.Unsafe<unknown>({ properties: { media: { description: 'The file (binary)' } } })
+              // Unknown: the multipart parser leaves the body undefined; the file is read from its stream.
+              schema: Type.Unknown({ description: 'A form whose field media is the file (binary)' })
             },
             'application/octet-stream': { schema: Type.Unknown({ description: 'The file (binary)' }) }
           }
