@@ -3,7 +3,7 @@ import { runDueCampaigns } from '../../src/resources/campaigns/campaigns.service
 import { buildTestApp } from '../helpers/app.ts'
 import { caller, created } from '../helpers/api.ts'
 import { createTestAccount, createTestUser, type TestAccount } from '../helpers/fixtures.ts'
-import { quickSandbox, sandboxSender } from '../helpers/messaging.ts'
+import { eventually, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 
 t.test('campaigns', async (t) => {
   const app = await buildTestApp(t, quickSandbox)
@@ -24,10 +24,11 @@ t.test('campaigns', async (t) => {
     return ids
   }
 
-  async function jobMessages(account: TestAccount, jobId: string): Promise<string[]> {
-    const page = await created(caller(app, account)('GET', `/messages?jobId=${jobId}&limit=100`))
+  async function jobMessagesIn(instance: typeof app, account: TestAccount, jobId: string): Promise<string[]> {
+    const page = await created(caller(instance, account)('GET', `/messages?jobId=${jobId}&limit=100`))
     return page.map((message: { message: string }) => message.message).sort()
   }
+  const jobMessages = (account: TestAccount, jobId: string) => jobMessagesIn(app, account, jobId)
 
   t.test("Sakari's documented create example works verbatim; fetch, list, update and delete", async (t) => {
     const account = await createTestAccount(app)
@@ -234,6 +235,33 @@ t.test('campaigns', async (t) => {
         .error.code,
       'CAMP-004'
     )
+  })
+
+  t.test('a large uploaded file is imported in the background, and its import job runs the campaign', async (t) => {
+    const small = await buildTestApp(t, { ...quickSandbox, PARLEY_IMPORT_SYNC_MAX_ROWS: '2' })
+    const account = await createTestAccount(small)
+    const api = caller(small, account)
+    await sandboxSender(small, account)
+    const campaign = await created(
+      api('POST', '/campaigns', { name: 'Big file', trigger: { code: 'FU' }, template: 'Hello {{{firstName}}}' })
+    )
+    const boundary = 'campaign-upload'
+    const csv = 'mobile,country,firstName\n2025554001,US,Ann\n2025554002,US,Bob\n2025554003,US,Cyd\n'
+    const body =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n` +
+      `${csv}\r\n--${boundary}--\r\n`
+    const upload = await api('POST', `/campaigns/${campaign.id}/upload`, body, {
+      ...api.headers,
+      'content-type': `multipart/form-data; boundary=${boundary}`
+    })
+    t.equal(upload.status, 202, JSON.stringify(upload.body))
+    t.match(upload.body.data, { jobId: String, status: 'queued' })
+    const ran = await eventually(
+      async () => (await created(api('GET', `/campaigns/${campaign.id}`))).lastJob,
+      (job) => job !== null
+    )
+    t.match(ran, { submitted: 3, invalid: 0 })
+    t.same(await jobMessagesIn(small, account, ran.id), ['Hello Ann', 'Hello Bob', 'Hello Cyd'])
   })
 
   t.test('a quick campaign creates and runs a campaign for a list', async (t) => {
