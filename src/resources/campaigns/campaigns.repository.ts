@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely'
 import { countRows, withTotalCount } from '../../db/count.ts'
+import { nameContains } from '../../db/text-match.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { CampaignJobRow, CampaignRow, CampaignsTable } from './campaigns.table.ts'
@@ -45,11 +46,7 @@ export async function listCampaigns(
   filter: PageRequest & { name?: string }
 ): Promise<Page<CampaignRow>> {
   let matching = db.selectFrom('campaigns').where('account_id', '=', accountId)
-  // strpos, not LIKE: the filter is plain text, so % and _ in it must not act as wildcards.
-  if (filter.name)
-    matching = matching.where((eb) =>
-      eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0)
-    )
+  if (filter.name) matching = matching.where(nameContains(filter.name))
   const items = await matching
     .selectAll()
     .orderBy('created_at')

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import { countRows, withTotalCount } from '../../db/count.ts'
+import { likePattern, nameContains } from '../../db/text-match.ts'
 import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
@@ -8,7 +9,6 @@ import { filterCondition } from '../messages/send/recipients.repository.ts'
 import type { ListFilterShape } from './lists.schemas.ts'
 import type { ListCounts, ListRow } from './lists.table.ts'
 
-const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 const reachable = sql<boolean>`(c.opted_out_at IS NULL AND c.blocked_at IS NULL)`
 
 /**
@@ -105,11 +105,7 @@ export async function listLists(
   filter: PageRequest & { name?: string }
 ): Promise<Page<ListRow>> {
   let matching = db.selectFrom('lists').where('account_id', '=', accountId)
-  // strpos, not LIKE: the filter is plain text, so % and _ in it must not act as wildcards.
-  if (filter.name)
-    matching = matching.where((eb) =>
-      eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0)
-    )
+  if (filter.name) matching = matching.where(nameContains(filter.name))
   const items = await matching
     .selectAll()
     .orderBy('created_at')
