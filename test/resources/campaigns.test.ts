@@ -229,6 +229,13 @@ t.test('campaigns', async (t) => {
     t.same(await jobMessages(account, upload.body.data.job.id), ['Welcome Ann on gold', 'Welcome Bob on silver'])
     const contacts = await created(api('GET', '/contacts?firstName=Ann'))
     t.match(contacts[0], { mobile: { number: '+12025553001' }, attributes: { plan: 'gold' } })
+    const lacking = await api('POST', `/campaigns/${campaign.id}/upload`, 'Phone,First\n2025553003,Cyd\n', {
+      ...api.headers,
+      'content-type': 'text/csv'
+    })
+    t.equal(lacking.status, 400)
+    t.match(lacking.body.error, { code: 'CAMP-005', message: /Nation/ })
+    t.same(await created(api('GET', '/contacts?firstName=Cyd')), [], 'a refused file writes nothing')
     const manual = await created(api('POST', '/campaigns', { name: 'M', template: 'x' }))
     t.equal(
       (await api('POST', `/campaigns/${manual.id}/upload`, csv, { ...api.headers, 'content-type': 'text/csv' })).body

@@ -111,6 +111,20 @@ t.test('shared files', async (t) => {
       })
     )
     t.match(sent.messages[0], { type: 'MMS', media: [{ url: body.data.link }] })
+    const [template] = await created(
+      api('POST', '/templates', { name: 'With a picture', template: 'Look again', media: [{ url: body.data.link }] })
+    )
+    t.match(template.media, [{ url: body.data.link }])
+    const campaign = await created(
+      api('POST', '/campaigns', {
+        name: 'Pictures',
+        templateId: template.id,
+        filters: { contacts: [sent.messages[0].contact.id] }
+      })
+    )
+    const run = await created(api('POST', `/campaigns/${campaign.id}/execute`))
+    const [message] = await created(api('GET', `/messages?jobId=${run.id}`))
+    t.match(message, { type: 'MMS', message: 'Look again', media: [{ url: body.data.link }] })
   })
 })
 
