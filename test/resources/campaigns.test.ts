@@ -197,6 +197,23 @@ t.test('campaigns', async (t) => {
     t.equal(await runDueCampaigns(app.deps), 0, 'a paused campaign does not run')
     const resumed = await created(api('PUT', `/campaigns/${campaign.id}`, { paused: false }))
     t.ok(resumed.nextExecution)
+
+    const [template] = await created(api('POST', '/templates', { name: 'Soon gone', template: 'Gone soon' }))
+    const orphan = await created(
+      api('POST', '/campaigns', {
+        name: 'Orphan',
+        trigger: { code: 'S' },
+        templateId: template.id,
+        filters: { tags: ['weekly'] },
+        schedule: { cron: '*/5 * * * *' }
+      })
+    )
+    await created(api('DELETE', `/templates/${template.id}`))
+    await app.db.updateTable('campaigns').set({ next_run_at: due }).where('id', '=', orphan.id).execute()
+    t.equal(await runDueCampaigns(app.deps), 0, 'a run its settings refuse sends nothing')
+    const skipped = await created(api('GET', `/campaigns/${orphan.id}`))
+    t.ok(new Date(skipped.nextExecution) > new Date(), 'and skips the tick rather than failing every minute')
+    t.equal(skipped.lastJob, null)
   })
 
   t.test('a file upload creates or updates the contacts and sends to exactly them', async (t) => {

@@ -295,27 +295,32 @@ export async function campaignJob(db: DbOrTx, accountId: string, jobId: string):
  */
 export async function runDueCampaigns(deps: Deps, now = new Date(), batch = 100): Promise<number> {
   let ran = 0
-  for (const due of await dueCampaigns(deps.db, now, batch)) {
-    const schedule = due.schedule!
-    const next = nextRun(schedule.cron, schedule.timezone, now)
-    const nextAt = next instanceof Date ? next : null
-    const claim = (tx: Tx) => claimTick(tx, due.account_id, due.id, due.next_run_at!, nextAt)
-    try {
-      const claimed = await deps.db.transaction().execute(async (tx) => {
-        const campaign = await claim(tx)
-        if (!campaign) return false
-        await runCampaign(tx, deps, campaign.run_as, campaign)
-        return true
-      })
-      if (claimed) ran++
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error
-      await deps.db.transaction().execute(claim)
-      deps.log.warn(
-        { accountId: due.account_id, campaignId: due.id, code: error.code, reason: error.message },
-        'scheduled campaign run refused'
-      )
-    }
+  for (;;) {
+    const dueNow = await dueCampaigns(deps.db, now, batch)
+    for (const due of dueNow) ran += await runTick(deps, due, now)
+    // Every tick seen was claimed here or elsewhere, so the next read starts past them.
+    if (dueNow.length < batch) return ran
   }
-  return ran
+}
+
+async function runTick(deps: Deps, due: CampaignRow, now: Date): Promise<number> {
+  const schedule = due.schedule!
+  const next = nextRun(schedule.cron, schedule.timezone, now)
+  const claim = (tx: Tx) => claimTick(tx, due.account_id, due.id, due.next_run_at!, next instanceof Date ? next : null)
+  try {
+    return await deps.db.transaction().execute(async (tx) => {
+      const campaign = await claim(tx)
+      if (!campaign) return 0
+      await runCampaign(tx, deps, campaign.run_as, campaign)
+      return 1
+    })
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    await deps.db.transaction().execute(claim)
+    deps.log.warn(
+      { accountId: due.account_id, campaignId: due.id, code: error.code, reason: error.message },
+      'scheduled campaign run refused'
+    )
+    return 0
+  }
 }
