@@ -81,15 +81,6 @@ export async function deleteCampaign(db: DbOrTx, accountId: string, campaignId: 
   return result.numDeletedRows > 0n
 }
 
-export async function setLastJob(tx: Tx, accountId: string, campaignId: string, jobId: string): Promise<void> {
-  await tx
-    .updateTable('campaigns')
-    .set({ last_job_id: jobId })
-    .where('account_id', '=', accountId)
-    .where('id', '=', campaignId)
-    .execute()
-}
-
 /** The send jobs' counts, with the failures and price of their messages so far. */
 export async function campaignJobs(
   db: DbOrTx,

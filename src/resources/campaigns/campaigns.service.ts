@@ -283,10 +283,6 @@ export async function runUploadedCampaign(
   })
 }
 
-export async function campaignJob(db: DbOrTx, accountId: string, jobId: string): Promise<CampaignJobShape> {
-  return await jobView(db, accountId, jobId)
-}
-
 /**
  * Runs every scheduled campaign whose tick is due. Each run claims its tick (claimTick) in the
  * transaction that writes the send, so two schedulers seeing the same tick run it once, and a crash
