@@ -59,7 +59,8 @@ const bodyOverrides: Record<string, Record<string, unknown>> = {
     contacts: [{ id: '{{contactId}}' }],
     phoneNumberFilter: { group: { id: '{{groupId}}' } }
   },
-  [`post ${ACCOUNT}/sandbox/inbound`]: { from: '{{uniqueNumber}}', to: '{{senderNumber}}', message: 'Hello' }
+  [`post ${ACCOUNT}/sandbox/inbound`]: { from: '{{uniqueNumber}}', to: '{{senderNumber}}', message: 'Hello' },
+  [`put ${ACCOUNT}/conversations/{conversationId}/assignee`]: { userId: '{{userId}}' }
 }
 
 // Path parameters no request creates.
@@ -86,7 +87,9 @@ const captures: Record<string, Record<string, string>> = {
 // Headers an operation needs beyond the token.
 const headerValues: Record<string, Record<string, string>> = {
   // Read marks are per user; an account-wide credential names the user it acts for.
-  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' }
+  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`post ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`delete ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' }
 }
 
 // The account's first sender joins its first group, and a sender belongs to one group at a time, so

@@ -50,6 +50,9 @@ const EnvSchema = Type.Object({
     default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
   }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  PARLEY_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  PARLEY_SSE_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
+  PARLEY_SSE_CLIENT_BUFFER: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(Type.String()),
   PARLEY_CARRIERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -109,6 +112,7 @@ export interface Config {
   queueSuperviseSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
   publicUrl?: string
+  inbox: InboxOptions
   /** The configured carriers (besides the sandbox) by name. */
   carriers: Record<string, CarrierSettings>
 }
@@ -125,6 +129,15 @@ export interface MessagingOptions {
   /** The answer to HELP and INFO. */
   helpText: string
   prices: PriceTable
+}
+
+export interface InboxOptions {
+  /** A conversation lock lapses this long after its holder's last activity. */
+  lockSeconds: number
+  /** How often a live event stream writes a comment line, so proxies keep it open. */
+  sseHeartbeatMs: number
+  /** Events waiting for one slow stream client before it is disconnected. */
+  sseClientBuffer: number
 }
 
 export interface ImportLimits {
@@ -231,6 +244,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       prices
     },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    inbox: {
+      lockSeconds: valid.PARLEY_LOCK_SECONDS,
+      sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
+      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER
+    },
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,
     carriers: carrierSettings.carriers,

@@ -14,7 +14,11 @@ import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.ta
 import type { SendersTable } from '../resources/senders/senders.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
-import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
+import type {
+  AwayRepliesTable,
+  ConversationReadsTable,
+  ConversationsTable
+} from '../resources/conversations/conversations.table.ts'
 import type {
   IdempotencyKeysTable,
   MessagesTable,
@@ -40,6 +44,7 @@ export interface Database {
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable
+  away_replies: AwayRepliesTable
   messages: MessagesTable
   send_jobs: SendJobsTable
   idempotency_keys: IdempotencyKeysTable
