@@ -264,3 +264,18 @@ export async function markRead(db: DbOrTx, conversationId: string, userId: strin
     )
     .execute()
 }
+
+/**
+ * Claims the away reply of this conversation for this away period. The primary key makes concurrent
+ * inbound messages (on any instance) meet on one row: the first claims it, the others wait for its
+ * commit and find it taken.
+ */
+export async function claimAwayReply(tx: Tx, conversationId: string, period: string): Promise<boolean> {
+  const claimed = await tx
+    .insertInto('away_replies')
+    .values({ conversation_id: conversationId, period })
+    .onConflict((conflict) => conflict.columns(['conversation_id', 'period']).doNothing())
+    .returning('period')
+    .executeTakeFirst()
+  return claimed !== undefined
+}
