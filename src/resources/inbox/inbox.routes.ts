@@ -22,13 +22,15 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A stream never ends, so the OpenAPI document (whose every operation the Postman collection and
       // the fuzz test call and wait for) leaves it out; the README documents it.
       schema: { hide: true, params: AccountParams, headers: InboxEventsHeaders },
-      sse: { kind: 'manual', serializer: (data: unknown) => String(data) }
+      sse: 'manual'
     },
     async (request, reply) => {
       const viewer = await Viewer.load(db, request.principal)
       const stream = new ClientStream(reply, config.inbox.sseClientBuffer)
       reply.sse.keepAlive()
       reply.sse.sendHeaders()
+      // Node holds the head back until the first write; the client should know at once it is connected.
+      reply.raw.flushHeaders()
       const unsubscribe = await hub.subscribe({
         accountId: request.principal.accountId,
         deliver: (event) => {
