@@ -3,6 +3,7 @@
 // inbound messages through POST …/sandbox/inbound; for every message at every client, the delay
 // from just before its inbound request to its message-received event at that client. The clients
 // and the load run in this one process, so their own work is part of the delay measured.
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { drive, freshDatabase, option, startParley, type Parley } from './harness.ts'
@@ -12,6 +13,12 @@ const total = option('messages', 200)
 const concurrency = option('concurrency', 16)
 const senderNumber = '+12125550000'
 const marker = '"message":"bench-'
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 
 const database = await freshDatabase()
 let parley: Parley | undefined
@@ -66,6 +73,8 @@ try {
     await Promise.all(Array.from({ length: Math.min(100, clients - batch) }, connectOne))
   const connectSeconds = (performance.now() - connectStarted) / 1000
 
+  const serverCpuBefore = cpuSeconds(parley.process.pid!)
+  const ownCpuBefore = process.cpuUsage()
   const load = await drive(total, concurrency, async (index) => {
     sentAt.set(index, performance.now())
     const response = await fetch(`${baseUrl}/v1/accounts/${accountId}/sandbox/inbound`, {
@@ -82,6 +91,8 @@ try {
   })
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 60_000).unref())
   const finished = await Promise.race([done, timeout])
+  const serverCpu = cpuSeconds(parley.process.pid!) - serverCpuBefore
+  const ownCpu = process.cpuUsage(ownCpuBefore)
 
   delays.sort((a, b) => a - b)
   const at = (fraction: number) =>
@@ -91,6 +102,7 @@ try {
       `${total} inbound messages, ${concurrency} at a time (${load.perSecond.toFixed(0)} messages/s, ${load.failures} failures): ` +
       `${received.toLocaleString('en')} of ${(clients * total).toLocaleString('en')} events delivered${finished === 'timeout' ? ' (timed out after 60 s)' : ''}; ` +
       `inbound-to-client delay p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms; ` +
+      `CPU during the burst: server ${serverCpu.toFixed(1)} s, clients and load ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)} s; ` +
       `server peak RSS ${parley.peakRssMb().toFixed(0)} MB\n`
   )
 } finally {

@@ -30,7 +30,7 @@ import type { SenderRow } from '../senders/senders.table.ts'
 export interface Received {
   message: MessageShape
   keyword?: Keyword
-  /** The keyword's automatic answer, when one could be sent. */
+  /** The keyword's automatic answer, or the group's away message, when one was sent. */
   reply?: MessageShape
 }
 

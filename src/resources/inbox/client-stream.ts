@@ -93,11 +93,15 @@ export class ClientStream {
 
   async #pump(): Promise<void> {
     this.#pumping = true
+    // Events delivered together (one committed batch, or a replay) go out in one write: a burst to a
+    // thousand clients is then a thousand writes per batch, not per event.
+    await new Promise((resolve) => setImmediate(resolve))
     try {
       const socket = this.#reply.raw
       while (this.#queue.length > 0 && !this.#closed && this.#reply.sse.isConnected) {
+        const frames = this.#queue.splice(0).map(frameOf).join('')
         // Waits for this client's socket only; the others are written by their own pumps.
-        if (!socket.write(frameOf(this.#queue.shift()!))) await drained(socket)
+        if (!socket.write(frames)) await drained(socket)
       }
     } catch {
       this.close()
