@@ -2,13 +2,18 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { caller, created } from '../helpers/api.ts'
+import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 
 t.test('conversation locks', async (t) => {
-  const app = await buildTestApp(t, quickSandbox)
+  // Two instances on one database: racing takers come through different ones.
+  const env = { ...quickSandbox, DATABASE_URL: await createTestDatabase(t) }
+  const app = await buildTestApp(t, env)
+  const secondApp = await buildTestApp(t, env)
   const account = await createTestAccount(app)
   const api = caller(app, account)
+  const otherInstance = caller(secondApp, account)
   const support = await sandboxSender(app, account)
   const alice = await createTestUser(app, account.accountId, 'Sender')
   const bob = await createTestUser(app, account.accountId, 'Sender')
@@ -44,7 +49,17 @@ t.test('conversation locks', async (t) => {
         .execute()
     ).map((row) => ({ type: row.event_type, payload: row.payload as Record<string, unknown> }))
 
-  t.test('racing takers: exactly one wins, and the loser is told who holds it', async (t) => {
+  t.test('racing takers on two instances: exactly one wins, and the loser is told who holds it', async (t) => {
+    for (let round = 0; round < 5; round++) {
+      const id = await newConversation()
+      const statuses = (
+        await Promise.all([
+          lock(id, alice.headers),
+          otherInstance('POST', `/conversations/${id}/lock`, undefined, bob.headers)
+        ])
+      ).map((result) => result.status)
+      t.same(statuses.sort(), [200, 409], `round ${round}`)
+    }
     const id = await newConversation()
     const results = await Promise.all([lock(id, alice.headers), lock(id, bob.headers)])
     t.same(results.map((result) => result.status).sort(), [200, 409])
@@ -95,7 +110,15 @@ t.test('conversation locks', async (t) => {
       .execute()
     const sent = await created(reply(id, alice.headers))
     t.equal(sent.valid, 1, "the holder's own reply goes out")
-    t.match(sent.messages[0].created.by, { id: alice.userId, firstName: 'Test', lastName: 'Sender', source: 'api' })
+    t.match(sent.messages[0].created.by, {
+      id: alice.userId,
+      name: 'Test Sender',
+      firstName: 'Test',
+      lastName: 'Sender',
+      source: 'api'
+    })
+    const fetched = await created(api('GET', `/messages/${sent.messages[0].id}`, undefined, bob.headers))
+    t.match(fetched.created.by, { id: alice.userId, name: 'Test Sender' }, 'everyone sees who sent it')
     const after = await created(api('GET', `/conversations/${id}`))
     t.ok(Date.parse(after.lock.expiresAt) > Date.now() + 60_000, 'the reply pushed the lapse back')
     t.same(

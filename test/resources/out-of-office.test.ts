@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { caller, created } from '../helpers/api.ts'
+import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 
@@ -8,15 +9,19 @@ const AWAY = 'We are out of the office and will answer tomorrow.'
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
 t.test('out-of-office replies', async (t) => {
-  const app = await buildTestApp(t, { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme help line.' })
+  // Two instances on one database: the concurrent inbound messages arrive through both.
+  const env = { ...quickSandbox, PARLEY_HELP_TEXT: 'Acme help line.', DATABASE_URL: await createTestDatabase(t) }
+  const app = await buildTestApp(t, env)
+  const secondApp = await buildTestApp(t, env)
 
   async function setup(officeHours: Record<string, unknown>) {
     const account = await createTestAccount(app)
     const api = caller(app, account)
     const group = await created(api('POST', '/groups', { name: 'Support', officeHours }))
     const sender = await sandboxSender(app, account, { groupId: group.id })
-    const inject = (message: string, from: string) =>
-      created(api('POST', '/sandbox/inbound', { from, to: sender.number, message }))
+    const second = caller(secondApp, account)
+    const inject = (message: string, from: string, through = api) =>
+      created(through('POST', '/sandbox/inbound', { from, to: sender.number, message }))
     const awayReplies = async (conversationId: string) =>
       (
         await app.db
@@ -27,14 +32,16 @@ t.test('out-of-office replies', async (t) => {
           .where('body', '=', AWAY)
           .execute()
       ).length
-    return { account, api, group, inject, awayReplies }
+    return { account, api, second, group, inject, awayReplies }
   }
   const always = { mode: 'on', message: AWAY, timezone: 'UTC', schedule: [] }
 
   t.test('one reply per conversation per away period, however many arrive at once', async (t) => {
-    const { api, group, inject, awayReplies } = await setup(always)
+    const { api, second, group, inject, awayReplies } = await setup(always)
     const burst = await Promise.all(
-      ['one', 'two', 'three', 'four', 'five'].map((text) => inject(`Are you there? ${text}`, '+12025551301'))
+      ['one', 'two', 'three', 'four', 'five', 'six'].map((text, index) =>
+        inject(`Are you there? ${text}`, '+12025551301', index % 2 === 0 ? api : second)
+      )
     )
     const replies = burst.flatMap((received) => received.reply ?? [])
     t.equal(replies.length, 1, 'exactly one of the concurrent inbound messages was answered')
