@@ -121,10 +121,12 @@ t.test('conversation locks', async (t) => {
     t.match(fetched.created.by, { id: alice.userId, name: 'Test Sender' }, 'everyone sees who sent it')
     const after = await created(api('GET', `/conversations/${id}`))
     t.ok(Date.parse(after.lock.expiresAt) > Date.now() + 60_000, 'the reply pushed the lapse back')
+    const events = await lockEvents(id)
     t.same(
-      (await lockEvents(id)).map((event) => event.type),
+      events.map((event) => event.type),
       ['conversation-locked', 'conversation-lock-extended', 'conversation-lock-extended']
     )
+    t.same(events[2]!.payload.lock, after.lock, 'the reply announces the lock as the conversation shows it')
   })
 
   t.test("another user's send into a locked conversation is refused naming the holder", async (t) => {

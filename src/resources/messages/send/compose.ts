@@ -108,13 +108,22 @@ async function withoutLockedConversations<T extends { recipient: Recipient; send
     return !lock
   })
   if (userId !== null) {
+    const { actor } = composition.origin
     const extended = await extendOwnLocks(tx, composition.accountId, ids, userId, outbox.config.inbox.lockSeconds)
     await recordEvents(
       tx,
       composition.accountId,
       extended.map((lock) => ({
         type: 'conversation-lock-extended',
-        payload: { id: lock.id, group: { id: lock.group_id }, expiresAt: lock.expires_at.toISOString() }
+        payload: {
+          id: lock.id,
+          group: { id: lock.group_id },
+          lock: {
+            user: { id: userId, firstName: actor.firstName ?? '', lastName: actor.lastName ?? '' },
+            expiresAt: lock.expires_at.toISOString()
+          },
+          by: actor
+        }
       }))
     )
   }
