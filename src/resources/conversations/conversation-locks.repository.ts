@@ -40,6 +40,13 @@ export async function takeLock(
   return rows[0]
 }
 
+// The conversations' locks that have not lapsed, with their holders' names.
+const heldLocks = sql`
+  SELECT cv.id AS conversation_id, cv.lock_expires_at AS expires_at,
+    jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name) AS user
+  FROM conversations cv JOIN users u ON u.id = cv.lock_user_id
+  WHERE cv.lock_expires_at > now()`
+
 /** The locks that have not lapsed on these conversations, held by anyone but `userId` (null: by anyone). */
 export async function locksHeldByOthers(
   db: DbOrTx,
@@ -49,11 +56,8 @@ export async function locksHeldByOthers(
 ): Promise<HeldLock[]> {
   if (conversationIds.length === 0) return []
   const { rows } = await sql<HeldLock>`
-    SELECT cv.id AS conversation_id, cv.lock_expires_at AS expires_at,
-      jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name) AS user
-    FROM conversations cv JOIN users u ON u.id = cv.lock_user_id
-    WHERE cv.account_id = ${accountId} AND cv.id = ANY(${conversationIds}::text[])
-      AND cv.lock_expires_at > now() AND cv.lock_user_id IS DISTINCT FROM ${userId}
+    ${heldLocks} AND cv.account_id = ${accountId} AND cv.id = ANY(${conversationIds}::text[])
+      AND cv.lock_user_id IS DISTINCT FROM ${userId}
   `.execute(db)
   return rows
 }
@@ -61,10 +65,7 @@ export async function locksHeldByOthers(
 /** The conversation's lock, if it has not lapsed, with the row locked until the transaction ends. */
 export async function lockedHolder(tx: Tx, accountId: string, conversationId: string): Promise<HeldLock | undefined> {
   const { rows } = await sql<HeldLock>`
-    SELECT cv.id AS conversation_id, cv.lock_expires_at AS expires_at,
-      jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name) AS user
-    FROM conversations cv JOIN users u ON u.id = cv.lock_user_id
-    WHERE cv.account_id = ${accountId} AND cv.id = ${conversationId} AND cv.lock_expires_at > now()
+    ${heldLocks} AND cv.account_id = ${accountId} AND cv.id = ${conversationId}
     FOR UPDATE OF cv
   `.execute(tx)
   return rows[0]
