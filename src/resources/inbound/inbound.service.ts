@@ -122,7 +122,7 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
 
 /**
  * The group's away message, when its office hours say away and this conversation has not had it in
- * the current away period (README "Out of office").
+ * the current away period (README "The shared inbox").
  */
 async function awayReplyText(
   tx: Tx,

@@ -6,7 +6,7 @@ import { InboxHub } from './inbox-hub.ts'
 import { InboxEventsHeaders } from './inbox.schemas.ts'
 import { Viewer } from './inbox.service.ts'
 
-/** The live inbox: a Server-Sent Events stream of the changes the caller may see (README "Live inbox events"). */
+/** The live inbox: a Server-Sent Events stream of the changes the caller may see (README "The shared inbox"). */
 export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, db, log } = app.deps
   await app.register(fastifySSE, { heartbeatInterval: config.inbox.sseHeartbeatMs })
