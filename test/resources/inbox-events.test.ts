@@ -58,6 +58,16 @@ t.test('live inbox events', async (t) => {
     await created(api('PUT', `/conversations/${conversationId}/assignee`, { userId: member.userId }))
     const assigned = await memberStream.next((event) => event.event === 'conversation-assigned')
     t.match(assigned.json.payload, { id: conversationId, assignedUser: { id: member.userId } })
+    const reply = await created(
+      api('POST', '/messages', { conversations: [conversationId], template: 'On it' }, member.headers)
+    )
+    const sent = await memberStream.next((event) => event.event === 'message-sent')
+    t.match(sent.json.payload, { id: reply.messages[0].id, created: { by: { id: member.userId } } })
+    const status = await memberStream.next((event) => event.event === 'message-status')
+    t.match(status.json.payload, { id: reply.messages[0].id, status: 'delivered' })
+    await created(api('POST', `/conversations/${conversationId}/read`, undefined, member.headers))
+    const read = await memberStream.next((event) => event.event === 'conversation-read')
+    t.match(read.json.payload, { id: conversationId, user: { id: member.userId } })
     await created(api('DELETE', `/conversations/${conversationId}/lock`, undefined, member.headers))
     const released = await memberStream.next((event) => event.event === 'conversation-lock-released')
     lastSeen = released.id!
