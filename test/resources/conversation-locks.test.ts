@@ -207,3 +207,24 @@ t.test('conversation locks', async (t) => {
     t.equal(body.error.code, 'LOCK-002')
   })
 })
+
+t.test('a lock lapses PARLEY_LOCK_SECONDS after its last activity', async (t) => {
+  const app = await buildTestApp(t, { ...quickSandbox, PARLEY_LOCK_SECONDS: '1' })
+  const account = await createTestAccount(app)
+  const api = caller(app, account)
+  const support = await sandboxSender(app, account)
+  const [alice, bob] = [
+    await createTestUser(app, account.accountId, 'Sender'),
+    await createTestUser(app, account.accountId, 'Sender')
+  ]
+  for (const user of [alice, bob]) await created(api('PUT', `/groups/${support.groupId}/users/${user.userId}`))
+  const sent = await created(
+    api('POST', '/messages', { contacts: [{ mobile: { number: '+12025551190' } }], template: 'Hi' })
+  )
+  const id = sent.messages[0].conversation.id
+  const taken = await created(api('POST', `/conversations/${id}/lock`, undefined, alice.headers))
+  t.equal((await api('POST', `/conversations/${id}/lock`, undefined, bob.headers)).status, 409)
+  await new Promise((resolve) => setTimeout(resolve, Date.parse(taken.lock.expiresAt) - Date.now() + 250))
+  t.equal((await created(api('GET', `/conversations/${id}`))).lock, null)
+  t.equal((await created(api('POST', `/conversations/${id}/lock`, undefined, bob.headers))).lock.user.id, bob.userId)
+})
