@@ -1131,6 +1131,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/conversations/{conversationId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a conversation while replying
+         * @description Takes the lock for the acting user, or extends it when they hold it (call it as a heartbeat while they type or read). It lapses after PARLEY_LOCK_SECONDS without activity; sending a reply extends it. While another user holds it, taking it and sending into the conversation answer 409 LOCK-001 naming the holder.
+         */
+        post: operations["conversations.lock"];
+        /**
+         * Release a conversation's lock
+         * @description Its holder releases it. An Administrator breaks another user's lock with `break=true` (event conversation-lock-released with `broken: true`); anyone else gets 409 LOCK-001.
+         */
+        delete: operations["conversations.unlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/conversations/{conversationId}/assignee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a conversation
+         * @description Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.
+         */
+        put: operations["conversations.assign"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/sandbox/inbound": {
         parameters: {
             query?: never;
@@ -1849,6 +1893,26 @@ export interface components {
             lastMessageAt: string;
             /** @description Ids of the group members who have not read its latest inbound message */
             unread: string[];
+            /** @description Who is replying, until when; null when nobody holds the lock (or it has lapsed) */
+            lock: {
+                user: {
+                    id: string;
+                    firstName: string;
+                    lastName: string;
+                };
+                /**
+                 * Format: date-time
+                 * @description When the lock lapses unless its holder stays active
+                 */
+                expiresAt: string;
+            } | null;
+            /** @description The contact's assigned user: the conversation's assignee */
+            assignedUser: {
+                id: string;
+                firstName: string;
+                lastName: string;
+                email: string;
+            } | null;
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
@@ -6066,6 +6130,8 @@ export interface operations {
                 contactId?: string;
                 /** @description true: unread by the acting user (for an account-wide credential: read by nobody) */
                 unread?: boolean;
+                /** @description A user id, `me` (the acting user) or `none` (unassigned): the contact's assigned user */
+                assignedUserId?: string;
             };
             header?: never;
             path: {
@@ -6217,6 +6283,157 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.unlock": {
+        parameters: {
+            query?: {
+                /** @description Administrators only: release another user's lock */
+                break?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A member of the conversation's group, or null to unassign */
+                    userId: string | null;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {

@@ -60,6 +60,7 @@ const bodyOverrides: Record<string, Record<string, unknown>> = {
     phoneNumberFilter: { group: { id: '{{groupId}}' } }
   },
   [`post ${ACCOUNT}/sandbox/inbound`]: { from: '{{uniqueNumber}}', to: '{{senderNumber}}', message: 'Hello' },
+  [`put ${ACCOUNT}/conversations/{conversationId}/assignee`]: { userId: '{{userId}}' },
   [`post ${ACCOUNT}/lists/{listId}/contacts`]: { contacts: ['{{contactId}}'] },
   [`post ${ACCOUNT}/campaigns`]: {
     template: 'Hello from the Postman campaign',
@@ -118,7 +119,9 @@ const adds = new Set([`post ${ACCOUNT}/lists/{listId}/contacts`])
 // Headers an operation needs beyond the token.
 const headerValues: Record<string, Record<string, string>> = {
   // Read marks are per user; an account-wide credential names the user it acts for.
-  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' }
+  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`post ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`delete ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' }
 }
 
 // The account's first sender joins its first group, and a sender belongs to one group at a time, so

@@ -22,6 +22,7 @@ import { contactRoutes } from './resources/contacts/contacts.routes.ts'
 import { conversationRoutes } from './resources/conversations/conversations.routes.ts'
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
+import { inboxRoutes } from './resources/inbox/inbox.routes.ts'
 import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
 import { carrierRoutes } from './resources/carriers/carriers.routes.ts'
 import { CarrierInfo } from './resources/carriers/carriers.schemas.ts'
@@ -204,6 +205,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)
     await v1.register(inboundRoutes)
+    await v1.register(inboxRoutes)
     await v1.register(carrierRoutes)
   })
 

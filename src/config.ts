@@ -52,6 +52,9 @@ const EnvSchema = Type.Object({
   PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
   PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  PARLEY_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  PARLEY_SSE_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
+  PARLEY_SSE_CLIENT_BUFFER: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(Type.String()),
   PARLEY_CARRIERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -112,6 +115,7 @@ export interface Config {
   queueSuperviseSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
   publicUrl?: string
+  inbox: InboxOptions
   /** The configured carriers (besides the sandbox) by name. */
   carriers: Record<string, CarrierSettings>
 }
@@ -135,6 +139,15 @@ export interface SharedFileLimits {
   maxBytes: number
   /** How long a shared file's link works. */
   ttlSeconds: number
+}
+
+export interface InboxOptions {
+  /** A conversation lock lapses this long after its holder's last activity. */
+  lockSeconds: number
+  /** How often a live event stream writes a comment line, so proxies keep it open. */
+  sseHeartbeatMs: number
+  /** Events waiting for one slow stream client before it is disconnected. */
+  sseClientBuffer: number
 }
 
 export interface ImportLimits {
@@ -242,6 +255,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    inbox: {
+      lockSeconds: valid.PARLEY_LOCK_SECONDS,
+      sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
+      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER
+    },
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,
     carriers: carrierSettings.carriers,

@@ -17,7 +17,11 @@ import type { SharedFilesTable } from '../resources/files/files.table.ts'
 import type { ListMembersTable, ListsTable } from '../resources/lists/lists.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
-import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
+import type {
+  AwayRepliesTable,
+  ConversationReadsTable,
+  ConversationsTable
+} from '../resources/conversations/conversations.table.ts'
 import type {
   IdempotencyKeysTable,
   MessagesTable,
@@ -47,6 +51,7 @@ export interface Database {
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable
+  away_replies: AwayRepliesTable
   messages: MessagesTable
   send_jobs: SendJobsTable
   idempotency_keys: IdempotencyKeysTable

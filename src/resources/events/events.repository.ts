@@ -14,6 +14,12 @@ export type EventType =
   | 'message-received'
   | 'conversation-started'
   | 'conversation-closed'
+  | 'conversation-read'
+  | 'conversation-locked'
+  | 'conversation-lock-extended'
+  | 'conversation-lock-released'
+  | 'conversation-assigned'
+  | 'sender-status-changed'
 
 export interface DomainEvent {
   type: EventType

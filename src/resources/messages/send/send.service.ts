@@ -72,7 +72,8 @@ function composition(
     type: plan.type,
     media: plan.media,
     sendAt: plan.sendAt === null ? null : new Date(plan.sendAt),
-    origin: { jobId, userId: plan.userId, actor: plan.actor }
+    origin: { jobId, userId: plan.userId, actor: plan.actor },
+    respectLocks: true
   }
 }
 
@@ -158,6 +159,11 @@ export async function sendWithin(
 
   const composed = await composeMessages(tx, deps, composition(accountId, groupId, senders, plan, jobId), recipients)
   const invalid = [...byContact.invalid, ...byConversation.invalid, ...composed.invalid]
+  // A reply to one conversation that someone else is answering is refused outright; a larger send
+  // reports the locked ones among its invalid recipients and sends to the rest.
+  const [onlyRefusal] = invalid
+  if (requested === 1 && onlyRefusal?.error.code === 'LOCK-001')
+    throw new ApiError('LOCK-001', onlyRefusal.error.description)
   const estimatedPrice = priceOf(1, composed.price + estimate(plan, senders, messaging.prices, background))
   const status = background > 0 ? 'expanding' : 'completed'
   if (background > 0) await enqueueExpansion(tx, deps.queue, { accountId, jobId })
