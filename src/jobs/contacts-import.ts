@@ -4,7 +4,7 @@ import { Value } from 'typebox/value'
 import type { Tx } from '../db/database.ts'
 import type { Deps } from '../deps.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { importContacts, ImportOptions, inSlices } from '../resources/contacts/contacts-import.ts'
+import { importContacts, ImportOptions, inSlices, type ImportTally } from '../resources/contacts/contacts-import.ts'
 import { csvFault } from '../resources/contacts/contacts-upload.ts'
 import {
   findImport,
@@ -39,9 +39,9 @@ export const contactsImportTask = defineTask({
     await markRunning(db, accountId, importId)
     // A retry is a new run: rows the failed attempt wrote are updated, not reported as duplicates.
     const runId = `${importId}/${job.retryCount}`
-    let imported = false
+    let tally: ImportTally
     try {
-      const tally = await importContacts(
+      tally = await importContacts(
         db,
         accountId,
         Readable.from(inSlices(readChunks(db, importId))),
@@ -55,8 +55,6 @@ export const contactsImportTask = defineTask({
           onProgress: (progress) => saveProgress(db, accountId, importId, progress)
         }
       )
-      await finishImport(db, accountId, importId, { tally })
-      imported = true
     } catch (error) {
       const refusal = error instanceof ApiError ? error : csvFault(error, limits.maxRowBytes)
       // A refused file fails for good; anything else (the database going away) is retried by pg-boss.
@@ -66,18 +64,34 @@ export const contactsImportTask = defineTask({
         })
       }
       if (!refusal) throw error
+      return
     }
-    if (imported && campaignId !== undefined) await sendToUpload(deps, accountId, campaignId, runId)
+    await finishWithCampaign(deps, accountId, importId, tally, campaignId, runId)
   }
 })
 
-/** The file-upload campaign's run over the imported contacts; a run its settings refuse is logged, not retried. */
-async function sendToUpload(deps: Deps, accountId: string, campaignId: string, runId: string): Promise<void> {
+/**
+ * Marks the import completed in the transaction that writes its file-upload campaign's send, so a
+ * failure between the two leaves the import to be retried rather than completed without its send.
+ * A run the campaign's settings refuse is logged, and the import still completes.
+ */
+async function finishWithCampaign(
+  deps: Deps,
+  accountId: string,
+  importId: string,
+  tally: ImportTally,
+  campaignId: string | undefined,
+  runId: string
+): Promise<void> {
   try {
-    await runUploadedCampaign(deps, accountId, campaignId, runId)
+    await deps.db.transaction().execute(async (tx) => {
+      await finishImport(tx, accountId, importId, { tally })
+      if (campaignId !== undefined) await runUploadedCampaign(tx, deps, accountId, campaignId, runId)
+    })
   } catch (error) {
     if (!(error instanceof ApiError)) throw error
     deps.log.warn({ campaignId, code: error.code, reason: error.message }, 'file upload campaign run refused')
+    await finishImport(deps.db, accountId, importId, { tally })
   }
 }
 

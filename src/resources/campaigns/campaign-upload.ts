@@ -87,6 +87,8 @@ export async function uploadToCampaign(
     { mergeStrategy: 'append', mapping, exclude: [] }
   )
   if ('jobId' in outcome) return { importJobId: outcome.jobId }
-  const job = await runUploadedCampaign(deps, accountId, campaignId, outcome.runId)
+  const job = await deps.db
+    .transaction()
+    .execute((tx) => runUploadedCampaign(tx, deps, accountId, campaignId, outcome.runId))
   return { upload: toUploadResult(outcome.tally), job: job ?? null }
 }

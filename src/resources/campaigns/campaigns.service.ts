@@ -270,17 +270,16 @@ export async function quickCampaign(
 
 /** After an uploaded file's contacts are written: the file-upload campaign's run over exactly them. */
 export async function runUploadedCampaign(
+  tx: Tx,
   deps: Deps,
   accountId: string,
   campaignId: string,
   importRun: string
 ): Promise<CampaignJobShape | undefined> {
-  return await deps.db.transaction().execute(async (tx) => {
-    const campaign = await lockCampaign(tx, accountId, campaignId)
-    if (!campaign || campaign.trigger_code !== 'FU') return undefined
-    const result = await runCampaign(tx, deps, campaign.run_as, campaign, { importRun })
-    return await jobView(tx, accountId, result.jobId)
-  })
+  const campaign = await lockCampaign(tx, accountId, campaignId)
+  if (!campaign || campaign.trigger_code !== 'FU') return undefined
+  const result = await runCampaign(tx, deps, campaign.run_as, campaign, { importRun })
+  return await jobView(tx, accountId, result.jobId)
 }
 
 /**
