@@ -46,6 +46,8 @@ import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
 import { User } from './resources/users/users.schemas.ts'
+import { webhookRoutes } from './resources/webhooks/webhooks.routes.ts'
+import { Webhook, WebhookDelivery, WebhookWithSecret } from './resources/webhooks/webhooks.schemas.ts'
 import { VerifiedSecrets } from './lib/verified-secrets.ts'
 import { newId } from './shared/ids.ts'
 
@@ -77,7 +79,10 @@ const resourceSchemas = [
   SendMessagesResult,
   SendJob,
   Conversation,
-  CarrierInfo
+  CarrierInfo,
+  Webhook,
+  WebhookWithSecret,
+  WebhookDelivery
 ]
 
 export interface AppOptions {
@@ -190,6 +195,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(conversationRoutes)
     await v1.register(inboundRoutes)
     await v1.register(carrierRoutes)
+    await v1.register(webhookRoutes, { allowPrivate: config.webhooks.allowPrivate })
   })
 
   return app
