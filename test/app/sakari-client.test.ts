@@ -19,12 +19,12 @@ const validatedAgainstSchemas = (operationId: string) => operationId.startsWith(
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
 ajv.addSchema({ components: reference.components }, 'sakari')
 function officialSchemaErrors(operation: Operation & { path: string; method: string }, status: number, body: unknown) {
-  const responses = (reference.paths[operation.path]?.[operation.method] as { responses: Record<string, any> })
-    .responses
-  const schema = responses[String(status)]?.content?.['application/json']?.schema
+  const schema =
+    reference.paths[operation.path]?.[operation.method]?.responses?.[String(status)]?.content?.['application/json']
+      ?.schema
   if (!schema) return body === undefined ? [] : [`no JSON answer is declared for ${status}`]
   const ref = schema.$ref ? `sakari#${schema.$ref.slice(1)}` : undefined
-  const validate = ref ? ajv.getSchema(ref)! : ajv.compile(schema)
+  const validate = ref ? ajv.getSchema(ref)! : ajv.compile(schema as object)
   return validate(body) ? [] : ajv.errorsText(validate.errors).split(', ')
 }
 
