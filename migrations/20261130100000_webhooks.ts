@@ -72,6 +72,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       JOIN webhook_subscriptions s
         ON s.account_id = e.account_id AND e.event_type = ANY (s.event_types) AND s.state <> 'disabled'
       ORDER BY e.seq, s.id;
+      -- Wakes idle delivery workers at commit, instead of at their next poll.
+      IF FOUND THEN
+        PERFORM pg_notify('webhook_deliveries', '');
+      END IF;
       RETURN NULL;
     END
     $$

@@ -46,7 +46,7 @@ export async function createDeps(config: Readonly<Config>, options: DepsOptions)
     { db, sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs },
     createConfiguredCarriers(config, options.log)
   )
-  const webhooks = new WebhookDelivery(db, options.log, config.webhooks)
+  const webhooks = new WebhookDelivery(db, options.log, config.webhooks, config.databaseUrl)
   return { db, queue, carriers, config, log: options.log, webhooks }
 }
 

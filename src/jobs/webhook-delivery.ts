@@ -5,10 +5,10 @@ import type { Db } from '../db/database.ts'
 import {
   claimSubscriptions,
   disableSubscription,
-  headDelivery,
+  dueDeliveries,
+  listenForDeliveries,
   recordAttempt,
   releaseLease,
-  renewLease,
   type AttemptRecord,
   type DueDelivery
 } from '../resources/webhooks/webhook-deliveries.repository.ts'
@@ -17,7 +17,9 @@ import { signatureHeader } from '../resources/webhooks/webhook-signing.ts'
 
 // Deliveries one lease covers before the subscription goes back to the pool, so a busy receiver
 // takes its turn with the others instead of keeping its slot for ever.
-const DRAIN_LIMIT = 100
+const DRAIN_LIMIT = 500
+// Deliveries read at once. A pause or a URL change takes effect from the next batch.
+const BATCH_SIZE = 50
 
 /**
  * Delivers the webhook outbox. Not a pg-boss task: ordering needs exactly one delivery in flight
@@ -32,12 +34,15 @@ export class WebhookDelivery {
   readonly #options: WebhookOptions
   readonly #sender: WebhookSender
   readonly #inFlight = new Set<Promise<void>>()
+  readonly #databaseUrl: string | undefined
+  #listener: { close: () => Promise<void> } | undefined
   #running = false
   #polling: Promise<void> | undefined
   #wake: AbortController = new AbortController()
 
-  constructor(db: Db, log: Logger, options: WebhookOptions) {
+  constructor(db: Db, log: Logger, options: WebhookOptions, databaseUrl?: string) {
     this.#db = db
+    this.#databaseUrl = databaseUrl
     this.#log = log.child({ component: 'webhooks' })
     this.#options = options
     this.#sender = createWebhookSender(options)
@@ -46,6 +51,12 @@ export class WebhookDelivery {
   start(): void {
     if (this.#running) return
     this.#running = true
+    if (this.#databaseUrl)
+      this.#listener = listenForDeliveries(
+        this.#databaseUrl,
+        () => this.#wake.abort(),
+        (error) => this.#log.warn({ err: error }, 'webhook notifications lost; polling until reconnected')
+      )
     this.#polling = this.#poll()
   }
 
@@ -53,6 +64,7 @@ export class WebhookDelivery {
   async stop(): Promise<void> {
     this.#running = false
     this.#wake.abort()
+    await this.#listener?.close()
     await this.#polling
     await Promise.allSettled(this.#inFlight)
     await this.#sender.close()
@@ -86,25 +98,27 @@ export class WebhookDelivery {
   }
 
   async #drain(subscriptionId: string, leaseUntil: Date): Promise<void> {
-    let held = leaseUntil
+    const lease = { held: leaseUntil }
     try {
-      for (let sent = 0; sent < DRAIN_LIMIT && this.#running; sent++) {
-        const delivery = await headDelivery(this.#db, subscriptionId)
-        if (!delivery) break
-        if (!(await this.#deliver(delivery))) break
-        const until = new Date(Date.now() + this.#leaseMs)
-        if (!(await renewLease(this.#db, subscriptionId, held, until))) return
-        held = until
+      for (let sent = 0; sent < DRAIN_LIMIT && this.#running;) {
+        const batch = await dueDeliveries(this.#db, subscriptionId, BATCH_SIZE)
+        if (batch.length === 0) break
+        for (const delivery of batch) {
+          sent++
+          const next = await this.#deliver(delivery, lease)
+          if (next === 'lease lost') return
+          if (next === 'wait') return await releaseLease(this.#db, subscriptionId, lease.held)
+        }
       }
-      await releaseLease(this.#db, subscriptionId, held)
+      await releaseLease(this.#db, subscriptionId, lease.held)
     } catch (error) {
       // The lease lapses on its own and the delivery is attempted again: at least once.
       this.#log.error({ err: error, subscription: subscriptionId }, 'webhook delivery failed to record an attempt')
     }
   }
 
-  /** One attempt; answers whether the subscription may go on to its next delivery. */
-  async #deliver(delivery: DueDelivery): Promise<boolean> {
+  /** One attempt; answers whether the subscription goes on to its next delivery. */
+  async #deliver(delivery: DueDelivery, lease: { held: Date }): Promise<'next' | 'wait' | 'lease lost'> {
     const body = JSON.stringify({
       id: delivery.event_id,
       accountId: delivery.account_id,
@@ -123,7 +137,9 @@ export class WebhookDelivery {
     }
     const result = await this.#sender.post(delivery.url, headers, body)
     const record = this.#outcome(delivery, result)
-    await recordAttempt(this.#db, delivery.id, record)
+    const until = new Date(Date.now() + this.#leaseMs)
+    const held = await recordAttempt(this.#db, delivery, record, { held: lease.held, until })
+    lease.held = until
     const gone = result.status === 410
     if (gone) await disableSubscription(this.#db, delivery.subscription_id, 'The receiver answered 410 Gone')
     this.#log.info(
@@ -140,7 +156,8 @@ export class WebhookDelivery {
       },
       'webhook attempt'
     )
-    return record.state !== 'pending' && !gone
+    if (!held) return 'lease lost'
+    return record.state === 'pending' || gone ? 'wait' : 'next'
   }
 
   #outcome(delivery: DueDelivery, result: AttemptResult): AttemptRecord {

@@ -1,5 +1,45 @@
 import { sql } from 'kysely'
+import pg from 'pg'
 import type { Db } from '../../db/database.ts'
+
+/**
+ * Calls `onNotice` when new deliveries are committed (the fan-out trigger notifies), on a
+ * connection of its own; a lost connection is reopened after a second, and until then the workers'
+ * polling still finds the deliveries.
+ */
+export function listenForDeliveries(
+  connectionString: string,
+  onNotice: () => void,
+  onError: (error: unknown) => void
+): { close: () => Promise<void> } {
+  let client: pg.Client | undefined
+  let closed = false
+  let retry: NodeJS.Timeout | undefined
+  const connect = async () => {
+    const next = new pg.Client({ connectionString })
+    client = next
+    next.on('notification', onNotice)
+    next.on('error', (error) => {
+      onError(error)
+      void next.end().catch(() => undefined)
+      if (!closed) retry = setTimeout(() => void connect(), 1000)
+    })
+    try {
+      await next.connect()
+      await next.query('LISTEN webhook_deliveries')
+    } catch (error) {
+      next.emit('error', error)
+    }
+  }
+  void connect()
+  return {
+    close: async () => {
+      closed = true
+      clearTimeout(retry)
+      await client?.end().catch(() => undefined)
+    }
+  }
+}
 
 /**
  * Leases up to `limit` active subscriptions whose oldest pending delivery is due and which no
@@ -26,17 +66,6 @@ export async function claimSubscriptions(db: Db, limit: number, leaseUntil: Date
   return rows.map((row) => row.id)
 }
 
-/** Extends a lease this worker holds; false when it lapsed and another worker may have the subscription. */
-export async function renewLease(db: Db, subscriptionId: string, held: Date, until: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('webhook_subscriptions')
-    .set({ lease_until: until })
-    .where('id', '=', subscriptionId)
-    .where('lease_until', '=', held)
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
-}
-
 export async function releaseLease(db: Db, subscriptionId: string, held: Date): Promise<void> {
   await db
     .updateTable('webhook_subscriptions')
@@ -61,11 +90,12 @@ export interface DueDelivery {
 }
 
 /**
- * The subscription's oldest pending delivery if it is due and the subscription still active, with
- * what sending it needs (the secrets as they are now, so a rotation applies at once).
+ * The subscription's oldest pending deliveries, in order, while the subscription is active and the
+ * first is due, with what sending them needs (the secrets as they are now). Only the head can be
+ * waiting for a retry: the others have not been attempted yet, as deliveries go out one at a time.
  */
-export async function headDelivery(db: Db, subscriptionId: string): Promise<DueDelivery | undefined> {
-  const head = await db
+export async function dueDeliveries(db: Db, subscriptionId: string, limit: number): Promise<DueDelivery[]> {
+  const rows = await db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
     .innerJoin('events as e', 'e.id', 'd.event_id')
@@ -79,7 +109,6 @@ export async function headDelivery(db: Db, subscriptionId: string): Promise<DueD
       sql<string | null>`CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END`.as(
         'previous_secret'
       ),
-      's.state as subscription_state',
       'e.id as event_id',
       'e.account_id',
       'e.event_type',
@@ -88,11 +117,13 @@ export async function headDelivery(db: Db, subscriptionId: string): Promise<DueD
     ])
     .where('d.subscription_id', '=', subscriptionId)
     .where('d.state', '=', 'pending')
+    .where('s.state', '=', 'active')
     .orderBy('d.id')
-    .limit(1)
-    .executeTakeFirst()
-  if (!head || head.subscription_state !== 'active' || head.next_attempt_at > new Date()) return undefined
-  return head
+    .limit(limit)
+    .execute()
+  const now = new Date()
+  const due = rows.findIndex((row) => row.next_attempt_at > now)
+  return due === -1 ? rows : rows.slice(0, due)
 }
 
 export interface AttemptRecord {
@@ -104,21 +135,35 @@ export interface AttemptRecord {
   error?: string
 }
 
-export async function recordAttempt(db: Db, deliveryId: string, attempt: AttemptRecord): Promise<void> {
-  await db
-    .updateTable('webhook_deliveries')
-    .set({
-      attempts: attempt.attempts,
-      state: attempt.state,
-      next_attempt_at: attempt.nextAttemptAt,
-      last_attempt_at: new Date(),
-      last_status: attempt.status ?? null,
-      last_latency_ms: attempt.latencyMs,
-      last_error: attempt.error ?? null,
-      ...(attempt.state === 'delivered' ? { delivered_at: new Date() } : {})
-    })
-    .where('id', '=', deliveryId)
-    .execute()
+/**
+ * Records an attempt and extends the worker's lease in one statement; answers false when the lease
+ * had lapsed (another worker may hold the subscription now, so this one stops).
+ */
+export async function recordAttempt(
+  db: Db,
+  delivery: Pick<DueDelivery, 'id' | 'subscription_id'>,
+  attempt: AttemptRecord,
+  lease: { held: Date; until: Date }
+): Promise<boolean> {
+  const delivered = attempt.state === 'delivered'
+  const { rows } = await sql<{ id: string }>`
+    WITH recorded AS (
+      UPDATE webhook_deliveries SET
+        attempts = ${attempt.attempts},
+        state = ${attempt.state},
+        next_attempt_at = ${attempt.nextAttemptAt},
+        last_attempt_at = now(),
+        last_status = ${attempt.status ?? null},
+        last_latency_ms = ${attempt.latencyMs},
+        last_error = ${attempt.error ?? null},
+        delivered_at = CASE WHEN ${delivered} THEN now() END
+      WHERE id = ${delivery.id}
+    )
+    UPDATE webhook_subscriptions SET lease_until = ${lease.until}
+    WHERE id = ${delivery.subscription_id} AND lease_until = ${lease.held}
+    RETURNING id
+  `.execute(db)
+  return rows.length > 0
 }
 
 export async function disableSubscription(db: Db, subscriptionId: string, reason: string): Promise<void> {
