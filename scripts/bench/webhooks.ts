@@ -13,6 +13,7 @@ import { freshDatabase, option, startParley, type Parley } from './harness.ts'
 const burst = option('events', 3000)
 const steady = option('steady', 600)
 const timeoutMs = option('timeout-ms', 10_000)
+const writers = option('writers', 4)
 
 interface Receiver {
   url: string
@@ -100,7 +101,7 @@ try {
     const streamStarted = performance.now()
     let next = 0
     await Promise.all(
-      Array.from({ length: 4 }, async () => {
+      Array.from({ length: writers }, async () => {
         while (next < steady) {
           next++
           await call('POST', '/contacts', JSON.stringify({ mobile: { number: nextNumber(), country: 'US' } }))
