@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { caller, created } from '../helpers/api.ts'
 import { buildTestApp } from '../helpers/app.ts'
@@ -310,4 +312,57 @@ t.test('deliveries to a private address are refused at delivery time unless allo
   t.match(attempted[0], { state: 'pending', attempts: 1, lastError: /not a public address/ })
   t.notOk('lastStatus' in attempted[0])
   t.equal(receiver.requests.length, 0, 'the receiver on 127.0.0.1 was never sent anything')
+})
+
+t.test(
+  'a receiver down for longer than most of the schedule gets every event once it recovers, in order',
+  async (t) => {
+    // The day of retries shortened to under two seconds: 0.05 + 0.1 + 0.2 + 0.4 + 0.8 + 0.4 s.
+    const app = await buildTestApp(t, { ...quickWebhooks, PARLEY_WEBHOOKS_RETRY_SCHEDULE: '0.05,0.1,0.2,0.4,0.8,0.4' })
+    const account = await createTestAccount(app)
+    let down = true
+    const receiver = await startReceiver(t, () => (down ? 503 : 200))
+    await subscribed(app, account, receiver, ['contact-created'])
+    const names = Array.from({ length: 8 }, (_, index) => `Person ${index}`)
+    for (const name of names) await newContact(app, account, name)
+    await eventually(
+      async () => receiver.requests.length,
+      (count) => count >= 4
+    )
+    down = false
+    await deliveredCount(receiver, names.length)
+    t.same(
+      receiver.delivered.map((event) => event.payload.firstName),
+      names
+    )
+    t.ok(
+      receiver.requests.slice(0, 4).every((event) => event.payload.firstName === 'Person 0'),
+      'while down, only the oldest event was retried'
+    )
+  }
+)
+
+t.test('redirects are not followed: a 3xx is a failed attempt', async (t) => {
+  const app = await buildTestApp(t, quickWebhooks)
+  const account = await createTestAccount(app)
+  const api = caller(app, account)
+  const target = await startReceiver(t)
+  // Answers every request with a redirect to the target receiver.
+  const redirecting = createServer((request, response) => {
+    request.resume()
+    request.on('end', () => response.writeHead(307, { location: target.url }).end())
+  })
+  await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => redirecting.close(resolve)))
+  const { port } = redirecting.address() as AddressInfo
+  const webhook = await created(
+    api('POST', '/webhooks', { url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['contact-created'] })
+  )
+  await newContact(app, account, 'Redirected')
+  const rows = await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}/deliveries`)),
+    (found) => found[0]?.attempts >= 2
+  )
+  t.match(rows[0], { state: 'pending', lastStatus: 307, lastError: 'HTTP 307' })
+  t.equal(target.requests.length, 0, 'the redirect was not followed')
 })
