@@ -988,7 +988,7 @@ export interface paths {
         };
         /**
          * Fetch webhook by ID
-         * @description Administrators only.
+         * @description The subscription with its backlog: deliveries pending (and since when) and failed. Administrators only.
          */
         get: operations["webhooks.fetch"];
         /**
@@ -1686,6 +1686,40 @@ export interface components {
             secretRotatedUntil?: string;
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
+        };
+        WebhookDetail: {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            /** @description The receiver, as subscribed */
+            url: string;
+            /** @description Same as url (the newer documentation names it so) */
+            destination: string;
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+            /**
+             * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
+             * @enum {unknown}
+             */
+            status: "active" | "paused" | "disabled";
+            disabledReason?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries are also signed with the previous secret
+             */
+            secretRotatedUntil?: string;
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+            backlog: {
+                /** @description Deliveries waiting, including the one being retried */
+                pending: number;
+                /** @description Deliveries given up after the last retry (replayable) */
+                failed: number;
+                /**
+                 * Format: date-time
+                 * @description When the oldest waiting delivery was queued
+                 */
+                oldestPendingAt?: string;
+            };
         };
         WebhookWithSecret: {
             id: string;
@@ -5288,7 +5322,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         success: true;
-                        data: components["schemas"]["Webhook"];
+                        data: components["schemas"]["WebhookDetail"];
                     };
                 };
             };

@@ -47,7 +47,7 @@ import { Template, TemplateMedia, TemplateRequest } from './resources/templates/
 import { userRoutes } from './resources/users/users.routes.ts'
 import { User } from './resources/users/users.schemas.ts'
 import { webhookRoutes } from './resources/webhooks/webhooks.routes.ts'
-import { Webhook, WebhookDelivery, WebhookWithSecret } from './resources/webhooks/webhooks.schemas.ts'
+import { Webhook, WebhookDelivery, WebhookDetail, WebhookWithSecret } from './resources/webhooks/webhooks.schemas.ts'
 import { VerifiedSecrets } from './lib/verified-secrets.ts'
 import { newId } from './shared/ids.ts'
 
@@ -81,6 +81,7 @@ const resourceSchemas = [
   Conversation,
   CarrierInfo,
   Webhook,
+  WebhookDetail,
   WebhookWithSecret,
   WebhookDelivery
 ]

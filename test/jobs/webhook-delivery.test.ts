@@ -161,6 +161,7 @@ t.test('a delivery given up after the last retry is failed, and the next one goe
   t.match(deliveries, [{ state: 'failed', attempts: 4, lastStatus: 503, lastError: 'HTTP 503' }])
   t.notOk('nextAttemptAt' in deliveries[0])
   t.equal(receiver.attempts.get(deliveries[0].eventId), 4, 'one attempt and three retries')
+  t.same((await created(api('GET', `/webhooks/${webhook.id}`))).backlog, { pending: 0, failed: 1 })
 })
 
 t.test('410 Gone disables the subscription until it is resumed', async (t) => {
@@ -209,6 +210,11 @@ t.test('a receiver that times out does not hold up a healthy one', async (t) => 
   t.equal(waiting.length, count, 'the stuck receiver keeps every event, pending')
   t.match(waiting.at(-1), { attempts: 1, lastError: 'timed out', nextAttemptAt: String })
   t.equal(stuck.requests.length, 1, 'one request in flight at a time: nothing more was sent while it hung')
+  t.match((await created(api('GET', `/webhooks/${stuckHook.id}`))).backlog, {
+    pending: count,
+    failed: 0,
+    oldestPendingAt: String
+  })
 })
 
 t.test('replay by event id and by time range', async (t) => {

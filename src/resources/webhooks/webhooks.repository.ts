@@ -156,7 +156,11 @@ export async function insertReplays(
 ): Promise<number> {
   let events = db
     .selectFrom('events')
-    .select([sql.lit(subscription.id).as('subscription_id'), 'id as event_id', sql.lit(true).as('replay')])
+    .select([
+      sql<string>`${subscription.id}::text`.as('subscription_id'),
+      'id as event_id',
+      sql<boolean>`true`.as('replay')
+    ])
     .where('account_id', '=', accountId)
     .where('event_type', '=', sql<string>`ANY(${sql.val(subscription.event_types)}::text[])`)
   events =
@@ -179,4 +183,24 @@ export async function eventExists(db: DbOrTx, accountId: string, eventId: string
     .where('id', '=', eventId)
     .executeTakeFirst()
   return row !== undefined
+}
+
+export interface DeliveryBacklog {
+  pending: number
+  failed: number
+  oldest_pending_at: Date | null
+}
+
+/** What a subscription has waiting and what it gave up on: its backlog, read off the partial index. */
+export async function deliveryBacklog(db: DbOrTx, subscriptionId: string): Promise<DeliveryBacklog> {
+  return await db
+    .selectFrom('webhook_deliveries')
+    .select([
+      sql<number>`count(*) FILTER (WHERE state = 'pending')::int`.as('pending'),
+      sql<number>`count(*) FILTER (WHERE state = 'failed')::int`.as('failed'),
+      sql<Date | null>`min(created_at) FILTER (WHERE state = 'pending')`.as('oldest_pending_at')
+    ])
+    .where('subscription_id', '=', subscriptionId)
+    .where('state', '<>', 'delivered')
+    .executeTakeFirstOrThrow()
 }

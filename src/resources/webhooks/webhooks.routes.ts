@@ -3,18 +3,20 @@ import { Type } from 'typebox'
 import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
-import { listDeliveries, listSubscriptions } from './webhooks.repository.ts'
+import { deliveryBacklog, listDeliveries, listSubscriptions } from './webhooks.repository.ts'
 import {
   DeliveriesQuery,
   ReplayRequest,
   ReplayResult,
   SubscribeRequest,
+  toBacklog,
   toDelivery,
   toWebhook,
   UnsubscribeParams,
   Webhook,
   WebhookChange,
   WebhookDelivery,
+  WebhookDetail,
   WebhookParams,
   WebhookWithSecret
 } from './webhooks.schemas.ts'
@@ -101,16 +103,18 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookPolicy> = async (ap
       schema: {
         tags,
         summary: 'Fetch webhook by ID',
-        description: 'Administrators only.',
+        description:
+          'The subscription with its backlog: deliveries pending (and since when) and failed. Administrators only.',
         operationId: 'webhooks.fetch',
         params: WebhookParams,
-        response: { 200: envelope(ref(Webhook)), ...errorResponses }
+        response: { 200: envelope(ref(WebhookDetail)), ...errorResponses }
       },
       config: adminOnly
     },
     async (request) => {
       const row = await getSubscription(app.db, request.principal.accountId, request.params.webhookId)
-      return { success: true as const, data: toWebhook(row) }
+      const backlog = toBacklog(await deliveryBacklog(app.db, row.id))
+      return { success: true as const, data: { ...toWebhook(row), backlog } }
     }
   )
 

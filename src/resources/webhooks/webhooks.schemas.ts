@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox'
 import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { eventTypes } from '../events/events.repository.ts'
+import type { DeliveryBacklog } from './webhooks.repository.ts'
 import {
   DELIVERY_STATES,
   SUBSCRIPTION_STATES,
@@ -52,6 +53,16 @@ export const Webhook = Type.Object(
   },
   { $id: 'Webhook' }
 )
+
+export const WebhookBacklog = Type.Object({
+  pending: Type.Integer({ description: 'Deliveries waiting, including the one being retried' }),
+  failed: Type.Integer({ description: 'Deliveries given up after the last retry (replayable)' }),
+  oldestPendingAt: Type.Optional(
+    Type.String({ format: 'date-time', description: 'When the oldest waiting delivery was queued' })
+  )
+})
+
+export const WebhookDetail = Type.Object({ ...Webhook.properties, backlog: WebhookBacklog }, { $id: 'WebhookDetail' })
 
 export const WebhookWithSecret = Type.Object(
   {
@@ -107,6 +118,7 @@ export const DeliveriesQuery = Type.Object({
 export type SubscribeRequestShape = Static<typeof SubscribeRequest>
 export type WebhookChangeShape = Static<typeof WebhookChange>
 export type WebhookShape = Static<typeof Webhook>
+export type WebhookBacklogShape = Static<typeof WebhookBacklog>
 export type WebhookDeliveryShape = Static<typeof WebhookDelivery>
 export type ReplayRequestShape = Static<typeof ReplayRequest>
 
@@ -122,6 +134,14 @@ export function toWebhook(row: WebhookSubscriptionRow): WebhookShape {
     ...(row.disabled_reason ? { disabledReason: row.disabled_reason } : {}),
     ...(rotating ? { secretRotatedUntil: row.previous_secret_expires_at!.toISOString() } : {}),
     ...auditStamps(row)
+  }
+}
+
+export function toBacklog(backlog: DeliveryBacklog): WebhookBacklogShape {
+  return {
+    pending: backlog.pending,
+    failed: backlog.failed,
+    ...(backlog.oldest_pending_at ? { oldestPendingAt: backlog.oldest_pending_at.toISOString() } : {})
   }
 }
 
