@@ -97,28 +97,53 @@ export class WebhookDelivery {
     }
   }
 
+  /**
+   * Sends the subscription's due deliveries one at a time, in order. Each attempt's record (with the
+   * lease renewal) is written while the next request is in flight, which roughly halves the time a
+   * delivery takes; it is awaited before the next record and before reading more, so the records
+   * stay in order and nothing recorded late is read as still pending.
+   */
   async #drain(subscriptionId: string, leaseUntil: Date): Promise<void> {
-    const lease = { held: leaseUntil }
+    let held = leaseUntil
+    let recorded: Promise<boolean> = Promise.resolve(true)
     try {
       for (let sent = 0; sent < DRAIN_LIMIT && this.#running;) {
+        if (!(await recorded)) return
         const batch = await dueDeliveries(this.#db, subscriptionId, BATCH_SIZE)
         if (batch.length === 0) break
         for (const delivery of batch) {
           sent++
-          const next = await this.#deliver(delivery, lease)
-          if (next === 'lease lost') return
-          if (next === 'wait') return await releaseLease(this.#db, subscriptionId, lease.held)
+          const { record, gone } = await this.#attempt(delivery)
+          if (!(await recorded)) return
+          const until = new Date(Date.now() + this.#leaseMs)
+          recorded = this.#record(delivery, record, { held, until })
+          held = until
+          if (gone || record.state === 'pending') {
+            if (!(await recorded)) return
+            if (gone) await disableSubscription(this.#db, subscriptionId, 'The receiver answered 410 Gone')
+            return await releaseLease(this.#db, subscriptionId, held)
+          }
         }
       }
-      await releaseLease(this.#db, subscriptionId, lease.held)
+      if (await recorded) await releaseLease(this.#db, subscriptionId, held)
     } catch (error) {
       // The lease lapses on its own and the delivery is attempted again: at least once.
-      this.#log.error({ err: error, subscription: subscriptionId }, 'webhook delivery failed to record an attempt')
+      this.#log.error({ err: error, subscription: subscriptionId }, 'webhook delivery stopped on a database error')
     }
   }
 
-  /** One attempt; answers whether the subscription goes on to its next delivery. */
-  async #deliver(delivery: DueDelivery, lease: { held: Date }): Promise<'next' | 'wait' | 'lease lost'> {
+  /** Answers false when the lease was lost or the record failed: this worker then stops, the lease lapses. */
+  async #record(delivery: DueDelivery, attempt: AttemptRecord, lease: { held: Date; until: Date }) {
+    try {
+      return await recordAttempt(this.#db, delivery, attempt, lease)
+    } catch (error) {
+      this.#log.error({ err: error, subscription: delivery.subscription_id }, 'webhook attempt not recorded')
+      return false
+    }
+  }
+
+  /** One attempt, logged. */
+  async #attempt(delivery: DueDelivery): Promise<{ record: AttemptRecord; gone: boolean }> {
     const body = JSON.stringify({
       id: delivery.event_id,
       accountId: delivery.account_id,
@@ -137,11 +162,7 @@ export class WebhookDelivery {
     }
     const result = await this.#sender.post(delivery.url, headers, body)
     const record = this.#outcome(delivery, result)
-    const until = new Date(Date.now() + this.#leaseMs)
-    const held = await recordAttempt(this.#db, delivery, record, { held: lease.held, until })
-    lease.held = until
     const gone = result.status === 410
-    if (gone) await disableSubscription(this.#db, delivery.subscription_id, 'The receiver answered 410 Gone')
     this.#log.info(
       {
         subscription: delivery.subscription_id,
@@ -156,8 +177,7 @@ export class WebhookDelivery {
       },
       'webhook attempt'
     )
-    if (!held) return 'lease lost'
-    return record.state === 'pending' || gone ? 'wait' : 'next'
+    return { record, gone }
   }
 
   #outcome(delivery: DueDelivery, result: AttemptResult): AttemptRecord {
