@@ -52,6 +52,9 @@ t.test('every event type reaches a subscribed receiver, signed and in outbox ord
 
   const contact = await newContact(app, account)
   await created(api('PUT', `/contacts/${contact.id}`, { lastName: 'Bee' }))
+  await created(
+    api('POST', '/integrations/hubspot/contacts/sync', { records: [{ id: '901', phone: contact.mobile.number }] })
+  )
   const send = await created(api('POST', '/messages', { contacts: [{ id: contact.id }], template: 'Hello Ann' }))
   await messageReaching(app, account, send.messages[0].id, ['delivered'])
   const reply = await created(
@@ -67,7 +70,7 @@ t.test('every event type reaches a subscribed receiver, signed and in outbox ord
   t.match(replyDelivered!.payload, {
     conversation: { id: String },
     group: { id: sender.groupId },
-    contact: { id: contact.id }
+    contact: { id: contact.id, integrations: { hubspot: { id: '901' } } }
   })
 
   await created(api('POST', '/sandbox/inbound', { from: contact.mobile.number, to: sender.number, message: 'STOP' }))
