@@ -4,6 +4,7 @@ import { messageDispatchTask } from './message-dispatch.ts'
 import { messageStatusReportsTask } from './message-status-reports.ts'
 import { messagesExpandTask } from './messages-expand.ts'
 import type { Task } from './queue.ts'
+import { webhookHousekeepingTask } from './webhook-housekeeping.ts'
 
 /** Every background task: src/deps.ts creates their queues; worker processes run them. */
 export const tasks: readonly Task[] = [
@@ -11,5 +12,6 @@ export const tasks: readonly Task[] = [
   messageDispatchTask,
   messageStatusReportsTask,
   messagesExpandTask,
-  housekeepingTask
+  housekeepingTask,
+  webhookHousekeepingTask
 ]

@@ -174,3 +174,16 @@ export async function disableSubscription(db: Db, subscriptionId: string, reason
     .where('state', '=', 'active')
     .execute()
 }
+
+/**
+ * Forgets deliveries that finished (delivered or given up) before `before`. The events stay, so a
+ * replay by time range still reaches them.
+ */
+export async function purgeFinishedDeliveries(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('webhook_deliveries')
+    .where('state', '<>', 'pending')
+    .where('last_attempt_at', '<', before)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
