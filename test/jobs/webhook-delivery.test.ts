@@ -313,13 +313,22 @@ t.test('deliveries to a private address are refused at delivery time unless allo
   const account = await createTestAccount(permissive)
   const receiver = await startReceiver(t)
   const webhook = await subscribed(permissive, account, receiver, ['contact-created'])
-  await newContact(permissive, account, 'Internal')
-  const attempted = await eventually(
-    async () => await created(caller(strict, account)('GET', `/webhooks/${webhook.id}/deliveries`)),
-    (rows) => rows[0]?.attempts > 0
+  // A name, as after DNS rebinding: it resolves to the loopback address only at delivery time here.
+  const byName = await created(
+    caller(permissive, account)('POST', '/webhooks', {
+      url: receiver.url.replace('127.0.0.1', 'localhost'),
+      eventTypes: ['contact-created']
+    })
   )
-  t.match(attempted[0], { state: 'pending', attempts: 1, lastError: /not a public address/ })
-  t.notOk('lastStatus' in attempted[0])
+  await newContact(permissive, account, 'Internal')
+  for (const id of [webhook.id, byName.id]) {
+    const attempted = await eventually(
+      async () => await created(caller(strict, account)('GET', `/webhooks/${id}/deliveries`)),
+      (rows) => rows[0]?.attempts > 0
+    )
+    t.match(attempted[0], { state: 'pending', attempts: 1, lastError: /public address/ })
+    t.notOk('lastStatus' in attempted[0])
+  }
   t.equal(receiver.requests.length, 0, 'the receiver on 127.0.0.1 was never sent anything')
 })
 
