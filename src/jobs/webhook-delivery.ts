@@ -18,6 +18,7 @@ import { signatureHeader } from '../resources/webhooks/webhook-signing.ts'
 // Deliveries one lease covers before the subscription goes back to the pool, so a busy receiver
 // takes its turn with the others instead of keeping its slot for ever.
 const DRAIN_LIMIT = 500
+const RETRY_AFTER_CAP_MS = 60 * 60 * 1000
 // Deliveries read at once. A pause or a URL change takes effect from the next batch.
 const BATCH_SIZE = 50
 
@@ -188,8 +189,10 @@ export class WebhookDelivery {
     if (delivered) return { ...base, state: 'delivered', nextAttemptAt: new Date() }
     const delay = this.#options.retryDelaysMs[attempts - 1]
     if (delay === undefined) return { ...base, state: 'failed', nextAttemptAt: new Date() }
-    // ±20 % jitter, so receivers recovering from an outage are not hit by every sender at once.
+    // ±20 % jitter, so receivers recovering from an outage are not hit by every sender at once. A
+    // receiver's Retry-After pushes the retry later, up to an hour, never earlier.
     const jittered = delay * (0.8 + Math.random() * 0.4)
-    return { ...base, state: 'pending', nextAttemptAt: new Date(Date.now() + jittered) }
+    const wait = Math.max(jittered, Math.min(result.retryAfterMs ?? 0, RETRY_AFTER_CAP_MS))
+    return { ...base, state: 'pending', nextAttemptAt: new Date(Date.now() + wait) }
   }
 }

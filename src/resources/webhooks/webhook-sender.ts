@@ -7,6 +7,8 @@ export interface AttemptResult {
   latencyMs: number
   /** Why the attempt did not reach the receiver. */
   error?: string
+  /** The receiver's Retry-After (on 429 and 503), in milliseconds. */
+  retryAfterMs?: number
 }
 
 export interface WebhookSender {
@@ -50,13 +52,23 @@ export function createWebhookSender(options: { allowPrivate: boolean; timeoutMs:
         })
         // Only the status matters; the body is read and dropped so the connection can be reused.
         await answer.body.dump({ limit: 64 * 1024 })
-        return { status: answer.statusCode, latencyMs: latency() }
+        const retryAfterMs =
+          answer.statusCode === 429 || answer.statusCode === 503 ? retryAfter(answer.headers['retry-after']) : undefined
+        return { status: answer.statusCode, latencyMs: latency(), ...(retryAfterMs ? { retryAfterMs } : {}) }
       } catch (error) {
         return { latencyMs: latency(), error: describe(error) }
       }
     },
     close: () => agent.close()
   }
+}
+
+/** Retry-After as seconds or as an HTTP date, in milliseconds from now. */
+function retryAfter(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header
+  if (!value) return undefined
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now()
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
 function describe(error: unknown): string {
