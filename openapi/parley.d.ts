@@ -146,6 +146,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared file, by its link
+         * @description No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410).
+         */
+        get: operations["tools.fetchSharedFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth2/token": {
         parameters: {
             query?: never;
@@ -737,6 +757,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch lists
+         * @description Lists with their member counts, oldest first.
+         */
+        get: operations["lists.fetchAll"];
+        put?: never;
+        /**
+         * Create list
+         * @description A static list (members given by contact id, here or later) or a dynamic one (a filter: q, tags, attributes, valid/blocked, evaluated each time the list is used). A list is the audience of a send, a campaign or a quick campaign (filters.list, listId).
+         */
+        post: operations["lists.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch list by ID */
+        get: operations["lists.fetch"];
+        /**
+         * Updates a list
+         * @description Changes the name, or a dynamic list's filter; a list stays static or dynamic.
+         */
+        put: operations["lists.update"];
+        post?: never;
+        /**
+         * Deletes a list
+         * @description The contacts stay; only the list and its memberships go.
+         */
+        delete: operations["lists.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch list members
+         * @description The list's contacts (a dynamic list's: the contacts its filter matches now), in id order.
+         */
+        get: operations["lists.fetchContacts"];
+        put?: never;
+        /**
+         * Add contacts to a list
+         * @description Adds contacts by id to a static list; contacts already in it stay once.
+         */
+        post: operations["lists.addContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/lists/{listId}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a contact from a list */
+        delete: operations["lists.removeContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch campaigns */
+        get: operations["campaigns.fetchAll"];
+        put?: never;
+        /**
+         * Create campaign
+         * @description A saved message for an audience (filters: contacts, tags, attributes, list). trigger.code M runs when executed, S on schedule.cron in schedule.timezone (until paused), FU on each CSV file uploaded to it (fieldMappings map its columns).
+         */
+        post: operations["campaigns.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch campaign by ID */
+        get: operations["campaigns.fetch"];
+        /**
+         * Updates a campaign
+         * @description Changes the fields given and keeps the others; paused: true stops a scheduled campaign.
+         */
+        put: operations["campaigns.update"];
+        post?: never;
+        /**
+         * Deletes a campaign
+         * @description Messages already sent by its runs stay.
+         */
+        delete: operations["campaigns.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Execute a campaign
+         * @description Runs the campaign now as one send job (the same pipeline and checks as POST …/messages) and answers the job; follow its messages with GET …/messages?jobId=. File-upload campaigns run on POST …/upload instead (CAMP-004). An Idempotency-Key header makes a retry answer the first run.
+         */
+        post: operations["campaigns.execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/campaigns/{campaignId}/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file to a file-upload campaign
+         * @description A CSV (text/csv body, or a multipart file part) whose rows become or update contacts as a contact import does, mapped by the campaign's fieldMappings (Mobile and Country are mandatory); the campaign then sends to exactly those contacts. Small files answer 201 with the import counts and the job; larger ones 202 with the import jobId, and the campaign runs when the import finishes.
+         */
+        post: operations["campaigns.upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/quickcampaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create and execute a campaign
+         * @description Creates a manual campaign sending message to the list from the group, and runs it at once (or at sendAt): answers {campaign, job}.
+         */
+        post: operations["campaigns.quick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tools/sharefile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share file - host a file and get a link to use in a message or as MMS media
+         * @description The file as multipart/form-data (field media) or an application/octet-stream body. Its bytes decide its type: images, audio, video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002). The link serves it without a token until expires (PARLEY_SHARED_FILE_TTL_SECONDS later); housekeeping then removes it.
+         */
+        post: operations["tools.shareFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/integrations/{integration}/contacts/sync": {
         parameters: {
             query?: never;
@@ -889,6 +1125,50 @@ export interface paths {
          * @description Needs an acting user (a user-bound credential, or X-Parley-User-Email): read state is per user.
          */
         post: operations["conversations.read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/conversations/{conversationId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a conversation while replying
+         * @description Takes the lock for the acting user, or extends it when they hold it (call it as a heartbeat while they type or read). It lapses after PARLEY_LOCK_SECONDS without activity; sending a reply extends it. While another user holds it, taking it and sending into the conversation answer 409 LOCK-001 naming the holder.
+         */
+        post: operations["conversations.lock"];
+        /**
+         * Release a conversation's lock
+         * @description Its holder releases it. An Administrator breaks another user's lock with `break=true` (event conversation-lock-released with `broken: true`); anyone else gets 409 LOCK-001.
+         */
+        delete: operations["conversations.unlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/conversations/{conversationId}/assignee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a conversation
+         * @description Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.
+         */
+        put: operations["conversations.assign"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1470,6 +1750,153 @@ export interface components {
             /** Format: date-time */
             finishedAt?: string;
         };
+        ListFilter: {
+            /** @description Part of the first or last name, email or mobile */
+            q?: string;
+            /** @description Carrying all these tags */
+            tags?: string[];
+            attributes?: {
+                /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                name?: string;
+                /** @description Same as name (the newer documentation's spelling) */
+                attribute?: string;
+                /**
+                 * @default =
+                 * @enum {unknown}
+                 */
+                comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                /** @description A list with = or != means any of / none of */
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+            /** @description true: only contacts that can be messaged; false: only opted-out or blocked ones */
+            valid?: boolean;
+            /** @description true: only opted-out or blocked contacts (the opposite of valid) */
+            blocked?: boolean;
+        };
+        List: {
+            id: string;
+            /** @example VIP customers */
+            name: string;
+            /**
+             * @description static: members added by contact id; dynamic: the contacts its filter matches, at the time of use
+             * @enum {unknown}
+             */
+            type: "static" | "dynamic";
+            filter: components["schemas"]["ListFilter"] | (never | null);
+            counts: {
+                /** @description Members (contacts matching, for a dynamic list) */
+                total: number;
+                /** @description Members who can be messaged (not opted out or blocked) */
+                valid: number;
+            };
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+        };
+        CampaignJob: {
+            /** @description The send job: follow its messages with GET …/messages?jobId= */
+            id: string;
+            /** Format: date-time */
+            created: string;
+            /** @example completed */
+            status: string;
+            /** @description Recipients the run asked for */
+            submitted: number;
+            /** @description Messages that failed or were undelivered so far */
+            failures: number;
+            /** @description Recipients refused before sending (opted out, no sender, …) */
+            invalid: number;
+            /** @description Price of the messages sent so far */
+            price: number;
+        };
+        Campaign: {
+            id: string;
+            /** @example Marketing Campaign */
+            name: string;
+            description: string | null;
+            trigger: {
+                /** @enum {unknown} */
+                code: "M" | "S" | "FU";
+                name: string;
+            };
+            filters: {
+                /** @description Contact ids */
+                contacts?: string[];
+                tags?: string[];
+                attributes?: {
+                    /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                    name?: string;
+                    /** @description Same as name (the newer documentation's spelling) */
+                    attribute?: string;
+                    /**
+                     * @default =
+                     * @enum {unknown}
+                     */
+                    comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                    /** @description A list with = or != means any of / none of */
+                    value: (string | number | boolean) | (string | number | boolean)[];
+                }[];
+                /** @description A list id: its members are the audience */
+                list?: string;
+            };
+            template: string | null;
+            templateId: string | null;
+            media: {
+                url: string;
+                type?: string;
+                name?: string;
+                filename?: string;
+            }[];
+            phoneNumberFilter: {
+                group?: {
+                    /** @description Group id or API code */
+                    id?: string;
+                };
+            } | null;
+            schedule: {
+                /**
+                 * @description Five-field cron expression
+                 * @example 0 9 * * 1
+                 */
+                cron: string;
+                /**
+                 * @description IANA time zone the cron is read in
+                 * @default UTC
+                 * @example America/New_York
+                 */
+                timezone: string;
+                /** @description A label for people (e.g. weekly); the cron decides */
+                frequency?: string;
+            } | null;
+            reporting: {
+                /** @example NoReport */
+                when?: string;
+                delay?: number;
+                unit?: string;
+                destination?: string;
+            } | null;
+            fieldMappings: {
+                /** @description CSV column header */
+                column: string;
+                /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                attribute: string;
+                mandatory?: boolean;
+            }[];
+            lastJob: components["schemas"]["CampaignJob"] | (never | null);
+            /** Format: date-time */
+            nextExecution: string | null;
+            paused: boolean;
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+        };
+        ShareFileResult: {
+            /**
+             * @description Serves the file without a token until expires; usable as media[].url in a send, template or campaign
+             * @example https://sms.example.com/files/2Xr6…
+             */
+            link: string;
+            /** Format: date-time */
+            expires: string;
+        };
         ContactSyncResult: {
             submitted: number;
             /** @description Records whose number is synced with them (new links and updates of linked ones) */
@@ -1640,6 +2067,26 @@ export interface components {
             lastMessageAt: string;
             /** @description Ids of the group members who have not read its latest inbound message */
             unread: string[];
+            /** @description Who is replying, until when; null when nobody holds the lock (or it has lapsed) */
+            lock: {
+                user: {
+                    id: string;
+                    firstName: string;
+                    lastName: string;
+                };
+                /**
+                 * Format: date-time
+                 * @description When the lock lapses unless its holder stays active
+                 */
+                expiresAt: string;
+            } | null;
+            /** @description The contact's assigned user: the conversation's assignee */
+            assignedUser: {
+                id: string;
+                firstName: string;
+                lastName: string;
+                email: string;
+            } | null;
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
@@ -1672,7 +2119,7 @@ export interface components {
             url: string;
             /** @description Same as url (the newer documentation names it so) */
             destination: string;
-            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
             /**
              * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
              * @enum {unknown}
@@ -1695,7 +2142,7 @@ export interface components {
             url: string;
             /** @description Same as url (the newer documentation names it so) */
             destination: string;
-            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
             /**
              * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
              * @enum {unknown}
@@ -1729,7 +2176,7 @@ export interface components {
             url: string;
             /** @description Same as url (the newer documentation names it so) */
             destination: string;
-            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
             /**
              * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
              * @enum {unknown}
@@ -1753,7 +2200,7 @@ export interface components {
             id: string;
             eventId: string;
             /** @enum {unknown} */
-            eventType: "contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed";
+            eventType: "contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed";
             /** @enum {unknown} */
             state: "pending" | "delivered" | "failed";
             replay: boolean;
@@ -1842,6 +2289,47 @@ export interface operations {
                 };
                 content: {
                     "text/xml": string;
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tools.fetchSharedFile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link's token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Default Response */
@@ -4511,6 +4999,1076 @@ export interface operations {
             };
         };
     };
+    "lists.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                /** @description Filter by name or part of it, ignoring case */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example VIP customers */
+                    name: string;
+                    filter?: components["schemas"]["ListFilter"];
+                    /** @description Contact ids of a static list (not with filter) */
+                    contacts?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example VIP customers */
+                    name?: string;
+                    filter?: components["schemas"]["ListFilter"];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["List"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.fetchContacts": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Contact"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.addContacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Contact ids to add */
+                    contacts: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description Contacts that were not members before */
+                            added: number;
+                            counts: {
+                                total: number;
+                                valid: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "lists.removeContact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                /** @description List id */
+                listId: string;
+                /** @description Contact id */
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                /** @description Filter by name or part of it, ignoring case */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name: string;
+                    description?: string;
+                    trigger?: {
+                        /**
+                         * @description M runs when executed; S runs on its schedule; FU runs on each uploaded CSV file
+                         * @default M
+                         * @enum {unknown}
+                         */
+                        code: "M" | "S" | "FU";
+                    };
+                    filters?: {
+                        /** @description Contact ids */
+                        contacts?: string[];
+                        /** @description Contacts carrying all these tags: strings, or {tag, visible} objects */
+                        tags?: (string | {
+                            tag: string;
+                            visible?: boolean;
+                        })[];
+                        attributes?: {
+                            /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                            name?: string;
+                            /** @description Same as name (the newer documentation's spelling) */
+                            attribute?: string;
+                            /**
+                             * @default =
+                             * @enum {unknown}
+                             */
+                            comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                            /** @description A list with = or != means any of / none of */
+                            value: (string | number | boolean) | (string | number | boolean)[];
+                        }[];
+                        /** @description A list id: its members are the audience */
+                        list?: string;
+                    };
+                    /** @example Hi {{{contact.firstName}}} */
+                    template?: string;
+                    /** @description A saved template, used when template is not given */
+                    templateId?: string;
+                    media?: {
+                        /** Format: uri */
+                        url: string;
+                        type?: string;
+                    }[];
+                    phoneNumberFilter?: {
+                        group?: {
+                            /** @description Group id or API code */
+                            id?: string;
+                        };
+                    };
+                    schedule?: {
+                        /**
+                         * @description Five-field cron expression
+                         * @example 0 9 * * 1
+                         */
+                        cron: string;
+                        /**
+                         * @description IANA time zone the cron is read in
+                         * @default UTC
+                         * @example America/New_York
+                         */
+                        timezone: string;
+                        /** @description A label for people (e.g. weekly); the cron decides */
+                        frequency?: string;
+                    };
+                    reporting?: {
+                        /** @example NoReport */
+                        when?: string;
+                        delay?: number;
+                        unit?: string;
+                        destination?: string;
+                    };
+                    fieldMappings?: {
+                        /** @description CSV column header */
+                        column: string;
+                        /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                        attribute: string;
+                        mandatory?: boolean;
+                    }[];
+                    /** @description A paused scheduled campaign does not run */
+                    paused?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name?: string;
+                    description?: string;
+                    trigger?: {
+                        /**
+                         * @description M runs when executed; S runs on its schedule; FU runs on each uploaded CSV file
+                         * @default M
+                         * @enum {unknown}
+                         */
+                        code: "M" | "S" | "FU";
+                    };
+                    filters?: {
+                        /** @description Contact ids */
+                        contacts?: string[];
+                        /** @description Contacts carrying all these tags: strings, or {tag, visible} objects */
+                        tags?: (string | {
+                            tag: string;
+                            visible?: boolean;
+                        })[];
+                        attributes?: {
+                            /** @description Attribute name: a custom attribute, or firstName, lastName, email, mobile, country */
+                            name?: string;
+                            /** @description Same as name (the newer documentation's spelling) */
+                            attribute?: string;
+                            /**
+                             * @default =
+                             * @enum {unknown}
+                             */
+                            comparator: "=" | "<" | "<=" | ">" | ">=" | "!=";
+                            /** @description A list with = or != means any of / none of */
+                            value: (string | number | boolean) | (string | number | boolean)[];
+                        }[];
+                        /** @description A list id: its members are the audience */
+                        list?: string;
+                    };
+                    /** @example Hi {{{contact.firstName}}} */
+                    template?: string;
+                    /** @description A saved template, used when template is not given */
+                    templateId?: string;
+                    media?: {
+                        /** Format: uri */
+                        url: string;
+                        type?: string;
+                    }[];
+                    phoneNumberFilter?: {
+                        group?: {
+                            /** @description Group id or API code */
+                            id?: string;
+                        };
+                    };
+                    schedule?: {
+                        /**
+                         * @description Five-field cron expression
+                         * @example 0 9 * * 1
+                         */
+                        cron: string;
+                        /**
+                         * @description IANA time zone the cron is read in
+                         * @default UTC
+                         * @example America/New_York
+                         */
+                        timezone: string;
+                        /** @description A label for people (e.g. weekly); the cron decides */
+                        frequency?: string;
+                    };
+                    reporting?: {
+                        /** @example NoReport */
+                        when?: string;
+                        delay?: number;
+                        unit?: string;
+                        destination?: string;
+                    };
+                    fieldMappings?: {
+                        /** @description CSV column header */
+                        column: string;
+                        /** @description Contact field (mobile, country, firstName, lastName, email) or custom attribute name */
+                        attribute: string;
+                        mandatory?: boolean;
+                    }[];
+                    /** @description A paused scheduled campaign does not run */
+                    paused?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Campaign"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.execute": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["CampaignJob"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description Campaign id */
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example country,firstName,mobile
+                 *     US,Joe,123-456-7890
+                 */
+                "text/csv": unknown;
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            upload: components["schemas"]["ContactUpload"];
+                            job: components["schemas"]["CampaignJob"] | (never | null);
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description Poll GET /contacts/imports/{jobId} */
+                            jobId: string;
+                            /** @enum {string} */
+                            status: "queued";
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "campaigns.quick": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example Marketing Campaign */
+                    name: string;
+                    /** @description The group to send from: id or API code */
+                    groupId: string;
+                    /** @description The list to send to */
+                    listId: string;
+                    message: {
+                        /** @example Hi {{{contact.firstName}}} */
+                        message: string;
+                        media?: {
+                            /** Format: uri */
+                            url: string;
+                            type?: string;
+                        }[];
+                    };
+                    /**
+                     * Format: date-time
+                     * @description Send later: the messages stay scheduled until then
+                     */
+                    sendAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            campaign: components["schemas"]["Campaign"];
+                            job: components["schemas"]["CampaignJob"];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "tools.shareFile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": unknown;
+                "application/octet-stream": unknown;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ShareFileResult"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "integrations.syncContacts": {
         parameters: {
             query?: never;
@@ -4684,6 +6242,8 @@ export interface operations {
                             /** @description A list with = or != means any of / none of */
                             value: (string | number | boolean) | (string | number | boolean)[];
                         }[];
+                        /** @description A list id: its members (with tags and attributes: those of them matching) */
+                        list?: string;
                     };
                     /**
                      * @description Text with {{{firstName}}}-style placeholders
@@ -4855,6 +6415,8 @@ export interface operations {
                 contactId?: string;
                 /** @description true: unread by the acting user (for an account-wide credential: read by nobody) */
                 unread?: boolean;
+                /** @description A user id, `me` (the acting user) or `none` (unassigned): the contact's assigned user */
+                assignedUserId?: string;
             };
             header?: never;
             path: {
@@ -5006,6 +6568,157 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.unlock": {
+        parameters: {
+            query?: {
+                /** @description Administrators only: release another user's lock */
+                break?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Conversation"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "conversations.assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description ID of conversation */
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A member of the conversation's group, or null to unassign */
+                    userId: string | null;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -5221,7 +6934,7 @@ export interface operations {
                      * @example https://myserver.com/send/callback/here
                      */
                     url: string;
-                    eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+                    eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
                 };
             };
         };
@@ -5366,7 +7079,7 @@ export interface operations {
                      * @example https://myserver.com/send/callback/here
                      */
                     url?: string;
-                    eventTypes?: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "sender-status-changed")[];
+                    eventTypes?: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
                 };
             };
         };

@@ -62,7 +62,31 @@ const bodyOverrides: Record<string, Record<string, unknown>> = {
   [`post ${ACCOUNT}/sandbox/inbound`]: { from: '{{uniqueNumber}}', to: '{{senderNumber}}', message: 'Hello' },
   [`post ${ACCOUNT}/webhooks`]: { url: 'https://example.com/hooks/{{uniqueId}}' },
   [`put ${ACCOUNT}/webhooks/{webhookId}`]: { url: 'https://example.com/hooks/{{uniqueId}}' },
-  [`post ${ACCOUNT}/webhooks/{webhookId}/replay`]: { from: '2020-01-01T00:00:00.000Z' }
+  [`post ${ACCOUNT}/webhooks/{webhookId}/replay`]: { from: '2020-01-01T00:00:00.000Z' },
+  [`put ${ACCOUNT}/conversations/{conversationId}/assignee`]: { userId: '{{userId}}' },
+  [`post ${ACCOUNT}/lists/{listId}/contacts`]: { contacts: ['{{contactId}}'] },
+  [`post ${ACCOUNT}/campaigns`]: {
+    template: 'Hello from the Postman campaign',
+    filters: { contacts: ['{{contactId}}'] },
+    phoneNumberFilter: { group: { id: '{{groupId}}' } }
+  },
+  [`post ${ACCOUNT}/quickcampaigns`]: {
+    groupId: '{{groupId}}',
+    listId: '{{listId}}',
+    message: { message: 'Hello from the Postman quick campaign' }
+  }
+}
+
+// Operations whose body is a file rather than JSON: a small one of the kind they take.
+const rawBodies: Record<string, { contentType: string; body: string }> = {
+  'post /v1/tools/sharefile': {
+    contentType: 'application/octet-stream',
+    body: 'BEGIN:VCARD\nVERSION:3.0\nFN:Postman Example\nEND:VCARD\n'
+  },
+  [`post ${ACCOUNT}/campaigns/{campaignId}/upload`]: {
+    contentType: 'text/csv',
+    body: 'mobile,country,firstName\n{{uniqueNumber}},US,Postman\n'
+  }
 }
 
 // Path parameters no request creates.
@@ -70,7 +94,13 @@ const pathValues: Record<string, string> = { integration: 'hubspot', tag: 'postm
 
 // Path parameters named alike on different resources get distinct variables.
 const variableOf = (path: string, parameter: string) =>
-  parameter === 'jobId' ? (path.includes('/imports/') ? 'importJobId' : 'messageJobId') : parameter
+  parameter === 'jobId'
+    ? path.includes('/imports/')
+      ? 'importJobId'
+      : 'messageJobId'
+    : parameter === 'campaignId' && path.endsWith('/upload')
+      ? 'uploadCampaignId'
+      : parameter
 
 // Variables a request sets from its answer, beyond the id of what a create made.
 const captures: Record<string, Record<string, string>> = {
@@ -88,10 +118,15 @@ const captures: Record<string, Record<string, string>> = {
   }
 }
 
+// Posts that add existing things to a collection rather than create one: they answer no new id.
+const adds = new Set([`post ${ACCOUNT}/lists/{listId}/contacts`])
+
 // Headers an operation needs beyond the token.
 const headerValues: Record<string, Record<string, string>> = {
   // Read marks are per user; an account-wide credential names the user it acts for.
-  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' }
+  [`post ${ACCOUNT}/conversations/{conversationId}/read`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`post ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' },
+  [`delete ${ACCOUNT}/conversations/{conversationId}/lock`]: { 'X-Parley-User-Email': '{{userEmail}}' }
 }
 
 // The account's first sender joins its first group, and a sender belongs to one group at a time, so
@@ -105,8 +140,18 @@ const detachSenderScript = [
   "    pm.sendRequest({ url: base + '/groups/' + group.id + '/senders/' + pm.collectionVariables.get('senderId'), method: 'DELETE', header: auth }, () => {})",
   '})'
 ]
+// Only a file-upload (FU) campaign takes files: the upload makes one first.
+const uploadCampaignScript = [
+  "const base = pm.variables.replaceIn('{{baseUrl}}/v1/accounts/{{AccountId}}')",
+  "const header = { Authorization: 'Bearer ' + pm.collectionVariables.get('accessToken'), 'Content-Type': 'application/json' }",
+  "const campaign = { name: 'Postman uploads', trigger: { code: 'FU' }, template: 'Welcome from Postman' }",
+  "pm.sendRequest({ url: base + '/campaigns', method: 'POST', header, body: { mode: 'raw', raw: JSON.stringify(campaign) } }, (error, response) => {",
+  "  if (!error) pm.collectionVariables.set('uploadCampaignId', response.json().data.id)",
+  '})'
+]
 const prerequestScripts: Record<string, string[]> = {
-  [`put ${ACCOUNT}/groups/{groupId}/senders/{senderId}`]: detachSenderScript
+  [`put ${ACCOUNT}/groups/{groupId}/senders/{senderId}`]: detachSenderScript,
+  [`post ${ACCOUNT}/campaigns/{campaignId}/upload`]: uploadCampaignScript
 }
 
 // A CSV larger than the synchronous import limit (PARLEY_IMPORT_SYNC_MAX_BYTES, 1 MiB by default) is
@@ -221,7 +266,11 @@ function entry(
     .filter((other) => other.startsWith(`${path}/{`) && !other.slice(path.length + 1).includes('/'))
     .map((other) => other.slice(path.length + 2, -1))[0]
   const created =
-    method === 'post' && contentType === 'application/json' && itemParameter && !(itemParameter in pathValues)
+    method === 'post' &&
+    contentType === 'application/json' &&
+    itemParameter &&
+    !(itemParameter in pathValues) &&
+    !adds.has(key)
       ? {
           [variableOf(path, itemParameter)]:
             resolve(answerSchema.properties?.data ?? {}, document).type === 'array' ? 'data[0].id' : 'data.id'
@@ -229,13 +278,16 @@ function entry(
       : {}
   const sets = contentType === 'text/csv' ? { importJobId: 'data.jobId' } : { ...created, ...(captures[key] ?? {}) }
   const content = operation.requestBody?.content[contentType]
+  const raw = contentType === 'application/json' && !content ? rawBodies[key] : undefined
   const body =
     contentType === 'text/csv'
       ? ''
-      : content?.schema && { ...(exampleOf(content.schema, document) as object), ...(bodyOverrides[key] ?? {}) }
+      : raw
+        ? raw.body
+        : content?.schema && { ...(exampleOf(content.schema, document) as object), ...(bodyOverrides[key] ?? {}) }
   const prerequest = contentType === 'text/csv' ? backgroundImportScript : prerequestScripts[key]
   const headers = {
-    ...(body !== undefined ? { 'Content-Type': contentType } : {}),
+    ...(body !== undefined ? { 'Content-Type': raw?.contentType ?? contentType } : {}),
     ...(headerValues[key] ?? {})
   }
   const events = [
@@ -279,13 +331,14 @@ function entry(
 export function postmanCollectionText(document: OpenApiDocument): string {
   const entries: Entry[] = []
   for (const [path, operations] of Object.entries(document.paths)) {
-    // Carrier callbacks are for carriers (signed by them, answered in their formats), not for API clients.
-    if (path.startsWith('/carriers/')) continue
+    // Carrier callbacks and shared file links are for carriers (signed by them, or fetched by them
+    // as MMS media), not for API clients.
+    if (path.startsWith('/carriers/') || path.startsWith('/files/')) continue
     // Creates first, so that reads, updates and actions of the same resource find what they made.
     const ordered = Object.entries(operations).sort(([a], [b]) => Number(b === 'post') - Number(a === 'post'))
     for (const [method, operation] of ordered) {
       entries.push(entry(document, path, method, operation))
-      if (method === 'post' && operation.requestBody?.content['text/csv'])
+      if (method === 'post' && path === `${ACCOUNT}/contacts` && operation.requestBody?.content['text/csv'])
         entries.push(entry(document, path, method, operation, 'text/csv'))
     }
   }

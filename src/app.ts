@@ -22,6 +22,7 @@ import { contactRoutes } from './resources/contacts/contacts.routes.ts'
 import { conversationRoutes } from './resources/conversations/conversations.routes.ts'
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
+import { inboxRoutes } from './resources/inbox/inbox.routes.ts'
 import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
 import { carrierRoutes } from './resources/carriers/carriers.routes.ts'
 import { CarrierInfo } from './resources/carriers/carriers.schemas.ts'
@@ -42,6 +43,12 @@ import { healthRoutes } from './resources/health/health.routes.ts'
 import { tokenRoutes } from './resources/oauth/token.routes.ts'
 import { senderRoutes } from './resources/senders/senders.routes.ts'
 import { Sender } from './resources/senders/senders.schemas.ts'
+import { campaignRoutes } from './resources/campaigns/campaigns.routes.ts'
+import { Campaign, CampaignJob } from './resources/campaigns/campaigns.schemas.ts'
+import { sharedFileLinkRoutes, shareFileRoutes } from './resources/files/files.routes.ts'
+import { ShareFileResult } from './resources/files/files.schemas.ts'
+import { listRoutes } from './resources/lists/lists.routes.ts'
+import { List, ListFilter } from './resources/lists/lists.schemas.ts'
 import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
@@ -73,6 +80,11 @@ const resourceSchemas = [
   ContactUploadResult,
   ContactUploadResponse,
   ContactImport,
+  ListFilter,
+  List,
+  CampaignJob,
+  Campaign,
+  ShareFileResult,
   SyncResult,
   Message,
   InvalidRecipient,
@@ -156,6 +168,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   })
 
   await app.register(healthRoutes)
+  await app.register(sharedFileLinkRoutes)
   // Only the token endpoint takes a form (RFC 6749); elsewhere a form body is a 415, not a half-read object.
   await app.register(async (oauth) => {
     await oauth.register(formbody)
@@ -191,10 +204,14 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(attributeRoutes)
     await v1.register(contactRoutes, { imports: config.imports })
     await v1.register(contactStateRoutes)
+    await v1.register(listRoutes)
+    await v1.register(campaignRoutes, { importMaxBytes: config.imports.maxBytes })
+    await v1.register(shareFileRoutes, { limits: config.sharedFiles, publicUrl: config.publicUrl })
     await v1.register(integrationRoutes)
     await v1.register(messageRoutes)
     await v1.register(conversationRoutes)
     await v1.register(inboundRoutes)
+    await v1.register(inboxRoutes)
     await v1.register(carrierRoutes)
     await v1.register(webhookRoutes, { allowPrivate: config.webhooks.allowPrivate })
   })

@@ -49,6 +49,8 @@ const EnvSchema = Type.Object({
     maxLength: 1000,
     default: 'Reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.'
   }),
+  PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
+  PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   PARLEY_WEBHOOKS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
@@ -59,6 +61,9 @@ const EnvSchema = Type.Object({
   }),
   PARLEY_WEBHOOKS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
   PARLEY_WEBHOOKS_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+  PARLEY_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
+  PARLEY_SSE_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
+  PARLEY_SSE_CLIENT_BUFFER: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(Type.String()),
   PARLEY_CARRIERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -114,10 +119,12 @@ export interface Config {
   workers: boolean
   imports: ImportLimits
   messaging: MessagingOptions
+  sharedFiles: SharedFileLimits
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
   publicUrl?: string
+  inbox: InboxOptions
   /** The configured carriers (besides the sandbox) by name. */
   carriers: Record<string, CarrierSettings>
   webhooks: WebhookOptions
@@ -148,6 +155,22 @@ export interface MessagingOptions {
   /** The answer to HELP and INFO. */
   helpText: string
   prices: PriceTable
+}
+
+export interface SharedFileLimits {
+  /** Larger files are refused: carriers commonly take MMS media up to 5 MB. */
+  maxBytes: number
+  /** How long a shared file's link works. */
+  ttlSeconds: number
+}
+
+export interface InboxOptions {
+  /** A conversation lock lapses this long after its holder's last activity. */
+  lockSeconds: number
+  /** How often a live event stream writes a comment line, so proxies keep it open. */
+  sseHeartbeatMs: number
+  /** Events waiting for one slow stream client before it is disconnected. */
+  sseClientBuffer: number
 }
 
 export interface ImportLimits {
@@ -253,7 +276,13 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       helpText: valid.PARLEY_HELP_TEXT,
       prices
     },
+    sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    inbox: {
+      lockSeconds: valid.PARLEY_LOCK_SECONDS,
+      sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
+      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER
+    },
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,
     carriers: carrierSettings.carriers,

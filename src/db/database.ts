@@ -12,9 +12,16 @@ import type { EventsTable } from '../resources/events/events.table.ts'
 import type { ContactIntegrationLinksTable } from '../resources/integrations/integrations.table.ts'
 import type { GroupsTable, GroupUsersTable } from '../resources/groups/groups.table.ts'
 import type { SendersTable } from '../resources/senders/senders.table.ts'
+import type { CampaignsTable } from '../resources/campaigns/campaigns.table.ts'
+import type { SharedFilesTable } from '../resources/files/files.table.ts'
+import type { ListMembersTable, ListsTable } from '../resources/lists/lists.table.ts'
 import type { TemplatesTable } from '../resources/templates/templates.table.ts'
 import type { SandboxMessagesTable } from '../carriers/sandbox/sandbox.table.ts'
-import type { ConversationReadsTable, ConversationsTable } from '../resources/conversations/conversations.table.ts'
+import type {
+  AwayRepliesTable,
+  ConversationReadsTable,
+  ConversationsTable
+} from '../resources/conversations/conversations.table.ts'
 import type {
   IdempotencyKeysTable,
   MessagesTable,
@@ -38,9 +45,14 @@ export interface Database {
   group_users: GroupUsersTable
   senders: SendersTable
   templates: TemplatesTable
+  lists: ListsTable
+  list_members: ListMembersTable
+  campaigns: CampaignsTable
+  shared_files: SharedFilesTable
   sandbox_messages: SandboxMessagesTable
   conversations: ConversationsTable
   conversation_reads: ConversationReadsTable
+  away_replies: AwayRepliesTable
   messages: MessagesTable
   send_jobs: SendJobsTable
   idempotency_keys: IdempotencyKeysTable

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import type { Tx } from '../db/database.ts'
+import type { Deps } from '../deps.ts'
 import { ApiError } from '../errors/api-error.ts'
 import { importContacts, ImportOptions, inSlices } from '../resources/contacts/contacts-import.ts'
 import { csvFault } from '../resources/contacts/contacts-upload.ts'
@@ -12,12 +13,15 @@ import {
   readChunks,
   saveProgress
 } from '../resources/contacts/imports.repository.ts'
+import { runUploadedCampaign } from '../resources/campaigns/campaigns.service.ts'
 import { defineTask, type Queue } from './queue.ts'
 
 const ContactsImportPayload = Type.Object({
   accountId: Type.String(),
   importId: Type.String(),
-  requestId: Type.Optional(Type.String())
+  requestId: Type.Optional(Type.String()),
+  /** A file-upload campaign that sends to the imported contacts once they are written. */
+  campaignId: Type.Optional(Type.String())
 })
 
 const RETRY_LIMIT = 2
@@ -27,11 +31,15 @@ export const contactsImportTask = defineTask({
   name: 'contacts-import',
   payload: ContactsImportPayload,
   queue: { retryLimit: RETRY_LIMIT, retryDelay: 5, expireInSeconds: 3600 },
-  run: async ({ db, config }, { accountId, importId }, job) => {
+  run: async (deps, { accountId, importId, campaignId }, job) => {
+    const { db, config } = deps
     const limits = config.imports
     const staged = await findImport(db, accountId, importId)
     if (!staged || staged.status === 'completed' || staged.status === 'failed') return
     await markRunning(db, accountId, importId)
+    // A retry is a new run: rows the failed attempt wrote are updated, not reported as duplicates.
+    const runId = `${importId}/${job.retryCount}`
+    let imported = false
     try {
       const tally = await importContacts(
         db,
@@ -40,8 +48,7 @@ export const contactsImportTask = defineTask({
         Value.Parse(ImportOptions, staged.options),
         {
           actor: staged.created_by,
-          // A retry is a new run: rows the failed attempt wrote are updated, not reported as duplicates.
-          runId: `${importId}/${job.retryCount}`,
+          runId,
           batchRows: limits.batchRows,
           maxRecordBytes: limits.maxRowBytes,
           keepContacts: false,
@@ -49,6 +56,7 @@ export const contactsImportTask = defineTask({
         }
       )
       await finishImport(db, accountId, importId, { tally })
+      imported = true
     } catch (error) {
       const refusal = error instanceof ApiError ? error : csvFault(error, limits.maxRowBytes)
       // A refused file fails for good; anything else (the database going away) is retried by pg-boss.
@@ -59,8 +67,19 @@ export const contactsImportTask = defineTask({
       }
       if (!refusal) throw error
     }
+    if (imported && campaignId !== undefined) await sendToUpload(deps, accountId, campaignId, runId)
   }
 })
+
+/** The file-upload campaign's run over the imported contacts; a run its settings refuse is logged, not retried. */
+async function sendToUpload(deps: Deps, accountId: string, campaignId: string, runId: string): Promise<void> {
+  try {
+    await runUploadedCampaign(deps, accountId, campaignId, runId)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    deps.log.warn({ campaignId, code: error.code, reason: error.message }, 'file upload campaign run refused')
+  }
+}
 
 export async function enqueueContactsImport(
   tx: Tx,

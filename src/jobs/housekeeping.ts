@@ -1,9 +1,10 @@
 import { Type } from 'typebox'
 import { purgeAbandonedUploads } from '../resources/contacts/imports.repository.ts'
+import { purgeExpiredFiles } from '../resources/files/files.repository.ts'
 import { purgeIdempotencyKeys } from '../resources/messages/send/idempotency.repository.ts'
 import { defineTask } from './queue.ts'
 
-/** Hourly: forgets expired Idempotency-Keys and removes uploads a crash cut off mid-stream. */
+/** Hourly: forgets expired Idempotency-Keys, removes uploads a crash cut off mid-stream and the bytes of expired shared files. */
 export const housekeepingTask = defineTask({
   name: 'housekeeping',
   payload: Type.Object({}),
@@ -11,8 +12,10 @@ export const housekeepingTask = defineTask({
   run: async ({ db, log }) => {
     const purged = {
       idempotencyKeys: await purgeIdempotencyKeys(db),
-      abandonedUploads: await purgeAbandonedUploads(db)
+      abandonedUploads: await purgeAbandonedUploads(db),
+      expiredFiles: await purgeExpiredFiles(db)
     }
-    if (purged.idempotencyKeys + purged.abandonedUploads > 0) log.info(purged, 'housekeeping purged expired rows')
+    if (purged.idempotencyKeys + purged.abandonedUploads + purged.expiredFiles > 0)
+      log.info(purged, 'housekeeping purged expired rows')
   }
 })

@@ -1,3 +1,4 @@
+import { campaignsScheduleTask } from './campaigns-schedule.ts'
 import { contactsImportTask } from './contacts-import.ts'
 import { housekeepingTask } from './housekeeping.ts'
 import { messageDispatchTask } from './message-dispatch.ts'
@@ -13,5 +14,6 @@ export const tasks: readonly Task[] = [
   messageStatusReportsTask,
   messagesExpandTask,
   housekeepingTask,
-  webhookHousekeepingTask
+  webhookHousekeepingTask,
+  campaignsScheduleTask
 ]

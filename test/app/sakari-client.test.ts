@@ -11,9 +11,6 @@ import { quickSandbox } from '../helpers/messaging.ts'
 // start's credentials, runs Sakari's documented examples for every implemented operation.
 const reference = loadReference()
 
-// Parley answers these as unknown routes until campaigns and file sharing land.
-const notYetImplemented = (operationId: string) => /^campaigns\.|^tools\.shareFile$/.test(operationId)
-
 // Answers checked against the official response schemas themselves, not only for success.
 const validatedAgainstSchemas = (operationId: string) => operationId.startsWith('webhooks.')
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
@@ -26,6 +23,17 @@ function officialSchemaErrors(operation: Operation & { path: string; method: str
   const ref = schema.$ref ? `sakari#${schema.$ref.slice(1)}` : undefined
   const validate = ref ? ajv.getSchema(ref)! : ajv.compile(schema as object)
   return validate(body) ? [] : ajv.errorsText(validate.errors).split(', ')
+}
+
+// Sakari documents no example file for sharefile: a 1×1 PNG, sent as the octet-stream body it allows.
+const png = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4e40000000049454e44ae426082',
+  'hex'
+)
+const fileUpload = {
+  body: png,
+  bodySerializer: (body: Buffer) => body,
+  headers: { 'Content-Type': 'application/octet-stream' }
 }
 
 type Operation = { operationId: string; 'x-code-samples'?: { lang: string; source: string }[] }
@@ -87,17 +95,15 @@ t.test("a client generated from Sakari's document runs its examples against a fr
         params: { path: Object.fromEntries(pathParameters.map((name) => [name, ids[name] ?? 'unknown'])) },
         headers: operation.operationId === 'auth.token' ? {} : { Authorization: `Bearer ${token}` },
         // fetch sends no body with GET or HEAD (webhooks.fetchAll documents one).
-        ...(body !== undefined && !['get', 'head'].includes(operation.method) ? { body } : {})
+        ...(body !== undefined && !['get', 'head'].includes(operation.method) ? { body } : {}),
+        ...(operation.operationId === 'tools.shareFile'
+          ? { ...fileUpload, headers: { ...fileUpload.headers, Authorization: `Bearer ${token}` } }
+          : {})
       } as never
     )
     const answer = (data ?? error) as { success?: boolean; error?: { code?: string }; data?: unknown } | undefined
     results.push(`${operation.operationId} ${response.status} ${answer?.error?.code ?? answer?.success}`)
 
-    if (notYetImplemented(operation.operationId)) {
-      t.equal(response.status, 404, `${operation.operationId}: not yet implemented (issues 12, 14)`)
-      t.match(answer, { success: false, error: { code: 'REQ-005' } })
-      continue
-    }
     t.ok(
       pathParameters.every((name) => ids[name]),
       `${operation.operationId}: earlier answers gave its ${pathParameters}`

@@ -23,6 +23,7 @@ const whenTheyApply = new Set([
   'contacts.update 200 data.error',
   'conversations.fetchAll 200 error',
   'templates.fetchAll 200 error',
+  'campaigns.fetchAll 200 error',
   'templates.create 201 error',
   'messages.fetchAll 200 error',
   'messages.fetchAll 200 data[].error',
@@ -111,6 +112,25 @@ t.test('answers to the implemented operations carry every property the official 
   const conversationId = conversations.data[0].id
   await call('conversations.fetch', 'GET', `/conversations/${conversationId}`)
   await call('conversations.close', 'PUT', `/conversations/${conversationId}/close`)
+  const campaign = (
+    await call('campaigns.create', 'POST', '/campaigns', {
+      name: 'Marketing Campaign',
+      trigger: { code: 'M' },
+      template: 'Hi {{{contact.firstName}}}',
+      reporting: { when: 'NoReport' }
+    })
+  ).data
+  await call('campaigns.fetchAll', 'GET', '/campaigns')
+  await call('campaigns.fetch', 'GET', `/campaigns/${campaign.id}`)
+  await call('campaigns.update', 'PUT', `/campaigns/${campaign.id}`, { name: 'Renamed' })
+  await call('campaigns.remove', 'DELETE', `/campaigns/${campaign.id}`)
+  const shared = await app.inject({
+    method: 'POST',
+    url: '/v1/tools/sharefile',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    payload: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
+  })
+  answers.push(['tools.shareFile', shared.statusCode, shared.json()])
   await call('templates.remove', 'DELETE', `/templates/${template.id}`)
   await call('contacts.remove', 'DELETE', `/contacts/${contact.id}`)
 

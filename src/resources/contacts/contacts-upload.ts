@@ -20,9 +20,12 @@ export interface UploadContext {
   actor: ActorShape
   limits: ImportLimits
   requestId: string
+  /** A file-upload campaign to run over the file's contacts once they are written. */
+  campaignId?: string
 }
 
-export type UploadOutcome = { tally: ImportTally } | { jobId: string }
+/** `runId` marks the contacts a synchronous import wrote (their last_import_id). */
+export type UploadOutcome = { tally: ImportTally; runId: string } | { jobId: string }
 
 // Staged chunks are a few MB: few rows in the chunk table, little memory per insert.
 const STAGED_CHUNK_BYTES = 4 * 1024 * 1024
@@ -111,14 +114,15 @@ export async function receiveUpload(
       throw new ApiError('IMP-001', 'The file is empty; it needs a header row with at least Mobile and Country')
 
     if (!importId && rows <= limits.syncMaxRows) {
+      const runId = newId()
       const tally = await importContacts(db, accountId, Readable.from(inSlices(held)), options, {
         actor: context.actor,
-        runId: newId(),
+        runId,
         batchRows: limits.batchRows,
         maxRecordBytes: limits.maxRowBytes,
         keepContacts: true
       })
-      return { tally }
+      return { tally, runId }
     }
     if (!importId) await startStaging()
     await stage(Buffer.alloc(0), true)
@@ -128,7 +132,8 @@ export async function receiveUpload(
       await enqueueContactsImport(tx, context.queue, {
         accountId,
         importId: jobId,
-        requestId: context.requestId
+        requestId: context.requestId,
+        ...(context.campaignId === undefined ? {} : { campaignId: context.campaignId })
       })
     })
     return { jobId }

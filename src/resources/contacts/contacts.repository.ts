@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Updateable } from 'kysely'
 import { countRows, withTotalCount } from '../../db/count.ts'
+import { likePattern } from '../../db/text-match.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page } from '../../shared/pagination.ts'
@@ -82,8 +83,6 @@ export async function lockContact(tx: Tx, accountId: string, contactId: string):
     .forUpdate()
     .executeTakeFirst()
 }
-
-const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 
 /**
  * `readings` of the mobile filter (src/shared/phone.ts numberReadings): a contact matches when its

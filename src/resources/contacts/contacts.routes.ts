@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { Type } from 'typebox'
 import type { ImportLimits } from '../../config.ts'
@@ -27,6 +26,7 @@ import {
 import { createContact, deleteContact, requireContact, updateContact } from './contacts.service.ts'
 import { findImport } from './imports.repository.ts'
 import { numberReadings } from '../../shared/phone.ts'
+import { multipartUpload } from '../../shared/multipart-upload.ts'
 import {
   ContactImport,
   ContactImportQuery,
@@ -39,41 +39,6 @@ import {
 const tags = ['contacts']
 const CSV_EXAMPLE =
   'country,firstName,lastName,email,mobile,jobTitle\nUS,Joe,Bloggs,joebloggs@sakari.co,123-456-7890,mover\n'
-
-interface Upload {
-  source: AsyncIterable<Buffer>
-  fields: Record<string, string>
-}
-
-// The multipart parser's own errors (no boundary, a body cut short) carry no status: they are the
-// client's malformed body, a 400, not a server fault.
-function malformedMultipart(error: unknown): unknown {
-  if (error instanceof Error && (error as { statusCode?: number }).statusCode === undefined)
-    return new ApiError('REQ-002', `Malformed multipart body: ${error.message}`)
-  return error
-}
-
-async function* readMultipart(file: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  try {
-    yield* file
-  } catch (error) {
-    throw malformedMultipart(error)
-  }
-}
-
-/** Multipart: the first file part is the CSV; fields sent before it (mapping, exclude, mergeStrategy) count too. */
-async function multipartUpload(request: FastifyRequest): Promise<Upload> {
-  const part = await request.file().catch((error: unknown) => {
-    throw malformedMultipart(error)
-  })
-  if (!part) throw new ApiError('IMP-010', 'The multipart upload has no file part')
-  const fields: Record<string, string> = {}
-  for (const [name, field] of Object.entries(part.fields)) {
-    const value = Array.isArray(field) ? field[0] : field
-    if (value && value.type === 'field' && typeof value.value === 'string') fields[name] = value.value
-  }
-  return { source: readMultipart(part.file), fields }
-}
 
 function importOptions(given: { mergeStrategy?: string; mapping?: string; exclude?: string }): ImportOptions {
   let mapping: unknown = {}
@@ -190,7 +155,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
         throw new ApiError('ACCT-016', `Importing contacts needs one of the roles: ${CONTACT_IMPORTERS.join(', ')}`)
       }
       const upload = request.isMultipart()
-        ? await multipartUpload(request)
+        ? await multipartUpload(request, () => new ApiError('IMP-010', 'The multipart upload has no file part'))
         : { source: request.body as Readable, fields: {} }
       const options = importOptions({ ...request.query, ...upload.fields })
       const outcome = await receiveUpload(

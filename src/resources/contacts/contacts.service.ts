@@ -79,7 +79,7 @@ async function changeContact(
     .execute(async (tx) => await changeContactIn(tx, accountId, contactId, changes, event, actor))
 }
 
-async function changeContactIn(
+export async function changeContactIn(
   tx: Tx,
   accountId: string,
   contactId: string,

@@ -10,6 +10,12 @@ import type { GroupScope } from '../messages/messages.repository.ts'
 import type { ConversationRow } from './conversations.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 
+export interface UserName {
+  id: string
+  firstName: string
+  lastName: string
+}
+
 export interface ConversationView extends ConversationRow {
   contact_first_name: string | null
   contact_last_name: string | null
@@ -22,6 +28,9 @@ export interface ConversationView extends ConversationRow {
   group_name: string | null
   last_message_id: string | null
   unread: string[]
+  /** The holder of a lock that has not lapsed. */
+  lock_user: UserName | null
+  assigned_user: (UserName & { email: string }) | null
 }
 
 export interface ConversationKey {
@@ -110,6 +119,16 @@ const unreadBy = sql<string[]>`(
   WHERE gu.group_id = cv.group_id AND cv.last_inbound_at > coalesce(r.read_at, '-infinity')
 )`
 
+const lockUser = sql<UserName | null>`(
+  SELECT jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name)
+  FROM users u WHERE u.id = cv.lock_user_id AND cv.lock_expires_at > now()
+)`
+
+const assignedUser = sql<ConversationView['assigned_user']>`(
+  SELECT jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
+  FROM users u WHERE u.id = c.assigned_user_id
+)`
+
 const lastMessageId = sql<string | null>`(
   SELECT m.id FROM messages m WHERE m.conversation_id = cv.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
 )`
@@ -132,7 +151,9 @@ function selectConversationViews(db: DbOrTx, accountId: string) {
       sql<boolean>`s.status = 'active' AND s.deleted_at IS NULL`.as('sender_active'),
       'g.name as group_name',
       lastMessageId.as('last_message_id'),
-      unreadBy.as('unread')
+      unreadBy.as('unread'),
+      lockUser.as('lock_user'),
+      assignedUser.as('assigned_user')
     ])
     .where('cv.account_id', '=', accountId)
 }
@@ -169,6 +190,8 @@ export interface ConversationFilter extends PageRequest {
   closed?: boolean
   contactId?: string
   unread?: boolean
+  /** A user id, or null for the conversations whose contact has no assignee. */
+  assignedUserId?: string | null
 }
 
 export async function listConversations(
@@ -182,6 +205,17 @@ export async function listConversations(
   if (filter.groupId !== undefined) filtered = filtered.where('cv.group_id', '=', filter.groupId)
   if (filter.closed !== undefined) filtered = filtered.where('cv.closed_at', filter.closed ? 'is not' : 'is', null)
   if (filter.contactId !== undefined) filtered = filtered.where('cv.contact_id', '=', filter.contactId)
+  if (filter.assignedUserId !== undefined) {
+    const assignee = filter.assignedUserId
+    filtered = filtered.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('contacts as c')
+          .select('c.id')
+          .whereRef('c.id', '=', 'cv.contact_id')
+          .where('c.assigned_user_id', assignee === null ? 'is' : '=', assignee)
+      )
+    )
+  }
   if (filter.unread !== undefined) {
     // For an acting user: unread by them. For an account-wide credential: read by nobody since the last inbound message.
     const lastRead = principal.user
@@ -229,4 +263,19 @@ export async function markRead(db: DbOrTx, conversationId: string, userId: strin
       conflict.columns(['conversation_id', 'user_id']).doUpdateSet({ read_at: sql<Date>`now()` })
     )
     .execute()
+}
+
+/**
+ * Claims the away reply of this conversation for this away period. The primary key makes concurrent
+ * inbound messages (on any instance) meet on one row: the first claims it, the others wait for its
+ * commit and find it taken.
+ */
+export async function claimAwayReply(tx: Tx, conversationId: string, period: string): Promise<boolean> {
+  const claimed = await tx
+    .insertInto('away_replies')
+    .values({ conversation_id: conversationId, period })
+    .onConflict((conflict) => conflict.columns(['conversation_id', 'period']).doNothing())
+    .returning('period')
+    .executeTakeFirst()
+  return claimed !== undefined
 }

@@ -2,8 +2,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { pageResponse } from '../../shared/pagination.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, ref } from '../../shared/schemas.ts'
 import { MESSAGE_SENDERS } from '../messages/messages.schemas.ts'
-import { Conversation, ConversationParams, ConversationsQuery } from './conversations.schemas.ts'
-import { closeConversation, fetchConversations, getConversation, readConversation } from './conversations.service.ts'
+import { releaseConversationLock, takeConversationLock } from './conversation-locks.ts'
+import {
+  AssigneeRequest,
+  Conversation,
+  ConversationParams,
+  ConversationsQuery,
+  LockQuery
+} from './conversations.schemas.ts'
+import {
+  assignConversation,
+  closeConversation,
+  fetchConversations,
+  getConversation,
+  readConversation
+} from './conversations.service.ts'
 
 const tags = ['conversations']
 
@@ -84,6 +97,80 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         success: true as const,
         data: await readConversation(app.db, request.principal, request.params.conversationId)
+      }
+    }
+  )
+
+  app.post(
+    '/v1/accounts/:accountId/conversations/:conversationId/lock',
+    {
+      schema: {
+        tags,
+        summary: 'Lock a conversation while replying',
+        description:
+          'Takes the lock for the acting user, or extends it when they hold it (call it as a heartbeat while they type or read). ' +
+          'It lapses after PARLEY_LOCK_SECONDS without activity; sending a reply extends it. While another user holds it, taking it and sending into the conversation answer 409 LOCK-001 naming the holder.',
+        operationId: 'conversations.lock',
+        params: ConversationParams,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      },
+      config: { roles: MESSAGE_SENDERS }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await takeConversationLock(app.deps, request.principal, request.params.conversationId)
+      }
+    }
+  )
+
+  app.delete(
+    '/v1/accounts/:accountId/conversations/:conversationId/lock',
+    {
+      schema: {
+        tags,
+        summary: "Release a conversation's lock",
+        description:
+          "Its holder releases it. An Administrator breaks another user's lock with `break=true` (event conversation-lock-released with `broken: true`); anyone else gets 409 LOCK-001.",
+        operationId: 'conversations.unlock',
+        params: ConversationParams,
+        querystring: LockQuery,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      },
+      config: { roles: MESSAGE_SENDERS }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await releaseConversationLock(
+          app.deps,
+          request.principal,
+          request.params.conversationId,
+          request.query.break ?? false
+        )
+      }
+    }
+  )
+
+  app.put(
+    '/v1/accounts/:accountId/conversations/:conversationId/assignee',
+    {
+      schema: {
+        tags,
+        summary: 'Assign a conversation',
+        description:
+          "Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.",
+        operationId: 'conversations.assign',
+        params: ConversationParams,
+        body: AssigneeRequest,
+        response: { 200: envelope(ref(Conversation)), ...errorResponses }
+      },
+      config: { roles: MESSAGE_SENDERS }
+    },
+    async (request) => {
+      return {
+        success: true as const,
+        data: await assignConversation(app.db, request.principal, request.params.conversationId, request.body.userId)
       }
     }
   )

@@ -4,6 +4,19 @@ import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schem
 import { Message, type MessageShape } from '../messages/messages.schemas.ts'
 import type { ConversationView } from './conversations.repository.ts'
 
+const UserName = {
+  id: Type.String(),
+  firstName: Type.String(),
+  lastName: Type.String()
+}
+
+const ConversationLock = Type.Object({
+  user: Type.Object(UserName),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the lock lapses unless its holder stays active' })
+})
+
+const AssignedUser = Type.Object({ ...UserName, email: Type.String() })
+
 export const Conversation = Type.Object(
   {
     id: Type.String(),
@@ -31,6 +44,12 @@ export const Conversation = Type.Object(
     unread: Type.Array(Type.String(), {
       description: 'Ids of the group members who have not read its latest inbound message'
     }),
+    lock: Type.Union([ConversationLock, Type.Null()], {
+      description: 'Who is replying, until when; null when nobody holds the lock (or it has lapsed)'
+    }),
+    assignedUser: Type.Union([AssignedUser, Type.Null()], {
+      description: "The contact's assigned user: the conversation's assignee"
+    }),
     created: ref(Updated),
     updated: ref(Updated)
   },
@@ -44,6 +63,24 @@ export const ConversationsQuery = Type.Object({
   contactId: Type.Optional(Type.String()),
   unread: Type.Optional(
     Type.Boolean({ description: 'true: unread by the acting user (for an account-wide credential: read by nobody)' })
+  ),
+  assignedUserId: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "A user id, `me` (the acting user) or `none` (unassigned): the contact's assigned user"
+    })
+  )
+})
+
+export const AssigneeRequest = Type.Object({
+  userId: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+    description: "A member of the conversation's group, or null to unassign"
+  })
+})
+
+export const LockQuery = Type.Object({
+  break: Type.Optional(
+    Type.Boolean({ description: "Administrators only: release another user's lock", default: false })
   )
 })
 
@@ -54,6 +91,7 @@ export const ConversationParams = Type.Object({
 
 export type ConversationShape = Static<typeof Conversation>
 export type ConversationsQueryShape = Static<typeof ConversationsQuery>
+export type ConversationLockShape = Static<typeof ConversationLock>
 
 export function toConversation(row: ConversationView, lastMessage: MessageShape | undefined): ConversationShape {
   return {
@@ -77,6 +115,11 @@ export function toConversation(row: ConversationView, lastMessage: MessageShape 
     ...(lastMessage ? { lastMessage } : {}),
     lastMessageAt: row.last_message_at.toISOString(),
     unread: row.unread,
+    lock:
+      row.lock_user && row.lock_expires_at
+        ? { user: row.lock_user, expiresAt: row.lock_expires_at.toISOString() }
+        : null,
+    assignedUser: row.assigned_user,
     ...auditStamps(row)
   }
 }

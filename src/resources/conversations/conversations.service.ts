@@ -3,7 +3,9 @@ import { ApiError } from '../../errors/api-error.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { actorOf, type Principal } from '../../shared/principal.ts'
 import { recordEvent } from '../events/events.repository.ts'
+import { changeContactIn } from '../contacts/contacts.service.ts'
 import { assertCanUseGroup, usableGroupIdsQuery } from '../groups/group-access.ts'
+import { isGroupMember } from '../groups/groups.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
 import { toMessage } from '../messages/messages.schemas.ts'
 import {
@@ -30,7 +32,7 @@ async function withLastMessages(
   return views.map((view) => toConversation(view, view.last_message_id ? byId.get(view.last_message_id) : undefined))
 }
 
-async function requireConversationView(
+export async function requireConversationView(
   db: DbOrTx,
   principal: Principal,
   conversationId: string
@@ -56,13 +58,26 @@ export async function fetchConversations(
   principal: Principal,
   query: ConversationsQueryShape
 ): Promise<Page<ConversationShape>> {
-  const { group, ...filter } = query
+  const { group, assignedUserId, ...filter } = query
   const groupId = group === undefined ? undefined : (await assertCanUseGroup(db, principal, group)).id
   const page = await listConversations(db, principal, usableGroupIdsQuery(db, principal), {
     ...filter,
-    ...(groupId ? { groupId } : {})
+    ...(groupId ? { groupId } : {}),
+    ...(assignedUserId !== undefined ? { assignedUserId: assigneeFilter(principal, assignedUserId) } : {})
   })
   return { items: await withLastMessages(db, principal.accountId, page.items), totalCount: page.totalCount }
+}
+
+/** `me` is the acting user, `none` the unassigned; anything else a user id. */
+function assigneeFilter(principal: Principal, given: string): string | null {
+  if (given === 'none') return null
+  if (given !== 'me') return given
+  if (!principal.user)
+    throw new ApiError(
+      'CONV-004',
+      'assignedUserId=me needs an acting user: a user-bound credential, or X-Parley-User-Email'
+    )
+  return principal.user.id
 }
 
 /** Closing an open conversation archives it (event conversation-closed); closing a closed one changes nothing. */
@@ -95,7 +110,53 @@ export async function readConversation(
       'CONV-002',
       'Reading a conversation needs an acting user: a user-bound credential, or X-Parley-User-Email'
     )
-  await requireConversationView(db, principal, conversationId)
-  await markRead(db, conversationId, principal.user.id)
+  const userId = principal.user.id
+  await db.transaction().execute(async (tx) => {
+    const view = await requireConversationView(tx, principal, conversationId)
+    await markRead(tx, conversationId, userId)
+    await recordEvent(tx, principal.accountId, 'conversation-read', {
+      id: conversationId,
+      group: { id: view.group_id },
+      user: { id: userId }
+    })
+  })
+  return await getConversation(db, principal, conversationId)
+}
+
+/**
+ * The conversation's assignee is its contact's assigned user (as contacts and imports set it), so
+ * assigning here changes the contact (event contact-updated) and announces conversation-assigned.
+ * The assignee must be a member of the conversation's group.
+ */
+export async function assignConversation(
+  db: Db,
+  principal: Principal,
+  conversationId: string,
+  userId: string | null
+): Promise<ConversationShape> {
+  await db.transaction().execute(async (tx) => {
+    const view = await requireConversationView(tx, principal, conversationId)
+    if (
+      userId !== null &&
+      (view.group_id === null || !(await isGroupMember(tx, principal.accountId, view.group_id, userId)))
+    )
+      throw new ApiError('CONV-003', `User ${userId} is not a member of the conversation's group`)
+    const actor = actorOf(principal)
+    await changeContactIn(
+      tx,
+      principal.accountId,
+      view.contact_id,
+      { assigned_user_id: userId },
+      'contact-updated',
+      actor
+    )
+    await recordEvent(tx, principal.accountId, 'conversation-assigned', {
+      id: conversationId,
+      group: { id: view.group_id },
+      contact: { id: view.contact_id },
+      assignedUser: userId === null ? null : { id: userId },
+      by: actor
+    })
+  })
   return await getConversation(db, principal, conversationId)
 }

@@ -10,6 +10,10 @@ export interface ConversationsTable {
   closed_at: Date | null
   last_message_at: Generated<Date>
   last_inbound_at: Date | null
+  /** Who is replying; the lock counts only while lock_expires_at is in the future. */
+  lock_user_id: Generated<string | null>
+  lock_expires_at: Generated<Date | null>
+  lock_taken_at: Generated<Date | null>
   created_at: Generated<Date>
   created_by: ColumnType<ActorShape, string, never>
   updated_at: Generated<Date>
@@ -20,6 +24,12 @@ export interface ConversationReadsTable {
   conversation_id: string
   user_id: string
   read_at: Date
+}
+
+export interface AwayRepliesTable {
+  conversation_id: string
+  period: string
+  created_at: Generated<Date>
 }
 
 export type ConversationRow = Selectable<ConversationsTable>

@@ -17,6 +17,11 @@ export const eventTypes = [
   'list-opt-out',
   'list-opt-in',
   'conversation-closed',
+  'conversation-read',
+  'conversation-locked',
+  'conversation-lock-extended',
+  'conversation-lock-released',
+  'conversation-assigned',
   'sender-status-changed'
 ] as const
 

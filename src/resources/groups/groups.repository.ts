@@ -167,6 +167,17 @@ export async function insertGroupUser(
     .execute()
 }
 
+export async function isGroupMember(db: DbOrTx, accountId: string, groupId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('group_users')
+    .select('user_id')
+    .where('account_id', '=', accountId)
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 export async function deleteGroupUser(
   db: DbOrTx,
   accountId: string,

@@ -8,12 +8,19 @@ import { newId } from '../../shared/ids.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import { awayPeriod } from '../../lib/office-hours.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
+import { resolveGroup } from '../groups/groups.repository.ts'
 import { upsertContacts } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
-import { findConversations, openConversations, reopenConversation } from '../conversations/conversations.repository.ts'
+import {
+  claimAwayReply,
+  findConversations,
+  openConversations,
+  reopenConversation
+} from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import { insertMessages, messageViews } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
@@ -23,7 +30,7 @@ import type { SenderRow } from '../senders/senders.table.ts'
 export interface Received {
   message: MessageShape
   keyword?: Keyword
-  /** The keyword's automatic answer, when one could be sent. */
+  /** The keyword's automatic answer, or the group's away message, when one was sent. */
   reply?: MessageShape
 }
 
@@ -100,12 +107,34 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
     await recordEvent(tx, accountId, 'message-received', received)
 
     const keyword = keywordOf(message.text)
-    if (!keyword) return { message: received! }
+    if (!keyword) {
+      const away = await awayReplyText(tx, accountId, sender.group_id, conversation!.id)
+      const reply =
+        away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation!.id, away)
+      return { message: received!, ...(reply ? { reply } : {}) }
+    }
     if (keyword !== 'help')
       contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
     const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation!.id)
     return { message: received!, keyword, ...(reply ? { reply } : {}) }
   })
+}
+
+/**
+ * The group's away message, when its office hours say away and this conversation has not had it in
+ * the current away period (README "The shared inbox").
+ */
+async function awayReplyText(
+  tx: Tx,
+  accountId: string,
+  groupId: string | null,
+  conversationId: string
+): Promise<string | undefined> {
+  const group = groupId === null ? undefined : await resolveGroup(tx, accountId, groupId)
+  if (!group || group.office_hours.message.trim() === '') return undefined
+  const period = awayPeriod(group.office_hours, new Date(), group.updated_at)
+  if (period === undefined || !(await claimAwayReply(tx, conversationId, period))) return undefined
+  return group.office_hours.message
 }
 
 async function helpTextOf(tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {
@@ -125,6 +154,19 @@ async function replyToKeyword(
     keyword === 'help'
       ? await helpTextOf(tx, accountId, deps.config.messaging.helpText)
       : { 'opt-out': OPT_OUT_CONFIRMATION, 'opt-in': OPT_IN_CONFIRMATION }[keyword]
+  return await sendReply(tx, deps, accountId, contact, conversationId, text, keyword === 'opt-out')
+}
+
+/** Parley's own answer in the conversation, from the system, through the normal dispatch pipeline. */
+async function sendReply(
+  tx: Tx,
+  deps: Deps,
+  accountId: string,
+  contact: ContactRow,
+  conversationId: string,
+  text: string,
+  toOptedOut = false
+): Promise<MessageShape | undefined> {
   const [conversation] = await findConversations(tx, accountId, [conversationId], undefined)
   const composed = await composeMessages(
     tx,
@@ -140,7 +182,7 @@ async function replyToKeyword(
       media: [],
       sendAt: null,
       origin: { jobId: null, userId: null, actor: systemActor },
-      ignoreOptOut: keyword === 'opt-out',
+      ignoreOptOut: toOptedOut,
       ignoreDuplicates: true
     },
     [{ contact, conversation: conversation! }]

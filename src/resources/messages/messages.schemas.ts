@@ -43,11 +43,17 @@ export const SendFilters = Type.Object({
   tags: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: 'Contacts carrying all these tags' })
   ),
-  attributes: Type.Optional(Type.Array(AttributeFilter, { maxItems: 50 }))
+  attributes: Type.Optional(Type.Array(AttributeFilter, { maxItems: 50 })),
+  list: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A list id: its members (with tags and attributes: those of them matching)'
+    })
+  )
 })
 
 const MessageType = Type.Union([Type.Literal('SMS'), Type.Literal('MMS')])
-const MediaInput = Type.Object({
+export const MediaInput = Type.Object({
   url: mediaUrl(),
   type: Type.Optional(Type.String({ maxLength: 100 }))
 })

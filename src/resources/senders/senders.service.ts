@@ -7,6 +7,7 @@ import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import { recordEvent } from '../events/events.repository.ts'
 import { lockDefaultGroup } from '../groups/groups.repository.ts'
 import {
   countLiveSenders,
@@ -17,7 +18,7 @@ import {
   type SenderChanges,
   type SenderDetailsRow
 } from './senders.repository.ts'
-import type { SenderRequestShape } from './senders.schemas.ts'
+import { toSender, type SenderRequestShape } from './senders.schemas.ts'
 import type { SenderType } from './senders.table.ts'
 
 interface SenderAddress {
@@ -120,6 +121,16 @@ export async function changeSender(
     // The number must still read as a sender of the new type.
     if (changes.type !== undefined) senderAddress(sender.number, sender.country ?? undefined, changes.type)
   }
-  if (!(await updateSender(db, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
-  return await requireSenderDetails(db, accountId, senderId)
+  return await db.transaction().execute(async (tx) => {
+    const before = changes.status === undefined ? undefined : await findSender(tx, accountId, senderId)
+    if (!(await updateSender(tx, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
+    const sender = await requireSenderDetails(tx, accountId, senderId)
+    // Registration completing (or being rejected) is news for the account's Administrators and webhooks.
+    if (before && before.status !== sender.status)
+      await recordEvent(tx, accountId, 'sender-status-changed', {
+        ...toSender(sender),
+        previousStatus: before.status
+      })
+    return sender
+  })
 }

@@ -5,6 +5,7 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import type { TemplateRequestShape, TemplateUpdateShape } from './templates.schemas.ts'
 import type { TemplateRow } from './templates.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
+import { nameContains } from '../../db/text-match.ts'
 
 export interface TemplateFilter extends PageRequest {
   name?: string
@@ -48,11 +49,7 @@ export async function findTemplate(
 
 export async function listTemplates(db: DbOrTx, accountId: string, filter: TemplateFilter): Promise<Page<TemplateRow>> {
   let matching = db.selectFrom('templates').where('account_id', '=', accountId)
-  // strpos, not LIKE: the filter is plain text, so % and _ in it must not act as wildcards.
-  if (filter.name)
-    matching = matching.where((eb) =>
-      eb(eb.fn('strpos', [eb.fn('lower', ['name']), eb.val(filter.name!.toLowerCase())]), '>', 0)
-    )
+  if (filter.name) matching = matching.where(nameContains(filter.name))
   const items = await matching
     .selectAll()
     .orderBy('created_at')

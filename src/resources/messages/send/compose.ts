@@ -6,6 +6,8 @@ import type { CompiledTemplate } from '../../../lib/render-template.ts'
 import { countSegments, overLengthLimit } from '../../../lib/segments.ts'
 import { newId } from '../../../shared/ids.ts'
 import type { ContactRow } from '../../contacts/contacts.table.ts'
+import { extendOwnLocks, locksHeldByOthers } from '../../conversations/conversation-locks.repository.ts'
+import { lockedMessage } from '../../conversations/lock-message.ts'
 import { openConversations, type ConversationKey } from '../../conversations/conversations.repository.ts'
 import { recordEvents } from '../../events/events.repository.ts'
 import { findSendersByIds } from '../../senders/senders.repository.ts'
@@ -41,6 +43,11 @@ export interface Composition {
   ignoreOptOut?: boolean
   /** Keyword replies answer every keyword, even the same one twice. */
   ignoreDuplicates?: boolean
+  /**
+   * Sends by people and API clients: a conversation locked by anyone but the sending user is
+   * refused (LOCK-001), and the sender's own locks are extended. Parley's automatic replies skip this.
+   */
+  respectLocks?: boolean
 }
 
 export interface Composed {
@@ -75,6 +82,52 @@ async function sendersById(
   )
   for (const sender of await findSendersByIds(tx, accountId, missing)) byId.set(sender.id, sender)
   return byId
+}
+
+/**
+ * Drops the drafts whose conversation someone else has locked (invalid, LOCK-001) and extends the
+ * sending user's own locks. Checked after the conversations are opened: the upsert holds their rows,
+ * so a lock taken concurrently waits for this send to commit and never overlaps it.
+ */
+async function withoutLockedConversations<T extends { recipient: Recipient; sender: SenderRow }>(
+  tx: Tx,
+  outbox: Outbox,
+  composition: Composition,
+  drafts: readonly T[],
+  conversationOf: ReadonlyMap<string, string>,
+  invalid: InvalidRecipientShape[]
+): Promise<T[]> {
+  const userId = composition.origin.userId
+  const ids = [...new Set(conversationOf.values())]
+  const held = new Map(
+    (await locksHeldByOthers(tx, composition.accountId, ids, userId)).map((lock) => [lock.conversation_id, lock])
+  )
+  const sendable = drafts.filter(({ recipient, sender }) => {
+    const lock = held.get(conversationOf.get(`${recipient.contact.id}/${sender.id}`)!)
+    if (lock) invalid.push(invalidRecipient('LOCK-001', lockedMessage(lock), who(recipient)))
+    return !lock
+  })
+  if (userId !== null) {
+    const { actor } = composition.origin
+    const extended = await extendOwnLocks(tx, composition.accountId, ids, userId, outbox.config.inbox.lockSeconds)
+    await recordEvents(
+      tx,
+      composition.accountId,
+      extended.map((lock) => ({
+        type: 'conversation-lock-extended',
+        payload: {
+          id: lock.id,
+          group: { id: lock.group_id },
+          lock: {
+            user: { id: userId, firstName: actor.firstName ?? '', lastName: actor.lastName ?? '' },
+            expiresAt: lock.expires_at.toISOString()
+          },
+          by: actor
+        }
+      }))
+    )
+  }
+  return sendable
 }
 
 /**
@@ -182,6 +235,9 @@ export async function composeMessages(
     composition.origin.actor
   )
   const conversationOf = new Map(conversations.map((row) => [`${row.contact_id}/${row.sender_id}`, row.id]))
+  const sendable = composition.respectLocks
+    ? await withoutLockedConversations(tx, outbox, composition, accepted, conversationOf, invalid)
+    : accepted
   await recordEvents(
     tx,
     composition.accountId,
@@ -199,7 +255,7 @@ export async function composeMessages(
   )
 
   const scheduled = composition.sendAt !== null && composition.sendAt.getTime() > Date.now()
-  const messages: NewMessage[] = accepted.map(({ recipient, sender, body, segments, encoding }) => ({
+  const messages: NewMessage[] = sendable.map(({ recipient, sender, body, segments, encoding }) => ({
     id: newId(),
     conversationId: conversationOf.get(`${recipient.contact.id}/${sender.id}`)!,
     contactId: recipient.contact.id,
@@ -222,7 +278,7 @@ export async function composeMessages(
     carrierMessageId: null
   }))
   await insertMessages(tx, composition.accountId, messages, composition.origin)
-  const throughputOf = new Map(accepted.map(({ sender }) => [sender.id, sender.throughput]))
+  const throughputOf = new Map(sendable.map(({ sender }) => [sender.id, sender.throughput]))
   await enqueueDispatch(
     tx,
     outbox.queue,

@@ -4,6 +4,7 @@ import { ApiError } from '../../../errors/api-error.ts'
 import { Refusal } from '../../../errors/refusal.ts'
 import { coerceAttributeValue, type AttributeValue } from '../../../lib/attribute-values.ts'
 import { AttributeCatalog } from '../../contacts/contact-values.ts'
+import { findList, listCondition } from '../../lists/lists.repository.ts'
 import type { ContactRow } from '../../contacts/contacts.table.ts'
 import type { SendFiltersShape } from '../messages.schemas.ts'
 
@@ -23,9 +24,11 @@ const CORE_COLUMNS: Record<string, 'first_name' | 'last_name' | 'email' | 'mobil
 export async function filterCondition(
   db: DbOrTx,
   accountId: string,
-  filters: SendFiltersShape
+  filters: SendFiltersShape,
+  importRun?: string
 ): Promise<RawBuilder<boolean>> {
   const conditions: RawBuilder<boolean>[] = []
+  if (importRun !== undefined) conditions.push(sql<boolean>`c.last_import_id = ${importRun}`)
   const tags = filters.tags ?? []
   if (tags.length > 0) conditions.push(sql<boolean>`c.tags @> ${JSON.stringify(tags.map((tag) => ({ tag })))}::jsonb`)
   const catalog = (filters.attributes?.length ?? 0) > 0 ? await AttributeCatalog.load(db, accountId) : undefined
@@ -67,7 +70,15 @@ export async function filterCondition(
         : sql<boolean>`(${anyMatch})`
     )
   }
+  if (filters.list !== undefined) conditions.push(await listAudience(db, accountId, filters.list))
   return sql<boolean>`(${sql.join(conditions, sql` AND `)})`
+}
+
+/** A list's members as a condition; a list the account does not have is LIST-001, as for a missing one. */
+async function listAudience(db: DbOrTx, accountId: string, listId: string): Promise<RawBuilder<boolean>> {
+  const list = await findList(db, accountId, listId)
+  if (!list) throw new ApiError('LIST-001', `filters.list: list ${listId} not found`)
+  return await listCondition(db, accountId, list)
 }
 
 export async function countFiltered(db: DbOrTx, accountId: string, condition: RawBuilder<boolean>): Promise<number> {

@@ -140,5 +140,7 @@ export async function resolveConversations(
 
 /** Whether the filters select anyone: an empty filter object selects no one, not everyone. */
 export function hasFilters(filters: SendFiltersShape | undefined): filters is SendFiltersShape {
-  return Boolean(filters && ((filters.tags?.length ?? 0) > 0 || (filters.attributes?.length ?? 0) > 0))
+  return Boolean(
+    filters && ((filters.tags?.length ?? 0) > 0 || (filters.attributes?.length ?? 0) > 0 || filters.list !== undefined)
+  )
 }

@@ -45,7 +45,9 @@ const ExpansionPlan = Type.Object({
   media: Type.Array(StoredMedia),
   sendAt: Type.Union([Type.String(), Type.Null()]),
   userId: Type.Union([Type.String(), Type.Null()]),
-  actor: Actor
+  actor: Actor,
+  /** A file-upload campaign's run: only the contacts that upload wrote. */
+  importRun: Type.Optional(Type.String())
 })
 type ExpansionPlan = Static<typeof ExpansionPlan>
 
@@ -70,7 +72,8 @@ function composition(
     type: plan.type,
     media: plan.media,
     sendAt: plan.sendAt === null ? null : new Date(plan.sendAt),
-    origin: { jobId, userId: plan.userId, actor: plan.actor }
+    origin: { jobId, userId: plan.userId, actor: plan.actor },
+    respectLocks: true
   }
 }
 
@@ -82,15 +85,17 @@ function estimate(plan: ExpansionPlan, senders: readonly SenderRow[], prices: Pr
   return priceOf(segments * count, rateFor(prices, sender.type, sender.country ?? undefined))
 }
 
-async function send(
+/** One send in the caller's transaction: POST …/messages, and every campaign run. */
+export async function sendWithin(
   tx: Tx,
   deps: Deps,
   principal: Principal,
-  body: SendMessagesRequestShape
+  body: SendMessagesRequestShape,
+  audience: { importRun?: string } = {}
 ): Promise<SendMessagesResultShape> {
   const { accountId } = principal
   const { messaging } = deps.config
-  const wantsFilter = hasFilters(body.filters)
+  const wantsFilter = hasFilters(body.filters) || audience.importRun !== undefined
   const contacts = body.contacts ?? []
   const conversationIds = body.conversations ?? []
   if (contacts.length === 0 && conversationIds.length === 0 && !wantsFilter) throw new ApiError('MSG-003')
@@ -107,7 +112,8 @@ async function send(
     media,
     sendAt: body.sendAt === undefined ? null : new Date(body.sendAt).toISOString(),
     userId: principal.user?.id ?? null,
-    actor: actorOf(principal)
+    actor: actorOf(principal),
+    ...audience
   }
   // A template that cannot render is refused before anything is written (TMPL-002).
   compile(templateText)
@@ -140,7 +146,7 @@ async function send(
   let matched = 0
   let background = 0
   if (wantsFilter) {
-    const condition = await filterCondition(tx, accountId, plan.filters)
+    const condition = await filterCondition(tx, accountId, plan.filters, plan.importRun)
     const matching = await nextFiltered(tx, accountId, condition, null, messaging.syncMaxRecipients + 1)
     if (matching.length <= messaging.syncMaxRecipients) {
       recipients.push(...matching.map((contact) => ({ contact })))
@@ -153,6 +159,11 @@ async function send(
 
   const composed = await composeMessages(tx, deps, composition(accountId, groupId, senders, plan, jobId), recipients)
   const invalid = [...byContact.invalid, ...byConversation.invalid, ...composed.invalid]
+  // A reply to one conversation that someone else is answering is refused outright; a larger send
+  // reports the locked ones among its invalid recipients and sends to the rest.
+  const [onlyRefusal] = invalid
+  if (requested === 1 && onlyRefusal?.error.code === 'LOCK-001')
+    throw new ApiError('LOCK-001', onlyRefusal.error.description)
   const estimatedPrice = priceOf(1, composed.price + estimate(plan, senders, messaging.prices, background))
   const status = background > 0 ? 'expanding' : 'completed'
   if (background > 0) await enqueueExpansion(tx, deps.queue, { accountId, jobId })
@@ -183,7 +194,7 @@ export async function sendMessages(
 ): Promise<Answer<{ success: true; data: SendMessagesResultShape }>> {
   return await withIdempotencyKey(deps.db, principal.accountId, idempotencyKey, requestHash(body), async (tx) => ({
     statusCode: 200,
-    body: { success: true as const, data: await send(tx, deps, principal, body) }
+    body: { success: true as const, data: await sendWithin(tx, deps, principal, body) }
   }))
 }
 
@@ -196,7 +207,7 @@ export async function expandNextBatch(deps: Deps, accountId: string, jobId: stri
     const job = await lockSendJob(tx, accountId, jobId)
     if (!job || job.status !== 'expanding') return true
     const plan = Value.Parse(ExpansionPlan, job.request)
-    const condition = await filterCondition(tx, accountId, plan.filters)
+    const condition = await filterCondition(tx, accountId, plan.filters, plan.importRun)
     const batch = await nextFiltered(tx, accountId, condition, job.cursor, deps.config.messaging.sendBatchSize)
     if (batch.length === 0) {
       await completeSendJob(tx, accountId, jobId)
