@@ -1215,6 +1215,174 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch active webhooks
+         * @description Every subscription of the account, active, paused or disabled. Administrators only.
+         */
+        get: operations["webhooks.fetchAll"];
+        put?: never;
+        /**
+         * Subscribe to message events
+         * @description Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (README, 'Webhooks'). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.
+         */
+        post: operations["webhooks.subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{url}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe to message events
+         * @description Removes the subscription for the URL-encoded URL (or with this id), with its pending deliveries. Administrators only.
+         */
+        delete: operations["webhooks.unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch webhook by ID
+         * @description The subscription with its backlog: deliveries pending (and since when) and failed. Administrators only.
+         */
+        get: operations["webhooks.fetch"];
+        /**
+         * Change webhook
+         * @description Changes the URL or the event types; events recorded from now on follow the new choice. Administrators only.
+         */
+        put: operations["webhooks.update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate webhook secret
+         * @description Answers a new signing secret, shown only here. For 24 hours deliveries carry signatures by both the new and the previous secret. Administrators only.
+         */
+        post: operations["webhooks.rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause webhook
+         * @description Stops delivering; events go on queueing and are delivered, in order, on resume. Administrators only.
+         */
+        post: operations["webhooks.pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume webhook
+         * @description Delivers again what queued while paused, or after the receiver answered 410 Gone. Administrators only.
+         */
+        post: operations["webhooks.resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch webhook deliveries
+         * @description Newest first: each event queued for the subscription, its attempts, the last answer and its latency, and the next attempt while pending. Administrators only.
+         */
+        get: operations["webhooks.fetchDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/webhooks/{webhookId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay webhook events
+         * @description Sends one event (eventId) or the events recorded in a time range (from, to) again, with their original ids, after the deliveries already pending. Administrators only.
+         */
+        post: operations["webhooks.replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1795,6 +1963,12 @@ export interface components {
                     number: string;
                     country?: string;
                 };
+                /** @description Links to the contact's integration records, by integration name */
+                integrations?: {
+                    [key: string]: {
+                        id: string;
+                    };
+                };
             };
             conversation: {
                 id: string;
@@ -1936,6 +2110,117 @@ export interface components {
                     at: string;
                 } | null;
             };
+        };
+        Webhook: {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            /** @description The receiver, as subscribed */
+            url: string;
+            /** @description Same as url (the newer documentation names it so) */
+            destination: string;
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
+            /**
+             * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
+             * @enum {unknown}
+             */
+            status: "active" | "paused" | "disabled";
+            disabledReason?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries are also signed with the previous secret
+             */
+            secretRotatedUntil?: string;
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+        };
+        WebhookDetail: {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            /** @description The receiver, as subscribed */
+            url: string;
+            /** @description Same as url (the newer documentation names it so) */
+            destination: string;
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
+            /**
+             * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
+             * @enum {unknown}
+             */
+            status: "active" | "paused" | "disabled";
+            disabledReason?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries are also signed with the previous secret
+             */
+            secretRotatedUntil?: string;
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+            backlog: {
+                /** @description Deliveries waiting, including the one being retried */
+                pending: number;
+                /** @description Deliveries given up after the last retry (replayable) */
+                failed: number;
+                /**
+                 * Format: date-time
+                 * @description When the oldest waiting delivery was queued
+                 */
+                oldestPendingAt?: string;
+            };
+        };
+        WebhookWithSecret: {
+            id: string;
+            /** @enum {string} */
+            type: "webhook";
+            /** @description The receiver, as subscribed */
+            url: string;
+            /** @description Same as url (the newer documentation names it so) */
+            destination: string;
+            eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
+            /**
+             * @description paused: events queue up and are delivered on resume; disabled: the receiver answered 410 Gone
+             * @enum {unknown}
+             */
+            status: "active" | "paused" | "disabled";
+            disabledReason?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries are also signed with the previous secret
+             */
+            secretRotatedUntil?: string;
+            created: components["schemas"]["Updated"];
+            updated: components["schemas"]["Updated"];
+            /**
+             * @description The Standard Webhooks signing secret (whsec_…). Shown only in this answer.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            eventId: string;
+            /** @enum {unknown} */
+            eventType: "contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed";
+            /** @enum {unknown} */
+            state: "pending" | "delivered" | "failed";
+            replay: boolean;
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description While pending
+             */
+            nextAttemptAt?: string;
+            /** Format: date-time */
+            lastAttemptAt?: string;
+            /** @description The receiver's HTTP status */
+            lastStatus?: number;
+            lastLatencyMs?: number;
+            /** @description Why the last attempt failed, when it did */
+            lastError?: string;
+            /** Format: date-time */
+            deliveredAt?: string;
+            /** Format: date-time */
+            created: string;
         };
     };
     responses: never;
@@ -6556,6 +6841,516 @@ export interface operations {
                         /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["Carrier"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Webhook"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where events are POSTed: http or https, on a public address
+                     * @example https://myserver.com/send/callback/here
+                     */
+                    url: string;
+                    eventTypes: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookWithSecret"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                /** @description The subscribed URL, URL-encoded (or the subscription id) */
+                url: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookDetail"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where events are POSTed: http or https, on a public address
+                     * @example https://myserver.com/send/callback/here
+                     */
+                    url?: string;
+                    eventTypes?: ("contact-created" | "contact-updated" | "contact-removed" | "message-received" | "message-sent" | "message-status" | "conversation-started" | "contact-opt-out" | "contact-opt-in" | "list-opt-out" | "list-opt-in" | "conversation-closed" | "conversation-read" | "conversation-locked" | "conversation-lock-extended" | "conversation-lock-released" | "conversation-assigned" | "sender-status-changed")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Webhook"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookWithSecret"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Webhook"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Webhook"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.fetchDeliveries": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                state?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookDelivery"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "webhooks.replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One event to send again */
+                    eventId?: string;
+                    /**
+                     * Format: date-time
+                     * @description Events recorded at or after this time
+                     */
+                    from?: string;
+                    /**
+                     * Format: date-time
+                     * @description and before this time (default: now)
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @description Deliveries queued, in outbox order, behind those already pending */
+                            replayed: number;
+                        };
                     };
                 };
             };

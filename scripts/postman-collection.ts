@@ -60,6 +60,9 @@ const bodyOverrides: Record<string, Record<string, unknown>> = {
     phoneNumberFilter: { group: { id: '{{groupId}}' } }
   },
   [`post ${ACCOUNT}/sandbox/inbound`]: { from: '{{uniqueNumber}}', to: '{{senderNumber}}', message: 'Hello' },
+  [`post ${ACCOUNT}/webhooks`]: { url: 'https://example.com/hooks/{{uniqueId}}' },
+  [`put ${ACCOUNT}/webhooks/{webhookId}`]: { url: 'https://example.com/hooks/{{uniqueId}}' },
+  [`post ${ACCOUNT}/webhooks/{webhookId}/replay`]: { from: '2020-01-01T00:00:00.000Z' },
   [`put ${ACCOUNT}/conversations/{conversationId}/assignee`]: { userId: '{{userId}}' },
   [`post ${ACCOUNT}/lists/{listId}/contacts`]: { contacts: ['{{contactId}}'] },
   [`post ${ACCOUNT}/campaigns`]: {
@@ -87,7 +90,7 @@ const rawBodies: Record<string, { contentType: string; body: string }> = {
 }
 
 // Path parameters no request creates.
-const pathValues: Record<string, string> = { integration: 'hubspot', tag: 'postman' }
+const pathValues: Record<string, string> = { integration: 'hubspot', tag: 'postman', url: '{{webhookId}}' }
 
 // Path parameters named alike on different resources get distinct variables.
 const variableOf = (path: string, parameter: string) =>
@@ -106,6 +109,8 @@ const captures: Record<string, Record<string, string>> = {
   [`put ${ACCOUNT}/users/{userId}`]: { userEmail: 'data.email' },
   [`post ${ACCOUNT}/credentials`]: { credentialId: 'data.id' },
   [`post ${ACCOUNT}/senders`]: { senderNumber: 'data.number' },
+  // Its sibling path's parameter is Sakari's {url}, which unsubscribe takes the id in place of.
+  [`post ${ACCOUNT}/webhooks`]: { webhookId: 'data.id' },
   [`post ${ACCOUNT}/messages`]: {
     messageId: 'data.messages[0].id',
     messageJobId: 'data.jobId',

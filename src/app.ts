@@ -53,6 +53,8 @@ import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
 import { userRoutes } from './resources/users/users.routes.ts'
 import { User } from './resources/users/users.schemas.ts'
+import { webhookRoutes } from './resources/webhooks/webhooks.routes.ts'
+import { Webhook, WebhookDelivery, WebhookDetail, WebhookWithSecret } from './resources/webhooks/webhooks.schemas.ts'
 import { VerifiedSecrets } from './lib/verified-secrets.ts'
 import { newId } from './shared/ids.ts'
 
@@ -89,7 +91,11 @@ const resourceSchemas = [
   SendMessagesResult,
   SendJob,
   Conversation,
-  CarrierInfo
+  CarrierInfo,
+  Webhook,
+  WebhookDetail,
+  WebhookWithSecret,
+  WebhookDelivery
 ]
 
 export interface AppOptions {
@@ -207,6 +213,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
     await v1.register(inboundRoutes)
     await v1.register(inboxRoutes)
     await v1.register(carrierRoutes)
+    await v1.register(webhookRoutes, { allowPrivate: config.webhooks.allowPrivate })
   })
 
   return app

@@ -52,6 +52,15 @@ const EnvSchema = Type.Object({
   PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
   PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  PARLEY_WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  PARLEY_WEBHOOKS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  // Seconds between attempts: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, about 27 hours in all.
+  PARLEY_WEBHOOKS_RETRY_SCHEDULE: Type.String({
+    pattern: '^\\s*\\d+(\\.\\d+)?(\\s*,\\s*\\d+(\\.\\d+)?)*\\s*$',
+    default: '5,300,1800,7200,18000,36000,36000'
+  }),
+  PARLEY_WEBHOOKS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
+  PARLEY_WEBHOOKS_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
   PARLEY_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   PARLEY_SSE_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
   PARLEY_SSE_CLIENT_BUFFER: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
@@ -118,6 +127,20 @@ export interface Config {
   inbox: InboxOptions
   /** The configured carriers (besides the sandbox) by name. */
   carriers: Record<string, CarrierSettings>
+  webhooks: WebhookOptions
+}
+
+export interface WebhookOptions {
+  /** Deliver to private, loopback and link-local addresses too: local development and tests only. */
+  allowPrivate: boolean
+  /** An attempt that has not answered by then failed (and is retried). */
+  timeoutMs: number
+  /** Milliseconds before each retry; after the last one a delivery is given up as failed. */
+  retryDelaysMs: number[]
+  /** Subscriptions one process delivers to at once (each has at most one delivery in flight). */
+  concurrency: number
+  /** How often an idle process looks for deliveries that became due. */
+  pollMs: number
 }
 
 export interface MessagingOptions {
@@ -263,6 +286,13 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,
     carriers: carrierSettings.carriers,
+    webhooks: {
+      allowPrivate: valid.PARLEY_WEBHOOKS_ALLOW_PRIVATE,
+      timeoutMs: valid.PARLEY_WEBHOOKS_TIMEOUT_MS,
+      retryDelaysMs: valid.PARLEY_WEBHOOKS_RETRY_SCHEDULE.split(',').map((seconds) => Number(seconds) * 1000),
+      concurrency: valid.PARLEY_WEBHOOKS_CONCURRENCY,
+      pollMs: valid.PARLEY_WEBHOOKS_POLL_MS
+    },
     bootstrap:
       givenBootstrap.length === 0
         ? undefined

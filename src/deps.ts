@@ -6,6 +6,7 @@ import { createDb } from './db/connect.ts'
 import type { Db } from './db/database.ts'
 import { Queue } from './jobs/queue.ts'
 import { tasks } from './jobs/tasks.ts'
+import { WebhookDelivery } from './jobs/webhook-delivery.ts'
 
 /** What services and tasks work with: plain handles, the same in the HTTP app and the worker. */
 export interface Deps {
@@ -14,6 +15,8 @@ export interface Deps {
   carriers: CarrierRegistry
   config: Readonly<Config>
   log: Logger
+  /** Started with the job workers (src/worker.ts); idle in an instance that only serves HTTP. */
+  webhooks: WebhookDelivery
 }
 
 export interface DepsOptions {
@@ -43,13 +46,15 @@ export async function createDeps(config: Readonly<Config>, options: DepsOptions)
     { db, sandboxDeliveryDelayMs: config.sandboxDeliveryDelayMs },
     createConfiguredCarriers(config, options.log)
   )
-  return { db, queue, carriers, config, log: options.log }
+  const webhooks = new WebhookDelivery(db, options.log, config.webhooks, config.databaseUrl)
+  return { db, queue, carriers, config, log: options.log, webhooks }
 }
 
 /** Lets running jobs finish, then closes the carriers' connections, then the database pool. */
 export async function closeDeps(deps: Deps): Promise<void> {
   try {
     await deps.queue.stop()
+    await deps.webhooks.stop()
     await deps.carriers.close()
   } finally {
     await deps.db.destroy()

@@ -5,7 +5,7 @@ import { tasks } from './jobs/tasks.ts'
 import { createLogger } from './logger.ts'
 import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
 
-/** Starts the carriers' connections (their events enter the message path) and the job workers. */
+/** Starts the carriers' connections (their events enter the message path), the job workers and webhook delivery. */
 export async function startBackgroundWork(deps: Deps): Promise<void> {
   for (const name of deps.carriers.names()) {
     const adapter = deps.carriers.get(name)
@@ -14,6 +14,7 @@ export async function startBackgroundWork(deps: Deps): Promise<void> {
     })
   }
   await deps.queue.work(deps, tasks)
+  deps.webhooks.start()
 }
 
 export interface Worker {

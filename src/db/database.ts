@@ -28,6 +28,7 @@ import type {
   SenderThrottlesTable,
   SendJobsTable
 } from '../resources/messages/messages.table.ts'
+import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../resources/webhooks/webhooks.table.ts'
 
 export interface Database {
   instance_settings: InstanceSettingsTable
@@ -56,6 +57,8 @@ export interface Database {
   send_jobs: SendJobsTable
   idempotency_keys: IdempotencyKeysTable
   sender_throttles: SenderThrottlesTable
+  webhook_subscriptions: WebhookSubscriptionsTable
+  webhook_deliveries: WebhookDeliveriesTable
 }
 
 export type Db = Kysely<Database>

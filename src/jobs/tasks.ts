@@ -5,6 +5,7 @@ import { messageDispatchTask } from './message-dispatch.ts'
 import { messageStatusReportsTask } from './message-status-reports.ts'
 import { messagesExpandTask } from './messages-expand.ts'
 import type { Task } from './queue.ts'
+import { webhookHousekeepingTask } from './webhook-housekeeping.ts'
 
 /** Every background task: src/deps.ts creates their queues; worker processes run them. */
 export const tasks: readonly Task[] = [
@@ -13,5 +14,6 @@ export const tasks: readonly Task[] = [
   messageStatusReportsTask,
   messagesExpandTask,
   housekeepingTask,
+  webhookHousekeepingTask,
   campaignsScheduleTask
 ]

@@ -31,7 +31,7 @@ export interface ContactInput {
 const assignedUser = sql<
   ContactView['assigned_user']
 >`(SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name) FROM users u WHERE u.id = c.assigned_user_id)`
-const integrations = sql<
+export const integrations = sql<
   ContactView['integrations']
 >`(SELECT jsonb_object_agg(l.integration, jsonb_build_object('id', l.external_id)) FROM contact_integration_links l WHERE l.contact_id = c.id)`
 

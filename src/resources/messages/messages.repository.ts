@@ -6,6 +6,7 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { MessageMedia, MessageRow, MessageStatus, MessageType } from './messages.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
+import { integrations } from '../contacts/contacts.repository.ts'
 
 /** A message with what its API shape shows from the contact, sender, group and conversation. */
 export interface MessageView extends MessageRow {
@@ -16,6 +17,7 @@ export interface MessageView extends MessageRow {
   contact_email: string | null
   contact_mobile: string
   contact_country: string | null
+  contact_integrations: Record<string, { id: string }> | null
   conversation_closed: boolean
   read: boolean
 }
@@ -41,6 +43,7 @@ function selectMessageViews(db: DbOrTx, accountId: string) {
       'c.email as contact_email',
       'c.mobile as contact_mobile',
       'c.country as contact_country',
+      integrations.as('contact_integrations'),
       sql<boolean>`cv.closed_at IS NOT NULL`.as('conversation_closed'),
       readFlag.as('read')
     ])

@@ -119,7 +119,12 @@ export const Message = Type.Object(
       firstName: Type.Optional(Type.String()),
       lastName: Type.Optional(Type.String()),
       email: Type.Optional(Type.String()),
-      mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) })
+      mobile: Type.Object({ number: Type.String(), country: Type.Optional(Type.String()) }),
+      integrations: Type.Optional(
+        Type.Record(Type.String(), Type.Object({ id: Type.String() }), {
+          description: "Links to the contact's integration records, by integration name"
+        })
+      )
     }),
     conversation: Type.Object({ id: Type.String(), closed: Type.Boolean() }),
     group: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
@@ -236,7 +241,8 @@ export function toMessage(row: MessageView): MessageShape {
       ...(row.contact_first_name !== null ? { firstName: row.contact_first_name } : {}),
       ...(row.contact_last_name !== null ? { lastName: row.contact_last_name } : {}),
       ...(row.contact_email !== null ? { email: row.contact_email } : {}),
-      mobile: { number: row.contact_mobile, ...(row.contact_country !== null ? { country: row.contact_country } : {}) }
+      mobile: { number: row.contact_mobile, ...(row.contact_country !== null ? { country: row.contact_country } : {}) },
+      ...(row.contact_integrations !== null ? { integrations: row.contact_integrations } : {})
     },
     conversation: { id: row.conversation_id, closed: row.conversation_closed },
     group: row.group_id !== null && row.group_name !== null ? { id: row.group_id, name: row.group_name } : null,
