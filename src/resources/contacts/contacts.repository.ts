@@ -191,8 +191,7 @@ export type UpsertStrategy = MergeStrategy | 'keep'
  * statement, however many rows. ON CONFLICT on (account_id, mobile) makes concurrent writers of one
  * number meet on the unique index instead of creating two contacts. With an importId, a number that
  * this import already wrote is skipped (not returned), which is how a duplicate inside one file is
- * found across batches. With 'keep', existing contacts are answered unchanged (inserted: false),
- * read by a second statement so that one a concurrent writer just committed is seen too.
+ * found across batches. With 'keep', existing contacts are answered unchanged (inserted: false).
  */
 export async function upsertContacts(
   tx: Tx,
@@ -201,6 +200,20 @@ export async function upsertContacts(
   strategy: UpsertStrategy,
   actor: ActorShape,
   importId: string | null = null
+): Promise<(ContactView & { inserted: boolean })[]> {
+  if (rows.length === 0) return []
+  if (strategy === 'keep') return await keepOrInsertContacts(tx, accountId, rows, actor)
+  return await writeContacts(tx, accountId, rows, strategy, actor, importId)
+}
+
+/** One INSERT … ON CONFLICT for the batch; 'keep' inserts new numbers and answers only those. */
+async function writeContacts(
+  tx: Tx,
+  accountId: string,
+  rows: readonly (ContactInput & { id: string })[],
+  strategy: UpsertStrategy,
+  actor: ActorShape,
+  importId: string | null
 ): Promise<(ContactView & { inserted: boolean })[]> {
   if (rows.length === 0) return []
   const actorText = actorJson(actor)
@@ -237,15 +250,36 @@ export async function upsertContacts(
     ON CONFLICT (account_id, mobile) ${onConflict}
     RETURNING c.*, (c.xmax = 0) AS inserted, ${assignedUser} AS assigned_user, ${integrations} AS integrations
   `.execute(tx)
-  if (strategy !== 'keep') return written
-  const insertedMobiles = new Set(written.map((row) => row.mobile))
-  const existing = [...new Set(rows.map((row) => row.mobile))].filter((mobile) => !insertedMobiles.has(mobile))
-  if (existing.length === 0) return written
-  const found = await selectContacts(tx)
-    .where('c.account_id', '=', accountId)
-    .where('c.mobile', 'in', existing)
-    .execute()
-  return [...written, ...found.map((row) => ({ ...row, inserted: false }))]
+  return written
+}
+
+async function contactsByMobile(tx: Tx, accountId: string, mobiles: readonly string[]): Promise<ContactView[]> {
+  if (mobiles.length === 0) return []
+  return await selectContacts(tx).where('c.account_id', '=', accountId).where('c.mobile', 'in', mobiles).execute()
+}
+
+/**
+ * 'keep': reads the numbers first and inserts only those with no contact, so the usual inbound
+ * message (from a known contact) costs one statement instead of an insert and a read. A number a
+ * concurrent writer inserts between the two is met by ON CONFLICT and read again, committed by then.
+ */
+async function keepOrInsertContacts(
+  tx: Tx,
+  accountId: string,
+  rows: readonly (ContactInput & { id: string })[],
+  actor: ActorShape
+): Promise<(ContactView & { inserted: boolean })[]> {
+  const existing = await contactsByMobile(tx, accountId, [...new Set(rows.map((row) => row.mobile))])
+  const known = new Set(existing.map((row) => row.mobile))
+  const missing = rows.filter((row) => !known.has(row.mobile))
+  const inserted = await writeContacts(tx, accountId, missing, 'keep', actor, null)
+  const insertedMobiles = new Set(inserted.map((row) => row.mobile))
+  const raced = await contactsByMobile(
+    tx,
+    accountId,
+    [...new Set(missing.map((row) => row.mobile))].filter((mobile) => !insertedMobiles.has(mobile))
+  )
+  return [...inserted, ...[...existing, ...raced].map((row) => ({ ...row, inserted: false }))]
 }
 
 /** Contact rows by id, in no particular order; ids of other accounts or of no contact are left out. */

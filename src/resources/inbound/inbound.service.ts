@@ -19,7 +19,9 @@ import {
   claimAwayReply,
   findConversations,
   openConversations,
-  reopenConversation
+  reopenConversation,
+  touchOpenConversation,
+  type ConversationKey
 } from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import { insertMessages, messageViews } from '../messages/messages.repository.ts'
@@ -63,12 +65,12 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
     if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
     let contact: ContactRow = written!
     const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
-    const reopened = await reopenConversation(tx, accountId, key, contactActor(contact))
-    const [conversation] = await openConversations(tx, accountId, [key], true, contactActor(contact))
-    if (conversation!.inserted || reopened !== undefined) {
+    const conversation = await inboundConversation(tx, accountId, key, contactActor(contact))
+    const { reopened } = conversation
+    if (conversation.inserted || reopened !== undefined) {
       // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
       await recordEvent(tx, accountId, 'conversation-started', {
-        id: conversation!.id,
+        id: conversation.id,
         contact: { id: contact.id },
         phoneNumber: { id: sender.id },
         group: { id: sender.group_id },
@@ -83,7 +85,7 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
       [
         {
           id: messageId,
-          conversationId: conversation!.id,
+          conversationId: conversation.id,
           contactId: contact.id,
           senderId: sender.id,
           groupId: sender.group_id,
@@ -108,16 +110,30 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
 
     const keyword = keywordOf(message.text)
     if (!keyword) {
-      const away = await awayReplyText(tx, accountId, sender.group_id, conversation!.id)
+      const away = await awayReplyText(tx, accountId, sender.group_id, conversation.id)
       const reply =
-        away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation!.id, away)
+        away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation.id, away)
       return { message: received!, ...(reply ? { reply } : {}) }
     }
     if (keyword !== 'help')
       contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
-    const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation!.id)
+    const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation.id)
     return { message: received!, keyword, ...(reply ? { reply } : {}) }
   })
+}
+
+/** The conversation the message lands in: the open one, else the reopened one, else a new one. */
+async function inboundConversation(
+  tx: Tx,
+  accountId: string,
+  key: ConversationKey,
+  actor: ActorShape
+): Promise<{ id: string; inserted: boolean; reopened?: string }> {
+  const open = await touchOpenConversation(tx, accountId, key)
+  if (open !== undefined) return { id: open, inserted: false }
+  const reopened = await reopenConversation(tx, accountId, key, actor)
+  const [conversation] = await openConversations(tx, accountId, [key], true, actor)
+  return { id: conversation!.id, inserted: conversation!.inserted, ...(reopened !== undefined ? { reopened } : {}) }
 }
 
 /**
