@@ -206,7 +206,11 @@ export async function upsertContacts(
   return await writeContacts(tx, accountId, rows, strategy, actor, importId)
 }
 
-/** One INSERT … ON CONFLICT for the batch; 'keep' inserts new numbers and answers only those. */
+/**
+ * One INSERT … ON CONFLICT for the batch; 'keep' inserts new numbers and answers only those. A
+ * contact just inserted has no integration links yet, so only merged rows look them up (the lookup
+ * was 7% of a 10,000-row insert, EXPLAIN ANALYZE).
+ */
 async function writeContacts(
   tx: Tx,
   accountId: string,
@@ -248,7 +252,8 @@ async function writeContacts(
     FROM json_to_recordset(${batch}::json)
       AS r(id text, mobile text, country text, first_name text, last_name text, email text, tags jsonb, attributes jsonb, assigned_user_id text)
     ON CONFLICT (account_id, mobile) ${onConflict}
-    RETURNING c.*, (c.xmax = 0) AS inserted, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    RETURNING c.*, (c.xmax = 0) AS inserted, ${assignedUser} AS assigned_user,
+      CASE WHEN c.xmax = 0 THEN NULL ELSE ${integrations} END AS integrations
   `.execute(tx)
   return written
 }
