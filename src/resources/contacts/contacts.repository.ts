@@ -132,9 +132,10 @@ export async function listContacts(
   if (query.blocked === false) filtered = filtered.where('c.opted_out_at', 'is', null).where('c.blocked_at', 'is', null)
   if (query.assignedUserId) filtered = filtered.where('c.assigned_user_id', '=', query.assignedUserId)
 
-  const unfiltered = filters.every(
-    (field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === '')
+  const given = filters.filter(
+    (field) => !(query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === ''))
   )
+  const onlyTag = given.length === 1 && given[0] === 'tags' && new Set(tags).size === 1 ? tags[0]! : undefined
   const items = await filtered
     .selectAll('c')
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
@@ -143,7 +144,11 @@ export async function listContacts(
     .offset(query.offset)
     .limit(query.limit)
     .execute()
-  return await withTotalCount(query, items, () => (unfiltered ? countContacts(db, accountId) : countRows(filtered)))
+  return await withTotalCount(query, items, () => {
+    if (given.length === 0) return countContacts(db, accountId)
+    if (onlyTag !== undefined) return countTagged(db, accountId, onlyTag)
+    return countRows(filtered)
+  })
 }
 
 const filters = ['firstName', 'lastName', 'email', 'mobile', 'tags', 'optedOut', 'blocked', 'assignedUserId'] as const
@@ -155,6 +160,18 @@ async function countContacts(db: DbOrTx, accountId: string): Promise<number> {
   } = await sql<{
     total: number
   }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_counts WHERE account_id = ${accountId}`.execute(db)
+  return row!.total
+}
+
+/** How many of the account's contacts carry the tag, kept by statement triggers (migration 20261130130000). */
+async function countTagged(db: DbOrTx, accountId: string, tag: string): Promise<number> {
+  const {
+    rows: [row]
+  } = await sql<{
+    total: number
+  }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_tag_counts WHERE account_id = ${accountId} AND tag = ${tag}`.execute(
+    db
+  )
   return row!.total
 }
 
