@@ -42,8 +42,35 @@ function selectContacts(db: DbOrTx) {
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
 }
 
+// Every column by name, for the prepared statement below (src/db/connect.ts says why).
+const contactColumns = sql.join(
+  Object.keys({
+    id: 0,
+    account_id: 0,
+    mobile: 0,
+    country: 0,
+    first_name: 0,
+    last_name: 0,
+    email: 0,
+    tags: 0,
+    attributes: 0,
+    assigned_user_id: 0,
+    opted_out_at: 0,
+    opt_in_at: 0,
+    blocked_at: 0,
+    last_import_id: 0,
+    created_at: 0,
+    created_by: 0,
+    updated_at: 0,
+    updated_by: 0
+  } satisfies Record<keyof ContactsTable, 0>).map((column) => sql.ref(`c.${column}`))
+)
+
 export async function findContact(db: DbOrTx, accountId: string, contactId: string): Promise<ContactView | undefined> {
-  return await selectContacts(db).where('c.account_id', '=', accountId).where('c.id', '=', contactId).executeTakeFirst()
+  const { rows } = await sql<ContactView>`/* prepared contact_by_id */
+    SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    FROM contacts c WHERE c.account_id = ${accountId} AND c.id = ${contactId}`.execute(db)
+  return rows[0]
 }
 
 /**
