@@ -1,13 +1,15 @@
-// The baseline of contacts-list: a bare Fastify route doing one indexed point query, no auth, no schema.
+// The read ceiling: a bare Fastify route doing one indexed point query, no auth, no schema.
 import Fastify from 'fastify'
 import pg from 'pg'
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
+const prefix = process.env.MOBILE_PREFIX ?? '+1212'
+const base = Number(process.env.MOBILE_BASE ?? 2000000)
 const app = Fastify()
 app.get<{ Params: { n: string } }>('/point/:n', async (request) => {
   const { rows } = await pool.query(
     'SELECT id, mobile, first_name FROM contacts WHERE account_id = $1 AND mobile = $2',
-    [process.env.ACCOUNT_ID, `+1212${2000000 + Number(request.params.n)}`]
+    [process.env.ACCOUNT_ID, `${prefix}${base + Number(request.params.n)}`]
   )
   return { success: true, data: rows[0] ?? null }
 })

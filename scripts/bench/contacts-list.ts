@@ -1,10 +1,11 @@
 // npm run bench -- contacts-list [--rows 1000000] [--requests 2000] [--concurrency 8]
-// Requests/s and p99 of GET …/contacts?limit=100, unfiltered and filtered, on an account holding
-// `rows` contacts, next to a bare Fastify route doing one indexed point query, in the same run.
-import { spawn } from 'node:child_process'
+// Requests/s and p99 of GET …/contacts/{id} and of GET …/contacts?limit=100, unfiltered and filtered,
+// on an account holding `rows` contacts, each beside its ceiling: a bare Fastify route doing one
+// indexed point query.
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
-import { freePort, freshDatabase, load, option, startParley, type LoadResult, type Parley } from './harness.ts'
+import { shareOf, startBareServer } from './ceilings.ts'
+import { freshDatabase, load, option, startParley, type LoadResult, type Parley } from './harness.ts'
 
 const rows = option('rows', 1_000_000)
 const requests = option('requests', 2000)
@@ -36,34 +37,6 @@ async function populate(databaseUrl: string, accountId: string): Promise<void> {
   )
 }
 
-async function startBare(
-  databaseUrl: string,
-  accountId: string
-): Promise<{ origin: string; stop: () => Promise<void> }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['scripts/bench/bare-server.ts'], {
-    stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), ACCOUNT_ID: accountId }
-  })
-  const origin = `http://127.0.0.1:${port}`
-  for (let attempt = 0; ; attempt++) {
-    try {
-      if ((await fetch(`${origin}/point/1`)).ok) break
-    } catch {
-      if (attempt > 100) throw new Error('the bare server did not start')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  return {
-    origin,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    }
-  }
-}
-
 const print = (label: string, result: LoadResult) =>
   process.stdout.write(
     `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(6)} req/s   p50 ${result.p50Ms.toFixed(1).padStart(6)} ms   p99 ${result.p99Ms.toFixed(1).padStart(6)} ms   failures ${result.failures}\n`
@@ -71,49 +44,39 @@ const print = (label: string, result: LoadResult) =>
 
 const database = await freshDatabase()
 let parley: Parley | undefined
-let bare: Awaited<ReturnType<typeof startBare>> | undefined
+let bare: Awaited<ReturnType<typeof startBareServer>> | undefined
 try {
   parley = await startParley(database.url)
   await populate(database.url, parley.accountId)
-  bare = await startBare(database.url, parley.accountId)
+  bare = await startBareServer(database.url, parley.accountId)
   const contacts = `/v1/accounts/${parley.accountId}/contacts`
-  const points = Array.from({ length: 1000 }, (_, i) => `/point/${1 + ((i * 7919) % rows)}`)
-  // [label, origin, paths, headers, share of `requests`]: the broad filter matches 10% of the account,
-  // so its exact totalCount costs a count over 100,000 rows; fewer requests keep the run short.
-  const scenarios: [string, string, string[], Record<string, string>, number][] = [
-    ['bare Fastify, one indexed point query', bare.origin, points, {}, 1],
-    ['Parley ?limit=100', parley.baseUrl, [`${contacts}?limit=100`], parley.headers, 1],
-    [
-      'Parley ?limit=100&firstName=First12345',
-      parley.baseUrl,
-      [`${contacts}?limit=100&firstName=First12345`],
-      parley.headers,
-      1
-    ],
-    [
-      'Parley ?limit=100&lastName=smith12',
-      parley.baseUrl,
-      [`${contacts}?limit=100&lastName=smith12`],
-      parley.headers,
-      1
-    ],
-    ['Parley ?limit=100&tags=vip (10% match)', parley.baseUrl, [`${contacts}?limit=100&tags=vip`], parley.headers, 0.1]
+  // The same 1,000 contacts by number (bare) and by id (Parley); ids as populate() makes them.
+  const spread = Array.from({ length: 1000 }, (_, i) => 1 + ((i * 7919) % rows))
+  const points = spread.map((n) => `/point/${n}`)
+  const byId = spread.map(
+    (n) => `${contacts}/${(1700000000 + n).toString(16).padStart(8, '0')}${n.toString(16).padStart(16, '0')}`
+  )
+  const scenarios: [label: string, path: string | string[]][] = [
+    ['GET …/contacts/{id}', byId],
+    ['GET …/contacts?limit=100', `${contacts}?limit=100`],
+    ['… &firstName=First12345 (11 matches)', `${contacts}?limit=100&firstName=First12345`],
+    ['… &lastName=smith12 (1,000 matches)', `${contacts}?limit=100&lastName=smith12`],
+    ['… &tags=vip (100,000 matches)', `${contacts}?limit=100&tags=vip`]
   ]
-  process.stdout.write(`${requests} requests per scenario (fewer where noted), ${concurrency} concurrent, loopback\n`)
-  const results: LoadResult[] = []
-  for (const [label, origin, paths, headers, share] of scenarios) {
-    const count = Math.round(requests * share)
+  process.stdout.write(`${requests} requests per scenario, ${concurrency} concurrent, loopback\n`)
+  // The machine's load drifts, so each scenario runs right after a run of the ceiling of its own.
+  const run = async (origin: string, paths: string[], headers: Record<string, string>, count: number) => {
     await load(origin, paths, headers, Math.min(100, count), concurrency) // warm-up
-    const result = await load(origin, paths, headers, count, concurrency)
-    results.push(result)
-    print(`${label} (${count})`, result)
+    return await load(origin, paths, headers, count, concurrency)
   }
-  const baseline = results[0]!
-  for (const [i, result] of results.entries()) {
-    if (i > 0)
-      process.stdout.write(
-        `ratio bare/${scenarios[i]![0].replace('Parley ', '')}: ${(baseline.perSecond / result.perSecond).toFixed(1)}x req/s\n`
-      )
+  for (const [label, path] of scenarios) {
+    const ceiling = await run(bare.origin, points, {}, requests)
+    const result = await run(parley.baseUrl, Array.isArray(path) ? path : [path], parley.headers, requests)
+    print('  ceiling: bare Fastify, one indexed point query', ceiling)
+    print(label, result)
+    process.stdout.write(
+      `  = ${shareOf(result.perSecond, ceiling.perSecond)} (ceiling/Parley ${(ceiling.perSecond / result.perSecond).toFixed(1)}x req/s)\n`
+    )
   }
 } finally {
   await bare?.stop()

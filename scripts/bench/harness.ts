@@ -1,5 +1,5 @@
 // Shared by the benchmarks: a fresh database, Parley as a child process, and a bounded load generator.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
@@ -68,12 +68,24 @@ export interface Parley {
 
 export const BENCH_ACCOUNT = 'bench'
 
-/** Starts `node src/server.ts` on the database with a bootstrap account, and gets a token for it. */
+let compiled: string[] | undefined
+
+/** What `npm start` runs, after its `prestart` compile (once per benchmark): `node dist/src/server.js`. */
+function startCommand(): string[] {
+  if (compiled) return compiled
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+  const [prestartTool, ...prestartArgs] = scripts.prestart!.split(' ')
+  execFileSync(process.execPath, [`node_modules/typescript/bin/${prestartTool}`, ...prestartArgs], { stdio: 'inherit' })
+  compiled = scripts.start!.split(' ').slice(1)
+  return compiled
+}
+
+/** Starts Parley as `npm start` does on the database with a bootstrap account, and gets a token for it. */
 export async function startParley(databaseUrl: string, env: Record<string, string> = {}): Promise<Parley> {
   const port = await freePort()
   const clientId = 'bench-client'
   const clientSecret = randomBytes(24).toString('hex')
-  const child = spawn(process.execPath, ['src/server.ts'], {
+  const child = spawn(process.execPath, startCommand(), {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,

@@ -1,9 +1,11 @@
 // npm run bench -- inbound [--messages 20000] [--contacts 1000] [--concurrency 32]
 // Inbound messages per second through POST …/sandbox/inbound: each finds the sender, finds or
 // creates the contact, opens or reuses the conversation, stores the message and its event.
+// Ceiling, in the same run: a bare Fastify route doing one indexed point query of those contacts.
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
-import { freshDatabase, option, startParley, type Parley } from './harness.ts'
+import { shareOf, startBareServer } from './ceilings.ts'
+import { freshDatabase, load, option, startParley, type Parley } from './harness.ts'
 
 const total = option('messages', 20_000)
 const contacts = option('contacts', 1000)
@@ -49,12 +51,22 @@ try {
   )
   const seconds = (performance.now() - started) / 1000
   await pool.close()
+  const bare = await startBareServer(database.url, parley.accountId, '+1213555', 1000)
+  const ceiling = await load(
+    bare.origin,
+    Array.from({ length: contacts }, (_, i) => `/point/${i}`),
+    {},
+    total,
+    concurrency
+  ).finally(() => bare.stop())
   latencies.sort((a, b) => a - b)
   const at = (fraction: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))]!.toFixed(1)
   process.stdout.write(
     `${total.toLocaleString('en')} inbound messages from ${contacts.toLocaleString('en')} contacts, ${concurrency} at a time: ` +
-      `${(total / seconds).toFixed(0)} messages/s, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, ${failures} failures; server peak RSS ${parley.peakRssMb().toFixed(0)} MB\n`
+      `${(total / seconds).toFixed(0)} messages/s, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, ${failures} failures; server peak RSS ${parley.peakRssMb().toFixed(0)} MB\n` +
+      `  ceiling: bare Fastify, one indexed point query of those contacts: ${ceiling.perSecond.toFixed(0)} req/s (p99 ${ceiling.p99Ms.toFixed(1)} ms); ` +
+      `Parley ${shareOf(total / seconds, ceiling.perSecond)}\n`
   )
 } finally {
   await parley?.stop()

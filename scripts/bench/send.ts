@@ -3,9 +3,11 @@
 // of them from a group whose sandbox sender has no throughput cap. Prints the time to answer, the
 // rate from the request to every message delivered in the sandbox, the server's peak RSS and the
 // database growth. The server runs its own workers, as a single instance does by default.
+// Ceiling, in the same run: a bare multi-row insert and one update of as many message rows.
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { request } from 'undici'
+import { messageRowsCeiling, shareOf } from './ceilings.ts'
 import { BENCH_ACCOUNT, freshDatabase, option, startParley, type Parley } from './harness.ts'
 
 const contacts = option('contacts', 100_000)
@@ -89,6 +91,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   const seconds = (performance.now() - started) / 1000
+  const ceilingSeconds = await messageRowsCeiling(database.url, contacts)
   const submissions = Number((await client.query('SELECT count(*) FROM sandbox_messages')).rows[0].count)
   const { rows: byStatus } = await client.query(
     'SELECT status, count(*)::int AS count FROM messages GROUP BY status ORDER BY status'
@@ -96,6 +99,10 @@ try {
   process.stdout.write(
     `${final.toLocaleString('en')} messages final in ${seconds.toFixed(1)} s: ${(final / seconds).toFixed(0)} messages/s from request to delivered ` +
       `(${byStatus.map((row: { status: string; count: number }) => `${row.count} ${row.status}`).join(', ')}); ${submissions.toLocaleString('en')} sandbox submissions\n`
+  )
+  process.stdout.write(
+    `  ceiling: bare multi-row insert and update of ${contacts.toLocaleString('en')} message rows: ${ceilingSeconds.toFixed(1)} s, ` +
+      `${(contacts / ceilingSeconds).toFixed(0)} messages/s; Parley ${shareOf(final / seconds, contacts / ceilingSeconds)}\n`
   )
   process.stdout.write(
     `server peak RSS ${parley.peakRssMb().toFixed(0)} MB; database grew ${((await sizeOf(client)) - sizeBefore).toFixed(0)} MB\n`

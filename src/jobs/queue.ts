@@ -76,9 +76,11 @@ export class Queue {
           const { id, data, retryCount } = job!
           const context = Value.Check(LogContext, data) ? { accountId: data.accountId, requestId: data.requestId } : {}
           const log = deps.log.child({ job: id, task: task.name, ...context })
-          log.info('job started')
+          // A cron task's every tick at info would bury the jobs someone asked for.
+          const level = task.cron ? 'debug' : 'info'
+          log[level]('job started')
           await task.run({ ...deps, log }, Value.Parse(task.payload, data), { id, retryCount })
-          log.info('job finished')
+          log[level]('job finished')
         }
       )
     }

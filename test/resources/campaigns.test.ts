@@ -111,6 +111,26 @@ t.test('campaigns', async (t) => {
     t.equal(again.invalid, 4, 'a second run within 30 minutes meets the duplicate guard (and the opt-out)')
   })
 
+  t.test("a campaign without audience filters (Sakari's documented example) sends to every contact", async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    await sandboxSender(app, account)
+    await withContacts(account, ['Ann', 'Bob', 'Cyd'])
+    const campaign = await created(
+      api('POST', '/campaigns', {
+        name: 'Marketing Campaign',
+        trigger: { code: 'M' },
+        template: 'Hi {{{contact.firstName}}}',
+        reporting: { when: 'NoReport' }
+      })
+    )
+    const run = await created(api('POST', `/campaigns/${campaign.id}/execute`))
+    t.match(run, { submitted: 3, invalid: 0 })
+    t.same(await jobMessages(account, run.id), ['Hi Ann', 'Hi Bob', 'Hi Cyd'])
+    const other = await createTestAccount(app)
+    t.same(await created(caller(app, other)('GET', '/messages')), [], "another account's contacts get nothing")
+  })
+
   t.test('only Administrators and Campaign Managers create, change, run or delete campaigns', async (t) => {
     const account = await createTestAccount(app)
     const campaign = await created(caller(app, account)('POST', '/campaigns', { name: 'Mine', template: 'x' }))

@@ -12,6 +12,7 @@ import { assertCanUseGroup } from '../groups/group-access.ts'
 import { requireList } from '../lists/lists.service.ts'
 import type { SendMessagesRequestShape, SendMessagesResultShape } from '../messages/messages.schemas.ts'
 import { requestHash, withIdempotencyKey, type Answer } from '../messages/send/idempotency.ts'
+import { hasFilters } from '../messages/send/recipients.ts'
 import { sendWithin } from '../messages/send/send.service.ts'
 import { getTemplate } from '../templates/templates.service.ts'
 import {
@@ -204,12 +205,15 @@ export async function runCampaign(
   options: { sendAt?: string; importRun?: string } = {}
 ): Promise<SendMessagesResultShape> {
   const uploaded = options.importRun !== undefined
+  const request = sendRequest(campaign, options.sendAt, uploaded)
+  // Sakari's campaigns choose their audience by filters; one with none sends to every contact.
+  const everyone = !uploaded && !hasFilters(request.filters) && (request.contacts?.length ?? 0) === 0
   const result = await sendWithin(
     tx,
     deps,
     principal,
-    sendRequest(campaign, options.sendAt, uploaded),
-    uploaded ? { importRun: options.importRun } : {}
+    request,
+    uploaded ? { importRun: options.importRun } : { everyone }
   )
   await updateCampaign(tx, campaign.account_id, campaign.id, { last_job_id: result.jobId })
   return result

@@ -42,8 +42,35 @@ function selectContacts(db: DbOrTx) {
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
 }
 
+// Every column by name, for the prepared statement below (src/db/connect.ts says why).
+const contactColumns = sql.join(
+  Object.keys({
+    id: 0,
+    account_id: 0,
+    mobile: 0,
+    country: 0,
+    first_name: 0,
+    last_name: 0,
+    email: 0,
+    tags: 0,
+    attributes: 0,
+    assigned_user_id: 0,
+    opted_out_at: 0,
+    opt_in_at: 0,
+    blocked_at: 0,
+    last_import_id: 0,
+    created_at: 0,
+    created_by: 0,
+    updated_at: 0,
+    updated_by: 0
+  } satisfies Record<keyof ContactsTable, 0>).map((column) => sql.ref(`c.${column}`))
+)
+
 export async function findContact(db: DbOrTx, accountId: string, contactId: string): Promise<ContactView | undefined> {
-  return await selectContacts(db).where('c.account_id', '=', accountId).where('c.id', '=', contactId).executeTakeFirst()
+  const { rows } = await sql<ContactView>`/* prepared contact_by_id */
+    SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    FROM contacts c WHERE c.account_id = ${accountId} AND c.id = ${contactId}`.execute(db)
+  return rows[0]
 }
 
 /**
@@ -132,9 +159,10 @@ export async function listContacts(
   if (query.blocked === false) filtered = filtered.where('c.opted_out_at', 'is', null).where('c.blocked_at', 'is', null)
   if (query.assignedUserId) filtered = filtered.where('c.assigned_user_id', '=', query.assignedUserId)
 
-  const unfiltered = filters.every(
-    (field) => query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === '')
+  const given = filters.filter(
+    (field) => !(query[field] === undefined || (typeof query[field] === 'string' && query[field].trim() === ''))
   )
+  const onlyTag = given.length === 1 && given[0] === 'tags' && new Set(tags).size === 1 ? tags[0]! : undefined
   const items = await filtered
     .selectAll('c')
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
@@ -143,7 +171,11 @@ export async function listContacts(
     .offset(query.offset)
     .limit(query.limit)
     .execute()
-  return await withTotalCount(query, items, () => (unfiltered ? countContacts(db, accountId) : countRows(filtered)))
+  return await withTotalCount(query, items, () => {
+    if (given.length === 0) return countContacts(db, accountId)
+    if (onlyTag !== undefined) return countTagged(db, accountId, onlyTag)
+    return countRows(filtered)
+  })
 }
 
 const filters = ['firstName', 'lastName', 'email', 'mobile', 'tags', 'optedOut', 'blocked', 'assignedUserId'] as const
@@ -155,6 +187,18 @@ async function countContacts(db: DbOrTx, accountId: string): Promise<number> {
   } = await sql<{
     total: number
   }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_counts WHERE account_id = ${accountId}`.execute(db)
+  return row!.total
+}
+
+/** How many of the account's contacts carry the tag, kept by statement triggers (migration 20261130130000). */
+async function countTagged(db: DbOrTx, accountId: string, tag: string): Promise<number> {
+  const {
+    rows: [row]
+  } = await sql<{
+    total: number
+  }>`SELECT coalesce(sum(total), 0)::bigint AS total FROM contact_tag_counts WHERE account_id = ${accountId} AND tag = ${tag}`.execute(
+    db
+  )
   return row!.total
 }
 

@@ -6,7 +6,7 @@ import type { UserName } from './conversations.repository.ts'
 
 export interface HeldLock {
   conversation_id: string
-  user: UserName
+  user: UserName & { email: string }
   expires_at: Date
 }
 
@@ -43,7 +43,7 @@ export async function takeLock(
 // The conversations' locks that have not lapsed, with their holders' names.
 const heldLocks = sql`
   SELECT cv.id AS conversation_id, cv.lock_expires_at AS expires_at,
-    jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name) AS user
+    jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email) AS user
   FROM conversations cv JOIN users u ON u.id = cv.lock_user_id
   WHERE cv.lock_expires_at > now()`
 

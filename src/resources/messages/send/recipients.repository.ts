@@ -71,6 +71,8 @@ export async function filterCondition(
     )
   }
   if (filters.list !== undefined) conditions.push(await listAudience(db, accountId, filters.list))
+  // No condition at all: a campaign without an audience filter, which sends to every contact.
+  if (conditions.length === 0) return sql<boolean>`true`
   return sql<boolean>`(${sql.join(conditions, sql` AND `)})`
 }
 

@@ -91,11 +91,11 @@ export async function sendWithin(
   deps: Deps,
   principal: Principal,
   body: SendMessagesRequestShape,
-  audience: { importRun?: string } = {}
+  audience: { importRun?: string; everyone?: boolean } = {}
 ): Promise<SendMessagesResultShape> {
   const { accountId } = principal
   const { messaging } = deps.config
-  const wantsFilter = hasFilters(body.filters) || audience.importRun !== undefined
+  const wantsFilter = hasFilters(body.filters) || audience.importRun !== undefined || audience.everyone === true
   const contacts = body.contacts ?? []
   const conversationIds = body.conversations ?? []
   if (contacts.length === 0 && conversationIds.length === 0 && !wantsFilter) throw new ApiError('MSG-003')
