@@ -304,7 +304,10 @@ async function writeContacts(
 
 async function contactsByMobile(tx: Tx, accountId: string, mobiles: readonly string[]): Promise<ContactView[]> {
   if (mobiles.length === 0) return []
-  return await selectContacts(tx).where('c.account_id', '=', accountId).where('c.mobile', 'in', mobiles).execute()
+  const { rows } = await sql<ContactView>`/* prepared contacts_by_mobile */
+    SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    FROM contacts c WHERE c.account_id = ${accountId} AND c.mobile = ANY(${mobiles}::text[])`.execute(tx)
+  return rows
 }
 
 /**

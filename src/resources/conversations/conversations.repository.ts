@@ -82,7 +82,7 @@ export async function touchOpenConversation(
   accountId: string,
   key: ConversationKey
 ): Promise<string | undefined> {
-  const { rows } = await sql<{ id: string }>`
+  const { rows } = await sql<{ id: string }>`/* prepared touch_open_conversation */
     UPDATE conversations SET last_message_at = now(), last_inbound_at = now()
     WHERE account_id = ${accountId} AND contact_id = ${key.contactId} AND sender_id = ${key.senderId} AND closed_at IS NULL
     RETURNING id

@@ -41,7 +41,7 @@ export async function recordEvents(tx: Tx, accountId: string, events: readonly D
   // One statement and one JSON parameter per batch however large: node-pg would escape every
   // payload again as an array element, and that was the import's costliest JavaScript.
   const rows = events.map((event) => ({ id: newId(), event_type: event.type, payload: event.payload }))
-  await sql`
+  await sql`/* prepared insert_events */
     INSERT INTO events (id, account_id, event_type, payload)
     SELECT e.id, ${accountId}, e.event_type, e.payload
     FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(id text, event_type text, payload jsonb)

@@ -149,7 +149,7 @@ export async function insertMessages(
 ): Promise<void> {
   if (messages.length === 0) return
   const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
-  await sql`
+  await sql`/* prepared insert_messages */
     INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
       segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
     SELECT r.id, ${accountId}, r.conversation_id, r.contact_id, r.sender_id, r.group_id, r.carrier, r.outgoing, r.status, r.type, r.body, r.template, r.media::jsonb,
