@@ -19,7 +19,8 @@ import { signatureHeader } from '../resources/webhooks/webhook-signing.ts'
 // takes its turn with the others instead of keeping its slot for ever.
 const DRAIN_LIMIT = 500
 const RETRY_AFTER_CAP_MS = 60 * 60 * 1000
-// Deliveries read at once. A pause or a URL change takes effect from the next batch.
+// Deliveries read at once. A pause or a URL change stops the batch at the next attempt's record,
+// which renews the lease only while the subscription is active at the URL the batch was read with.
 const BATCH_SIZE = 50
 
 /**
@@ -133,7 +134,10 @@ export class WebhookDelivery {
     }
   }
 
-  /** Answers false when the lease was lost or the record failed: this worker then stops, the lease lapses. */
+  /**
+   * Answers false when the lease was lost, the subscription was paused or moved, or the record failed:
+   * this worker then stops and the lease lapses.
+   */
   async #record(delivery: DueDelivery, attempt: AttemptRecord, lease: { held: Date; until: Date }) {
     try {
       return await recordAttempt(this.#db, delivery, attempt, lease)

@@ -141,7 +141,7 @@ export interface AttemptRecord {
  */
 export async function recordAttempt(
   db: Db,
-  delivery: Pick<DueDelivery, 'id' | 'subscription_id'>,
+  delivery: Pick<DueDelivery, 'id' | 'subscription_id' | 'url'>,
   attempt: AttemptRecord,
   lease: { held: Date; until: Date }
 ): Promise<boolean> {
@@ -161,6 +161,7 @@ export async function recordAttempt(
     )
     UPDATE webhook_subscriptions SET lease_until = ${lease.until}
     WHERE id = ${delivery.subscription_id} AND lease_until = ${lease.held}
+      AND state = 'active' AND url = ${delivery.url}
     RETURNING id
   `.execute(db)
   return rows.length > 0
