@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { WebhookOptions } from '../config.ts'
 import type { Db } from '../db/database.ts'
+import { listenOn, type ChannelListener } from '../db/listen.ts'
 import {
   claimSubscriptions,
   disableSubscription,
   dueDeliveries,
-  listenForDeliveries,
   recordAttempt,
   releaseLease,
   type AttemptRecord,
@@ -37,7 +37,7 @@ export class WebhookDelivery {
   readonly #sender: WebhookSender
   readonly #inFlight = new Set<Promise<void>>()
   readonly #databaseUrl: string | undefined
-  #listener: { close: () => Promise<void> } | undefined
+  #listener: ChannelListener | undefined
   #running = false
   #polling: Promise<void> | undefined
   #wake: AbortController = new AbortController()
@@ -54,11 +54,13 @@ export class WebhookDelivery {
     if (this.#running) return
     this.#running = true
     if (this.#databaseUrl)
-      this.#listener = listenForDeliveries(
-        this.#databaseUrl,
-        () => this.#wake.abort(),
-        (error) => this.#log.warn({ err: error }, 'webhook notifications lost; polling until reconnected')
-      )
+      // The fan-out trigger notifies at commit; until a lost connection is back, polling finds the deliveries.
+      this.#listener = listenOn({
+        connectionString: this.#databaseUrl,
+        channel: 'webhook_deliveries',
+        onNotification: () => this.#wake.abort(),
+        onError: (error) => this.#log.warn({ err: error }, 'webhook notifications lost; polling until reconnected')
+      })
     this.#polling = this.#poll()
   }
 

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { caller, created } from '../helpers/api.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
-import { quickSandbox, sandboxSender } from '../helpers/messaging.ts'
+import { eventually, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 import { openEventStream } from '../helpers/sse.ts'
 
 async function baseUrl(app: FastifyInstance): Promise<string> {
@@ -116,6 +117,40 @@ t.test('live inbox events', async (t) => {
     t.equal(foreign.status, 403)
     await foreign.close()
   })
+})
+
+t.test('a listening connection cut by the database is opened again, and open streams hear later events', async (t) => {
+  const app = await buildTestApp(t, quickSandbox)
+  const account = await createTestAccount(app)
+  const api = caller(app, account)
+  const sender = await sandboxSender(app, account)
+  const stream = await openEventStream(
+    `${await baseUrl(app)}/v1/accounts/${account.accountId}/inbox/events`,
+    account.headers
+  )
+  t.teardown(() => stream.close())
+  const { rows } = await sql<{ cut: boolean }>`
+    SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity
+    WHERE datname = current_database() AND query = 'LISTEN "parley_events"'
+  `.execute(app.db)
+  t.same(
+    rows.map((row) => row.cut),
+    [true],
+    "the stream's listening connection was cut"
+  )
+  // The listener opens a new connection a second later; an inbound message after that is heard.
+  const heard = await eventually(
+    async () => {
+      const sent = await created(
+        api('POST', '/sandbox/inbound', { from: '+12025551499', to: sender.number, message: 'Still there?' })
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return stream.events.some((event) => JSON.parse(event.data).payload.id === sent.message.id)
+    },
+    (found) => found
+  )
+  t.ok(heard)
+  t.notOk(stream.ended, 'the stream stayed open throughout')
 })
 
 t.test('heartbeats keep an idle stream open', async (t) => {

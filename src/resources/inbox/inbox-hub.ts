@@ -1,12 +1,11 @@
-import pg from 'pg'
 import type { Logger } from 'pino'
 import type { Db } from '../../db/database.ts'
+import { listenOn, type ChannelListener } from '../../db/listen.ts'
 import { eventsInRanges, type SeqRange } from './inbox.repository.ts'
 import { STREAMED_EVENTS, type StreamEvent } from './inbox.schemas.ts'
 import { toStreamEvent } from './inbox.service.ts'
 
 export const EVENTS_CHANNEL = 'parley_events'
-const RELISTEN_MS = 1000
 
 export interface Subscriber {
   accountId: string
@@ -30,10 +29,9 @@ export class InboxHub {
   readonly #connectionString: string
   readonly #log: Logger
   readonly #subscribers = new Map<string, Set<Subscriber>>()
-  #listener: Promise<pg.Client> | undefined
+  #listener: ChannelListener | undefined
   #pending: Notification[] = []
   #draining = false
-  #closed = false
 
   constructor(options: { db: Db; connectionString: string; log: Logger }) {
     this.#db = options.db
@@ -60,35 +58,31 @@ export class InboxHub {
     return count
   }
 
-  async #listen(): Promise<pg.Client> {
-    this.#listener ??= this.#connect().catch((error: unknown) => {
-      this.#listener = undefined
-      throw error
-    })
-    return await this.#listener
+  async #listen(): Promise<void> {
+    if (!this.#listener) {
+      const listener = listenOn({
+        connectionString: this.#connectionString,
+        channel: EVENTS_CHANNEL,
+        onNotification: (payload) => this.#notified(payload),
+        // Streams stay open; their clients catch up with Last-Event-ID if they reconnect meanwhile.
+        onError: (error) => this.#log.warn({ err: error }, 'inbox event listener lost its connection; listening again')
+      })
+      this.#listener = listener
+      // A first connection that fails is given up, so the stream asking answers the error and the next one tries again.
+      listener.ready.catch(() => {
+        if (this.#listener === listener) this.#listener = undefined
+        void listener.close()
+      })
+    }
+    await this.#listener.ready
   }
 
-  async #connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.#connectionString })
-    client.on('notification', (message) => {
-      if (message.channel !== EVENTS_CHANNEL || !message.payload) return
-      const { accountId, from, to } = JSON.parse(message.payload) as Notification
-      if (!this.#subscribers.has(accountId)) return
-      this.#pending.push({ accountId, from: Number(from), to: Number(to) })
-      void this.#drain()
-    })
-    client.on('error', (error) => {
-      // Streams stay open; their clients catch up with Last-Event-ID if they reconnect meanwhile.
-      this.#log.warn({ err: error }, 'inbox event listener lost its connection; listening again')
-      this.#listener = undefined
-      client.end().catch(() => {})
-      setTimeout(() => {
-        if (!this.#closed && this.#subscribers.size > 0) this.#listen().catch(() => {})
-      }, RELISTEN_MS).unref()
-    })
-    await client.connect()
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`)
-    return client
+  #notified(payload: string): void {
+    if (!payload) return
+    const { accountId, from, to } = JSON.parse(payload) as Notification
+    if (!this.#subscribers.has(accountId)) return
+    this.#pending.push({ accountId, from: Number(from), to: Number(to) })
+    void this.#drain()
   }
 
   async #drain(): Promise<void> {
@@ -124,11 +118,10 @@ export class InboxHub {
 
   /** Ends every stream (so the server can close) and the listening connection. */
   async close(): Promise<void> {
-    this.#closed = true
     for (const subscribers of this.#subscribers.values()) for (const subscriber of subscribers) subscriber.close()
     this.#subscribers.clear()
     const listener = this.#listener
     this.#listener = undefined
-    if (listener) await (await listener.catch(() => undefined))?.end()
+    await listener?.close()
   }
 }

@@ -1,45 +1,5 @@
 import { sql } from 'kysely'
-import pg from 'pg'
 import type { Db } from '../../db/database.ts'
-
-/**
- * Calls `onNotice` when new deliveries are committed (the fan-out trigger notifies), on a
- * connection of its own; a lost connection is reopened after a second, and until then the workers'
- * polling still finds the deliveries.
- */
-export function listenForDeliveries(
-  connectionString: string,
-  onNotice: () => void,
-  onError: (error: unknown) => void
-): { close: () => Promise<void> } {
-  let client: pg.Client | undefined
-  let closed = false
-  let retry: NodeJS.Timeout | undefined
-  const connect = async () => {
-    const next = new pg.Client({ connectionString })
-    client = next
-    next.on('notification', onNotice)
-    next.on('error', (error) => {
-      onError(error)
-      void next.end().catch(() => undefined)
-      if (!closed) retry = setTimeout(() => void connect(), 1000)
-    })
-    try {
-      await next.connect()
-      await next.query('LISTEN webhook_deliveries')
-    } catch (error) {
-      next.emit('error', error)
-    }
-  }
-  void connect()
-  return {
-    close: async () => {
-      closed = true
-      clearTimeout(retry)
-      await client?.end().catch(() => undefined)
-    }
-  }
-}
 
 /**
  * Leases up to `limit` active subscriptions whose oldest pending delivery is due and which no
