@@ -236,6 +236,41 @@ t.test('campaigns', async (t) => {
     t.equal(skipped.lastJob, null)
   })
 
+  t.test('a scheduled run acts as its saver as they are now: a saver who lost the role runs nothing', async (t) => {
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    const sender = await sandboxSender(app, account)
+    await withContacts(account, ['Ann'], 'daily')
+    const manager = await createTestUser(app, account.accountId, 'Campaign Manager')
+    await created(api('PUT', `/groups/${sender.groupId}/users/${manager.userId}`))
+    const asManager = caller(app, { accountId: account.accountId, headers: manager.headers })
+    const campaign = await created(
+      asManager('POST', '/campaigns', {
+        name: 'Daily',
+        trigger: { code: 'S' },
+        template: 'Daily, {{{firstName}}}',
+        filters: { tags: ['daily'] },
+        schedule: { cron: '0 8 * * *' }
+      })
+    )
+    const makeDue = () =>
+      app.db
+        .updateTable('campaigns')
+        .set({ next_run_at: new Date(Date.now() - 60_000) })
+        .where('id', '=', campaign.id)
+        .execute()
+    await makeDue()
+    t.equal(await runDueCampaigns(app.deps), 1, 'runs while its saver is a Campaign Manager')
+    t.match((await created(api('GET', `/campaigns/${campaign.id}`))).lastJob, { submitted: 1 })
+
+    await created(api('PUT', `/users/${manager.userId}`, { role: 'Sender' }))
+    await makeDue()
+    t.equal(await runDueCampaigns(app.deps), 0, 'a saver demoted to Sender runs nothing')
+    const skipped = await created(api('GET', `/campaigns/${campaign.id}`))
+    t.ok(new Date(skipped.nextExecution) > new Date(), 'the tick is skipped, not retried every minute')
+    t.equal((await created(api('GET', `/messages?limit=100`))).length, 1, 'no second message went out')
+  })
+
   t.test('a file upload creates or updates the contacts and sends to exactly them', async (t) => {
     const account = await createTestAccount(app)
     const api = caller(app, account)

@@ -8,6 +8,7 @@ import { actorJson } from '../../shared/audit.ts'
 import { newId } from '../../shared/ids.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import { actorOf, type Principal } from '../../shared/principal.ts'
+import { findCredentialWithUser } from '../credentials/credentials.repository.ts'
 import { assertCanUseGroup } from '../groups/group-access.ts'
 import { requireList } from '../lists/lists.service.ts'
 import type { SendMessagesRequestShape, SendMessagesResultShape } from '../messages/messages.schemas.ts'
@@ -15,6 +16,7 @@ import { requestHash, withIdempotencyKey, type Answer } from '../messages/send/i
 import { hasFilters } from '../messages/send/recipients.ts'
 import { sendWithin } from '../messages/send/send.service.ts'
 import { getTemplate } from '../templates/templates.service.ts'
+import { findUser } from '../users/users.repository.ts'
 import {
   campaignJobs,
   claimTick,
@@ -28,6 +30,7 @@ import {
   type CampaignValues
 } from './campaigns.repository.ts'
 import {
+  CAMPAIGN_MANAGERS,
   normalizeFilters,
   toCampaign,
   toCampaignJob,
@@ -272,6 +275,28 @@ export async function quickCampaign(
   })
 }
 
+/**
+ * Whoever last saved the campaign, as they are now: runs nobody asked for at that moment (schedules,
+ * uploads) still need a live credential and a user who may run campaigns, with their current role.
+ */
+async function savedRunner(db: DbOrTx, campaign: CampaignRow): Promise<Principal> {
+  const saved = campaign.run_as
+  const credential = await findCredentialWithUser(db, saved.credentialId)
+  const user = saved.user === undefined ? undefined : await findUser(db, saved.accountId, saved.user.id)
+  const role = saved.user === undefined ? saved.role : user?.role
+  if (!credential || credential.revoked_at !== null || (saved.user !== undefined && !user) || !isCampaignManager(role))
+    throw new ApiError(
+      'ACCT-016',
+      `Campaign ${campaign.id} was last saved by a credential or user that may no longer run campaigns; save it again to run it`
+    )
+  if (!user) return saved
+  const { id, email, first_name: firstName, last_name: lastName } = user
+  return { ...saved, role: user.role, user: { id, email, firstName, lastName, role: user.role } }
+}
+
+const isCampaignManager = (role: string | undefined) =>
+  role !== undefined && (CAMPAIGN_MANAGERS as readonly string[]).includes(role)
+
 /** After an uploaded file's contacts are written: the file-upload campaign's run over exactly them. */
 export async function runUploadedCampaign(
   tx: Tx,
@@ -282,7 +307,7 @@ export async function runUploadedCampaign(
 ): Promise<CampaignJobShape | undefined> {
   const campaign = await lockCampaign(tx, accountId, campaignId)
   if (!campaign || campaign.trigger_code !== 'FU') return undefined
-  const result = await runCampaign(tx, deps, campaign.run_as, campaign, { importRun })
+  const result = await runCampaign(tx, deps, await savedRunner(tx, campaign), campaign, { importRun })
   return await jobView(tx, accountId, result.jobId)
 }
 
@@ -310,7 +335,7 @@ async function runTick(deps: Deps, due: CampaignRow, now: Date): Promise<number>
     return await deps.db.transaction().execute(async (tx) => {
       const campaign = await claim(tx)
       if (!campaign) return 0
-      await runCampaign(tx, deps, campaign.run_as, campaign)
+      await runCampaign(tx, deps, await savedRunner(tx, campaign), campaign)
       return 1
     })
   } catch (error) {
