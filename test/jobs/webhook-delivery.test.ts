@@ -141,7 +141,11 @@ t.test('retries after 500 and timeouts keep each subscription in order', async (
     ['First', 'First', 'First', 'Second', 'Second', 'Third', 'Third', 'Fourth'],
     'no later event was sent before an earlier one was delivered'
   )
-  const deliveries = await created(api('GET', `/webhooks/${webhook.id}/deliveries`))
+  // The receiver answers before the worker records the attempt: wait for the records.
+  const deliveries = await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}/deliveries`)),
+    (rows) => rows.every((row: { state: string }) => row.state === 'delivered')
+  )
   t.match(deliveries, [
     { state: 'delivered', attempts: 1, lastStatus: 200, eventType: 'contact-created' },
     { state: 'delivered', attempts: 2, lastStatus: 200 },
@@ -160,11 +164,19 @@ t.test('a delivery given up after the last retry is failed, and the next one goe
   await newContact(app, account, 'Fine')
   await deliveredCount(receiver, 1)
   t.equal(receiver.delivered[0]!.payload.firstName, 'Fine')
-  const deliveries = await created(api('GET', `/webhooks/${webhook.id}/deliveries?state=failed`))
+  // The receiver answers before the worker records the attempt: wait for the records.
+  const deliveries = await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}/deliveries?state=failed`)),
+    (rows) => rows.length > 0
+  )
   t.match(deliveries, [{ state: 'failed', attempts: 4, lastStatus: 503, lastError: 'HTTP 503' }])
   t.notOk('nextAttemptAt' in deliveries[0])
   t.equal(receiver.attempts.get(deliveries[0].eventId), 4, 'one attempt and three retries')
-  t.same((await created(api('GET', `/webhooks/${webhook.id}`))).backlog, { pending: 0, failed: 1 })
+  const fetched = await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}`)),
+    (webhook) => webhook.backlog.pending === 0
+  )
+  t.same(fetched.backlog, { pending: 0, failed: 1 })
 })
 
 t.test('410 Gone disables the subscription until it is resumed', async (t) => {

@@ -69,7 +69,11 @@ t.test('a worker killed mid-delivery loses no event and keeps the order', async 
     'every event delivered, in order'
   )
   t.same(receiver.unverified, [])
-  const rows = await created(api('GET', `/webhooks/${webhook.id}/deliveries`))
+  // The receiver answers before the worker records the attempt: wait for the records.
+  const rows = await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}/deliveries`)),
+    (found) => found.every((row: { state: string }) => row.state === 'delivered')
+  )
   t.ok(
     rows.every((row: { state: string }) => row.state === 'delivered'),
     'every delivery recorded as delivered'
