@@ -6,21 +6,17 @@
 // message final in the sandbox, and their ratio. The server runs its own workers.
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
-import { request } from 'undici'
-import { BENCH_ACCOUNT, freshDatabase, option, startParley, type Parley } from './harness.ts'
+import {
+  accountApi,
+  BENCH_ACCOUNT,
+  freshDatabase,
+  option,
+  seedTaggedContacts,
+  startParley,
+  type Parley
+} from './harness.ts'
 
 const contacts = option('contacts', 100_000)
-
-async function api(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
-  const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
-    method,
-    headers: { ...parley.headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const json = (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
-  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${JSON.stringify(json)}`)
-  return json.data
-}
 
 interface Run {
   answeredMs: number
@@ -68,42 +64,33 @@ const client = new pg.Client({ connectionString: database.url })
 try {
   parley = await startParley(database.url, { PARLEY_SANDBOX_DELIVERY_DELAY_MS: '100' })
   await client.connect()
-  await api(parley, 'POST', '/senders', { number: '+12125550000', status: 'active' })
-  await client.query(
-    `
-    INSERT INTO contacts (id, account_id, mobile, country, first_name, tags, created_by, updated_by)
-    SELECT lpad(to_hex(i), 24, '0'), $1, '+1213' || (2000000 + i)::text, 'US', 'First' || i, '[{"tag": "bench", "visible": true}]',
-      '{"id": "bench", "source": "system"}', '{"id": "bench", "source": "system"}'
-    FROM generate_series(1, $2::int) AS i
-  `,
-    [BENCH_ACCOUNT, contacts]
-  )
-  await client.query('ANALYZE contacts')
-  const list = await api(parley, 'POST', '/lists', { name: 'Everyone', filter: { tags: ['bench'] } })
+  await accountApi(parley, 'POST', '/senders', { number: '+12125550000', status: 'active' })
+  await seedTaggedContacts(client, contacts)
+  const list = await accountApi(parley, 'POST', '/lists', { name: 'Everyone', filter: { tags: ['bench'] } })
   process.stdout.write(
     `${contacts.toLocaleString('en')} contacts in a dynamic list (counts ${JSON.stringify(list.counts)})\n`
   )
 
-  const campaign = await api(parley, 'POST', '/campaigns', {
+  const campaign = await accountApi(parley, 'POST', '/campaigns', {
     name: 'Bench',
     trigger: { code: 'M' },
     filters: { list: list.id },
     template: 'Hi {{{firstName}}}, the campaign sale starts now. Reply STOP to opt out.'
   })
   const viaCampaign = await measure(client, 'campaign execute', async () =>
-    String((await api(parley!, 'POST', `/campaigns/${String(campaign.id)}/execute`)).id)
+    String((await accountApi(parley!, 'POST', `/campaigns/${String(campaign.id)}/execute`)).id)
   )
   const viaSend = await measure(client, 'POST /messages', async () =>
     String(
       (
-        await api(parley!, 'POST', '/messages', {
+        await accountApi(parley!, 'POST', '/messages', {
           filters: { list: list.id },
           template: 'Hi {{{firstName}}}, the plain sale starts now. Reply STOP to opt out.'
         })
       ).jobId
     )
   )
-  const lastJob = (await api(parley, 'GET', `/campaigns/${String(campaign.id)}`)).lastJob
+  const lastJob = (await accountApi(parley, 'GET', `/campaigns/${String(campaign.id)}`)).lastJob
   process.stdout.write(`campaign lastJob ${JSON.stringify(lastJob)}\n`)
   process.stdout.write(
     `ratio campaign / plain send: answer ${(viaCampaign.answeredMs / viaSend.answeredMs).toFixed(2)}x, ` +

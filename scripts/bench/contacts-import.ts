@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks'
 import { once } from 'node:events'
 import { request } from 'undici'
 import { copyCeiling, shareOf } from './ceilings.ts'
-import { freshDatabase, option, startParley, type Parley } from './harness.ts'
+import { accountApi, freshDatabase, option, startParley, type Parley } from './harness.ts'
 
 const rows = option('rows', 1_000_000)
 
@@ -30,15 +30,6 @@ async function writeCsv(file: string): Promise<void> {
   await once(out, 'finish')
 }
 
-async function api(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
-  const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
-    method,
-    headers: { ...parley.headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  return (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
-}
-
 async function importOnce(parley: Parley, file: string): Promise<{ seconds: number; result: Record<string, unknown> }> {
   const started = performance.now()
   const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}/contacts`, {
@@ -51,7 +42,7 @@ async function importOnce(parley: Parley, file: string): Promise<{ seconds: numb
     throw new Error(`expected 202, got ${response.statusCode}: ${JSON.stringify(accepted)}`)
   const uploadedSeconds = (performance.now() - started) / 1000
   for (;;) {
-    const { data } = await api(parley, 'GET', `/contacts/imports/${accepted.data.jobId}`)
+    const data = await accountApi(parley, 'GET', `/contacts/imports/${accepted.data.jobId}`)
     if (data.status === 'completed' || data.status === 'failed') {
       const seconds = (performance.now() - started) / 1000
       process.stdout.write(`  upload accepted after ${uploadedSeconds.toFixed(1)} s\n`)
@@ -72,8 +63,8 @@ try {
     `generated ${rows.toLocaleString('en')} rows, ${(statSync(file).size / 1048576).toFixed(1)} MB, in ${((performance.now() - generated) / 1000).toFixed(1)} s\n`
   )
   parley = await startParley(database.url)
-  await api(parley, 'POST', '/attributes/contacts', { name: 'jobTitle', dataType: 'text' })
-  await api(parley, 'POST', '/attributes/contacts', { name: 'score', dataType: 'number' })
+  await accountApi(parley, 'POST', '/attributes/contacts', { name: 'jobTitle', dataType: 'text' })
+  await accountApi(parley, 'POST', '/attributes/contacts', { name: 'score', dataType: 'number' })
 
   for (const label of ['first import (all inserts)', 're-import (all updates)']) {
     const ceiling = await copyCeiling(database.url, file, csvColumns)

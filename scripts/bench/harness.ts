@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
-import { Pool } from 'undici'
+import { Pool, request } from 'undici'
 import { startEmbeddedPostgres, temporaryDataDir } from '../../src/db/embedded.ts'
 
 export function option(name: string, fallback: number): number {
@@ -67,6 +67,32 @@ export interface Parley {
 }
 
 export const BENCH_ACCOUNT = 'bench'
+
+/** A call to the benchmark account's API; answers the envelope's data and throws on an error answer. */
+export async function accountApi(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
+  const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
+    method,
+    headers: { ...parley.headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const json = (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${JSON.stringify(json)}`)
+  return json.data
+}
+
+/** Inserts `count` contacts tagged `bench` straight into the benchmark account, then analyzes the table. */
+export async function seedTaggedContacts(client: pg.Client, count: number): Promise<void> {
+  await client.query(
+    `
+    INSERT INTO contacts (id, account_id, mobile, country, first_name, tags, created_by, updated_by)
+    SELECT lpad(to_hex(i), 24, '0'), $1, '+1213' || (2000000 + i)::text, 'US', 'First' || i, '[{"tag": "bench", "visible": true}]',
+      '{"id": "bench", "source": "system"}', '{"id": "bench", "source": "system"}'
+    FROM generate_series(1, $2::int) AS i
+  `,
+    [BENCH_ACCOUNT, count]
+  )
+  await client.query('ANALYZE contacts')
+}
 
 let compiled: string[] | undefined
 

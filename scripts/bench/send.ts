@@ -6,22 +6,18 @@
 // Ceiling, in the same run: a bare multi-row insert and one update of as many message rows.
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
-import { request } from 'undici'
 import { messageRowsCeiling, shareOf } from './ceilings.ts'
-import { BENCH_ACCOUNT, freshDatabase, option, startParley, type Parley } from './harness.ts'
+import {
+  accountApi,
+  BENCH_ACCOUNT,
+  freshDatabase,
+  option,
+  seedTaggedContacts,
+  startParley,
+  type Parley
+} from './harness.ts'
 
 const contacts = option('contacts', 100_000)
-
-async function api(parley: Parley, method: 'GET' | 'POST', url: string, body?: unknown) {
-  const response = await request(`${parley.baseUrl}/v1/accounts/${parley.accountId}${url}`, {
-    method,
-    headers: { ...parley.headers, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const json = (await response.body.json()) as { success: boolean; data: Record<string, unknown> }
-  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${JSON.stringify(json)}`)
-  return json.data
-}
 
 const sizeOf = async (client: pg.Client) =>
   Number((await client.query('SELECT pg_database_size(current_database()) AS size')).rows[0].size) / 1048576
@@ -32,25 +28,16 @@ const client = new pg.Client({ connectionString: database.url })
 try {
   parley = await startParley(database.url, { PARLEY_SANDBOX_DELIVERY_DELAY_MS: '100' })
   await client.connect()
-  await api(parley, 'POST', '/senders', { number: '+12125550000', status: 'active' })
+  await accountApi(parley, 'POST', '/senders', { number: '+12125550000', status: 'active' })
   const seeded = performance.now()
-  await client.query(
-    `
-    INSERT INTO contacts (id, account_id, mobile, country, first_name, tags, created_by, updated_by)
-    SELECT lpad(to_hex(i), 24, '0'), $1, '+1213' || (2000000 + i)::text, 'US', 'First' || i, '[{"tag": "bench", "visible": true}]',
-      '{"id": "bench", "source": "system"}', '{"id": "bench", "source": "system"}'
-    FROM generate_series(1, $2::int) AS i
-  `,
-    [BENCH_ACCOUNT, contacts]
-  )
-  await client.query('ANALYZE contacts')
+  await seedTaggedContacts(client, contacts)
   process.stdout.write(
     `seeded ${contacts.toLocaleString('en')} contacts in ${((performance.now() - seeded) / 1000).toFixed(1)} s\n`
   )
   const sizeBefore = await sizeOf(client)
 
   const started = performance.now()
-  const sent = await api(parley, 'POST', '/messages', {
+  const sent = await accountApi(parley, 'POST', '/messages', {
     filters: { tags: ['bench'] },
     template: 'Hi {{{firstName}}}, the sale starts now. Reply STOP to opt out.'
   })
@@ -65,7 +52,7 @@ try {
   let lastReport = performance.now()
   for (;;) {
     if (expandedAt === undefined) {
-      const job = await api(parley, 'GET', `/messages/jobs/${String(sent.jobId)}`)
+      const job = await accountApi(parley, 'GET', `/messages/jobs/${String(sent.jobId)}`)
       if (job.status === 'completed') {
         expandedAt = performance.now()
         process.stdout.write(
