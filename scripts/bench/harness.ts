@@ -8,10 +8,18 @@ import pg from 'pg'
 import { Pool, request } from 'undici'
 import { startEmbeddedPostgres, temporaryDataDir } from '../../src/db/embedded.ts'
 
-export function option(name: string, fallback: number): number {
+function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
+  return index === -1 ? undefined : process.argv[index + 1]
 }
+
+export function option(name: string, fallback: number): number {
+  const value = argument(name)
+  return value === undefined ? fallback : Number(value)
+}
+
+/** The checkout whose server is measured: `--parley <dir>` compares another commit in the same sitting. */
+const parleyDir = argument('parley') ?? process.cwd()
 
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -96,12 +104,19 @@ export async function seedTaggedContacts(client: pg.Client, count: number): Prom
 
 let compiled: string[] | undefined
 
-/** What `npm start` runs, after its `prestart` compile (once per benchmark): `node dist/src/server.js`. */
+/** What the checkout's `npm start` runs, after its `prestart` compile if it has one (once per benchmark). */
 function startCommand(): string[] {
   if (compiled) return compiled
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
-  const [prestartTool, ...prestartArgs] = scripts.prestart!.split(' ')
-  execFileSync(process.execPath, [`node_modules/typescript/bin/${prestartTool}`, ...prestartArgs], { stdio: 'inherit' })
+  const { scripts } = JSON.parse(readFileSync(`${parleyDir}/package.json`, 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  if (scripts.prestart) {
+    const [prestartTool, ...prestartArgs] = scripts.prestart.split(' ')
+    execFileSync(process.execPath, [`node_modules/typescript/bin/${prestartTool}`, ...prestartArgs], {
+      cwd: parleyDir,
+      stdio: 'inherit'
+    })
+  }
   compiled = scripts.start!.split(' ').slice(1)
   return compiled
 }
@@ -112,6 +127,7 @@ export async function startParley(databaseUrl: string, env: Record<string, strin
   const clientId = 'bench-client'
   const clientSecret = randomBytes(24).toString('hex')
   const child = spawn(process.execPath, startCommand(), {
+    cwd: parleyDir,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
