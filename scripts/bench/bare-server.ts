@@ -1,4 +1,5 @@
-// The read ceiling: a bare Fastify route doing one indexed point query, no auth, no schema.
+// The ceilings' bare Fastify server, no auth, no schema: GET /point/:n does one indexed point query;
+// POST /store stores the request's JSON body, one insert committed per request.
 import Fastify from 'fastify'
 import pg from 'pg'
 
@@ -12,6 +13,11 @@ app.get<{ Params: { n: string } }>('/point/:n', async (request) => {
     [process.env.ACCOUNT_ID, `${prefix}${base + Number(request.params.n)}`]
   )
   return { success: true, data: rows[0] ?? null }
+})
+await pool.query('CREATE TABLE IF NOT EXISTS bench_bare_store (id bigserial PRIMARY KEY, body jsonb NOT NULL)')
+app.post('/store', async (request) => {
+  const { rows } = await pool.query('INSERT INTO bench_bare_store (body) VALUES ($1) RETURNING id', [request.body])
+  return { success: true, data: rows[0] }
 })
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' })
 process.once('SIGTERM', () => {
