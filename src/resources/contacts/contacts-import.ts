@@ -4,12 +4,11 @@ import { Type, type Static } from 'typebox'
 import type { Db } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { recordEvents } from '../events/events.repository.ts'
 import { Refusal } from '../../errors/refusal.ts'
 import { AttributeCatalog, UserDirectory } from './contact-values.ts'
 import { rowError, rowToContact, type RowError } from './contact-rows.ts'
-import { upsertContacts, type ContactInput } from './contacts.repository.ts'
-import { MERGE_STRATEGIES, toContact, type ContactShape } from './contacts.schemas.ts'
+import { importContactRows, type ContactInput } from './contacts.repository.ts'
+import { MERGE_STRATEGIES, type ContactShape } from './contacts.schemas.ts'
 import { planColumns, type ColumnPlan } from './csv-columns.ts'
 
 /** How an upload's columns map and rows merge; stored with a staged import and read back with this schema. */
@@ -91,23 +90,22 @@ export async function importContacts(
   }
 
   const write = async (rows: PendingRow[]) => {
-    const written = await db.transaction().execute(async (tx) => {
-      const result = await upsertContacts(tx, accountId, rows, options.mergeStrategy, run.actor, run.runId)
-      const contacts = result.map(toContact)
-      await recordEvents(
-        tx,
-        accountId,
-        result.map((row, i) => ({ type: row.inserted ? 'contact-created' : 'contact-updated', payload: contacts[i] }))
-      )
-      return { result, contacts }
-    })
+    const written = await importContactRows(
+      db,
+      accountId,
+      rows,
+      options.mergeStrategy,
+      run.actor,
+      run.runId,
+      run.keepContacts
+    )
     const writtenNumbers = new Set<string>()
-    for (const row of written.result) {
+    for (const row of written) {
       writtenNumbers.add(row.mobile)
       if (row.inserted) tally.inserted++
       else tally.updated++
+      if (row.contact) tally.contacts.push(row.contact)
     }
-    if (run.keepContacts) tally.contacts.push(...written.contacts)
     for (const row of rows) {
       if (!writtenNumbers.has(row.mobile)) {
         fail({
@@ -125,7 +123,7 @@ export async function importContacts(
   // 9.6k → 14k rows/s). Each batch is sorted by number, so concurrent batches take row locks in one
   // order and cannot deadlock. A row whose number is in a batch still being written is a duplicate
   // found here, so the first occurrence wins even when batches race; numbers of committed batches
-  // are found by upsertContacts (last_import_id).
+  // are found by importContactRows (last_import_id).
   const inFlight = new Set<Promise<void>>()
   const inFlightRows = new Map<string, number>()
   let failure: unknown
