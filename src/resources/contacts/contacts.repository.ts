@@ -7,7 +7,7 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { NumberReadings } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import type { ContactShape, ContactsQueryShape, MergeStrategy } from './contacts.schemas.ts'
+import { optedOutError, type ContactShape, type ContactsQueryShape, type MergeStrategy } from './contacts.schemas.ts'
 import type { AttributeValues, ContactRow, ContactsTable, TagShape } from './contacts.table.ts'
 
 /** A contact row with what its API shape shows from other tables. */
@@ -377,7 +377,7 @@ const contactJson = sql<ContactShape>`jsonb_build_object(
     'lastName', w.last_name,
     'email', w.email,
     'error', CASE WHEN least(w.opted_out_at, w.blocked_at) IS NOT NULL
-      THEN '{"code": "CONT-010", "description": "Contact has requested no further communication"}'::jsonb END,
+      THEN ${JSON.stringify(optedOutError)}::jsonb END,
     'blocked', ${isoTime('least(w.opted_out_at, w.blocked_at)')},
     'optIn', ${isoTime('w.opt_in_at')},
     'optedOut', ${isoTime('w.opted_out_at')}

@@ -133,7 +133,7 @@ export type ContactRequestShape = Static<typeof ContactRequest>
 export type ContactUpdateShape = Static<typeof ContactUpdateRequest>
 export type ContactsQueryShape = Static<typeof ContactsQuery>
 
-const optedOutError = { code: 'CONT-010', description: 'Contact has requested no further communication' }
+export const optedOutError = { code: 'CONT-010', description: 'Contact has requested no further communication' }
 
 function iso(date: Date | null): string | undefined {
   return date ? date.toISOString() : undefined
