@@ -10,7 +10,6 @@ import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { awayPeriod } from '../../lib/office-hours.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
-import { resolveGroup } from '../groups/groups.repository.ts'
 import { upsertContacts } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
@@ -24,7 +23,7 @@ import {
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
-import { insertMessages, messageViews } from '../messages/messages.repository.ts'
+import { insertMessageView, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
 import { composeMessages } from '../messages/send/compose.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
@@ -78,47 +77,44 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
       })
     }
     const { segments, encoding } = countSegments(message.text)
-    const messageId = newId()
-    await insertMessages(
+    const view = await insertMessageView(
       tx,
       accountId,
-      [
-        {
-          id: messageId,
-          conversationId: conversation.id,
-          contactId: contact.id,
-          senderId: sender.id,
-          groupId: sender.group_id,
-          carrier: sender.carrier,
-          outgoing: false,
-          status: 'received',
-          type: message.media.length > 0 ? 'MMS' : 'SMS',
-          body: message.text,
-          template: null,
-          media: message.media,
-          segments,
-          encoding,
-          price: 0,
-          sendAt: null,
-          carrierMessageId: message.carrierMessageId
-        }
-      ],
+      {
+        id: newId(),
+        conversationId: conversation.id,
+        contactId: contact.id,
+        senderId: sender.id,
+        groupId: sender.group_id,
+        carrier: sender.carrier,
+        outgoing: false,
+        status: 'received',
+        type: message.media.length > 0 ? 'MMS' : 'SMS',
+        body: message.text,
+        template: null,
+        media: message.media,
+        segments,
+        encoding,
+        price: 0,
+        sendAt: null,
+        carrierMessageId: message.carrierMessageId
+      },
       { jobId: null, userId: null, actor: contactActor(contact) }
     )
-    const [received] = (await messageViews(tx, accountId, [messageId])).map(toMessage)
+    const received = toMessage(view)
     await recordEvent(tx, accountId, 'message-received', received)
 
     const keyword = keywordOf(message.text)
     if (!keyword) {
-      const away = await awayReplyText(tx, accountId, sender.group_id, conversation.id)
+      const away = await awayReplyText(tx, view, conversation.id)
       const reply =
         away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation.id, away)
-      return { message: received!, ...(reply ? { reply } : {}) }
+      return { message: received, ...(reply ? { reply } : {}) }
     }
     if (keyword !== 'help')
       contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
     const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation.id)
-    return { message: received!, keyword, ...(reply ? { reply } : {}) }
+    return { message: received, keyword, ...(reply ? { reply } : {}) }
   })
 }
 
@@ -142,15 +138,13 @@ async function inboundConversation(
  */
 async function awayReplyText(
   tx: Tx,
-  accountId: string,
-  groupId: string | null,
+  { group_office_hours: hours, group_updated_at: since }: InboundMessageView,
   conversationId: string
 ): Promise<string | undefined> {
-  const group = groupId === null ? undefined : await resolveGroup(tx, accountId, groupId)
-  if (!group || group.office_hours.message.trim() === '') return undefined
-  const period = awayPeriod(group.office_hours, new Date(), group.updated_at)
+  if (hours === null || since === null || hours.message.trim() === '') return undefined
+  const period = awayPeriod(hours, new Date(), since)
   if (period === undefined || !(await claimAwayReply(tx, conversationId, period))) return undefined
-  return group.office_hours.message
+  return hours.message
 }
 
 async function helpTextOf(tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {
