@@ -19,10 +19,10 @@ import {
   findConversations,
   openConversations,
   reopenConversation,
-  touchOpenConversation,
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
 import { recordEvent } from '../events/events.repository.ts'
+import { findKnownContact } from './inbound.repository.ts'
 import { insertMessageView, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
 import { composeMessages } from '../messages/send/compose.ts'
@@ -54,17 +54,14 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   return await deps.db.transaction().execute(async (tx) => {
-    const [written] = await upsertContacts(
-      tx,
-      accountId,
-      [{ id: newId(), mobile: from.e164, country: from.country ?? null }],
-      'keep',
-      systemActor
-    )
-    if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
-    let contact: ContactRow = written!
+    const known = await findKnownContact(tx, accountId, from.e164, sender.id)
+    let contact: ContactRow = known?.contact ?? (await addContact(tx, accountId, from.e164, from.country ?? null))
     const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
-    const conversation = await inboundConversation(tx, accountId, key, contactActor(contact))
+    const openId = known?.openConversationId ?? null
+    const conversation =
+      openId === null
+        ? await inboundConversation(tx, accountId, key, contactActor(contact))
+        : { id: openId, inserted: false }
     const { reopened } = conversation
     if (conversation.inserted || reopened !== undefined) {
       // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
@@ -118,15 +115,23 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
   })
 }
 
-/** The conversation the message lands in: the open one, else the reopened one, else a new one. */
+/** A number that is no contact yet (or was not when findKnownContact looked) becomes one. */
+async function addContact(tx: Tx, accountId: string, mobile: string, country: string | null): Promise<ContactRow> {
+  const [written] = await upsertContacts(tx, accountId, [{ id: newId(), mobile, country }], 'keep', systemActor)
+  if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
+  return written!
+}
+
+/**
+ * The conversation the message lands in when none is open (findKnownContact took the open one):
+ * the reopened one, else a new one, or the open one a concurrent writer opened meanwhile.
+ */
 async function inboundConversation(
   tx: Tx,
   accountId: string,
   key: ConversationKey,
   actor: ActorShape
 ): Promise<{ id: string; inserted: boolean; reopened?: string }> {
-  const open = await touchOpenConversation(tx, accountId, key)
-  if (open !== undefined) return { id: open, inserted: false }
   const reopened = await reopenConversation(tx, accountId, key, actor)
   const [conversation] = await openConversations(tx, accountId, [key], true, actor)
   return { id: conversation!.id, inserted: conversation!.inserted, ...(reopened !== undefined ? { reopened } : {}) }
