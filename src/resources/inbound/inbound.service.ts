@@ -10,7 +10,7 @@ import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { awayPeriod } from '../../lib/office-hours.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
-import { upsertContacts } from '../contacts/contacts.repository.ts'
+import { upsertContacts, type ContactView } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
@@ -21,7 +21,7 @@ import {
   reopenConversation,
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
-import { recordEvent } from '../events/events.repository.ts'
+import { recordEvents, type DomainEvent } from '../events/events.repository.ts'
 import { findKnownContact } from './inbound.repository.ts'
 import { insertMessageView, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
@@ -54,23 +54,30 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   return await deps.db.transaction().execute(async (tx) => {
+    // The new contact's and thread's events wait for the message's, so the three are one insert.
+    const events: DomainEvent[] = []
     const known = await findKnownContact(tx, accountId, from.e164, sender.id)
-    let contact: ContactRow = known?.contact ?? (await addContact(tx, accountId, from.e164, from.country ?? null))
+    const added = known ? undefined : await addContact(tx, accountId, from.e164, from.country ?? null)
+    if (added?.inserted) events.push({ type: 'contact-created', payload: toContact(added) })
+    let contact: ContactRow = known?.contact ?? added!
     const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
     const openId = known?.openConversationId ?? null
     const conversation =
       openId === null
-        ? await inboundConversation(tx, accountId, key, contactActor(contact))
+        ? await inboundConversation(tx, accountId, key, contactActor(contact), added?.inserted !== true)
         : { id: openId, inserted: false }
     const { reopened } = conversation
     if (conversation.inserted || reopened !== undefined) {
       // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
-      await recordEvent(tx, accountId, 'conversation-started', {
-        id: conversation.id,
-        contact: { id: contact.id },
-        phoneNumber: { id: sender.id },
-        group: { id: sender.group_id },
-        ...(reopened !== undefined ? { reopened: true } : {})
+      events.push({
+        type: 'conversation-started',
+        payload: {
+          id: conversation.id,
+          contact: { id: contact.id },
+          phoneNumber: { id: sender.id },
+          group: { id: sender.group_id },
+          ...(reopened !== undefined ? { reopened: true } : {})
+        }
       })
     }
     const { segments, encoding } = countSegments(message.text)
@@ -99,7 +106,8 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
       { jobId: null, userId: null, actor: contactActor(contact) }
     )
     const received = toMessage(view)
-    await recordEvent(tx, accountId, 'message-received', received)
+    events.push({ type: 'message-received', payload: received })
+    await recordEvents(tx, accountId, events)
 
     const keyword = keywordOf(message.text)
     if (!keyword) {
@@ -116,23 +124,29 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
 }
 
 /** A number that is no contact yet (or was not when findKnownContact looked) becomes one. */
-async function addContact(tx: Tx, accountId: string, mobile: string, country: string | null): Promise<ContactRow> {
+async function addContact(
+  tx: Tx,
+  accountId: string,
+  mobile: string,
+  country: string | null
+): Promise<ContactView & { inserted: boolean }> {
   const [written] = await upsertContacts(tx, accountId, [{ id: newId(), mobile, country }], 'keep', systemActor)
-  if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
   return written!
 }
 
 /**
  * The conversation the message lands in when none is open (findKnownContact took the open one):
- * the reopened one, else a new one, or the open one a concurrent writer opened meanwhile.
+ * the reopened one, else a new one, or the open one a concurrent writer opened meanwhile. A
+ * contact this transaction inserted has no conversation to reopen.
  */
 async function inboundConversation(
   tx: Tx,
   accountId: string,
   key: ConversationKey,
-  actor: ActorShape
+  actor: ActorShape,
+  mayReopen: boolean
 ): Promise<{ id: string; inserted: boolean; reopened?: string }> {
-  const reopened = await reopenConversation(tx, accountId, key, actor)
+  const reopened = mayReopen ? await reopenConversation(tx, accountId, key, actor) : undefined
   const [conversation] = await openConversations(tx, accountId, [key], true, actor)
   return { id: conversation!.id, inserted: conversation!.inserted, ...(reopened !== undefined ? { reopened } : {}) }
 }
