@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import type { Encoding } from '../../lib/segments.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
@@ -141,8 +141,7 @@ export interface MessageOrigin {
   actor: ActorShape
 }
 
-function insertStatement(accountId: string, messages: readonly NewMessage[], origin: MessageOrigin) {
-  const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
+function insertStatement(accountId: string, source: RawBuilder<unknown>, origin: MessageOrigin) {
   return sql`
     INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
       segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
@@ -150,15 +149,32 @@ function insertStatement(accountId: string, messages: readonly NewMessage[], ori
       r.segments, r.encoding, r.price, r.send_at,
       CASE WHEN r.status = 'queued' THEN now() END, CASE WHEN r.status = 'received' THEN now() END,
       r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${JSON.stringify(origin.actor)}::jsonb
-    FROM unnest(
-      ${column((m) => m.id)}::text[], ${column((m) => m.conversationId)}::text[], ${column((m) => m.contactId)}::text[],
-      ${column((m) => m.senderId)}::text[], ${column((m) => m.groupId)}::text[], ${column((m) => m.carrier)}::text[],
-      ${column((m) => m.outgoing)}::boolean[], ${column((m) => m.status)}::text[], ${column((m) => m.type)}::text[],
-      ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
-      ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
-      ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
-    ) AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
+    FROM ${source} AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
       segments, encoding, price, send_at, carrier_message_id)`
+}
+
+// Any number of rows with a fixed parameter count.
+function unnestedRows(messages: readonly NewMessage[]) {
+  const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
+  return sql`unnest(
+    ${column((m) => m.id)}::text[], ${column((m) => m.conversationId)}::text[], ${column((m) => m.contactId)}::text[],
+    ${column((m) => m.senderId)}::text[], ${column((m) => m.groupId)}::text[], ${column((m) => m.carrier)}::text[],
+    ${column((m) => m.outgoing)}::boolean[], ${column((m) => m.status)}::text[], ${column((m) => m.type)}::text[],
+    ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
+    ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
+    ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
+  )`
+}
+
+// One row the planner knows is one: unnest's estimate of ten rows made the prepared plan of
+// insertMessageView hash-join whole tables it could look the row up in.
+function singleRow(m: NewMessage) {
+  return sql`(VALUES (
+    ${m.id}::text, ${m.conversationId}::text, ${m.contactId}::text, ${m.senderId}::text, ${m.groupId}::text,
+    ${m.carrier}::text, ${m.outgoing}::boolean, ${m.status}::text, ${m.type}::text, ${m.body}::text,
+    ${m.template}::text, ${JSON.stringify(m.media)}::text, ${m.segments}::integer, ${m.encoding}::text,
+    ${m.price}::numeric, ${m.sendAt?.toISOString() ?? null}::timestamptz, ${m.carrierMessageId}::text
+  ))`
 }
 
 /** Inserts any number of messages in one statement (unnest keeps the parameter count fixed). */
@@ -169,7 +185,7 @@ export async function insertMessages(
   origin: MessageOrigin
 ): Promise<void> {
   if (messages.length === 0) return
-  await sql`/* prepared insert_messages */ ${insertStatement(accountId, messages, origin)}`.execute(db)
+  await sql`/* prepared insert_messages */ ${insertStatement(accountId, unnestedRows(messages), origin)}`.execute(db)
 }
 
 // Every column by name, for the prepared statement below (src/db/connect.ts says why).
@@ -224,7 +240,7 @@ export async function insertMessageView(
 ): Promise<InboundMessageView> {
   const { rows } = await sql<InboundMessageView>`/* prepared insert_message_view */
     WITH m AS (
-      ${insertStatement(accountId, [message], origin)}
+      ${insertStatement(accountId, singleRow(message), origin)}
       RETURNING ${sql.join(messageColumns.map((column) => sql.ref(column)))}
     )
     SELECT ${sql.join(messageColumns.map((column) => sql.ref(`m.${column}`)))},
