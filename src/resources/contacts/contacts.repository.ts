@@ -29,7 +29,7 @@ export interface ContactInput {
 }
 
 // Correlated subqueries rather than joins, so the one projection serves SELECT and INSERT … RETURNING.
-const assignedUser = sql<
+export const assignedUser = sql<
   ContactView['assigned_user']
 >`(SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name) FROM users u WHERE u.id = c.assigned_user_id)`
 export const integrations = sql<
@@ -43,8 +43,8 @@ function selectContacts(db: DbOrTx) {
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
 }
 
-// Every column by name, for the prepared statement below (src/db/connect.ts says why).
-const contactColumns = sql.join(
+// Every column by name, for prepared statements (src/db/connect.ts says why).
+export const contactColumns = sql.join(
   Object.keys({
     id: 0,
     account_id: 0,

@@ -73,24 +73,6 @@ export async function openConversations(
 }
 
 /**
- * An inbound message's usual case, in one statement: the open conversation of the contact and
- * sender takes the message as openConversations would (no savepoint, no reopen attempt). Answers
- * its id, or undefined when there is none open and the message must reopen or open one.
- */
-export async function touchOpenConversation(
-  tx: Tx,
-  accountId: string,
-  key: ConversationKey
-): Promise<string | undefined> {
-  const { rows } = await sql<{ id: string }>`/* prepared touch_open_conversation */
-    UPDATE conversations SET last_message_at = now(), last_inbound_at = now()
-    WHERE account_id = ${accountId} AND contact_id = ${key.contactId} AND sender_id = ${key.senderId} AND closed_at IS NULL
-    RETURNING id
-  `.execute(tx)
-  return rows[0]?.id
-}
-
-/**
  * Inbound to a contact with no open conversation with the sender reopens their most recently closed
  * one (README "Conversations and the inbox"), so the thread keeps its history; only one still
  * in the sender's current group, since the message must land in that group's inbox. Racing inbound

@@ -10,8 +10,7 @@ import { systemActor } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { awayPeriod } from '../../lib/office-hours.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
-import { resolveGroup } from '../groups/groups.repository.ts'
-import { upsertContacts } from '../contacts/contacts.repository.ts'
+import { upsertContacts, type ContactView } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
 import { toContact } from '../contacts/contacts.schemas.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
@@ -20,11 +19,11 @@ import {
   findConversations,
   openConversations,
   reopenConversation,
-  touchOpenConversation,
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
-import { recordEvent } from '../events/events.repository.ts'
-import { insertMessages, messageViews } from '../messages/messages.repository.ts'
+import { recordEvents, type DomainEvent } from '../events/events.repository.ts'
+import { findKnownContact } from './inbound.repository.ts'
+import { insertMessageView, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
 import { composeMessages } from '../messages/send/compose.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
@@ -55,83 +54,99 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   return await deps.db.transaction().execute(async (tx) => {
-    const [written] = await upsertContacts(
-      tx,
-      accountId,
-      [{ id: newId(), mobile: from.e164, country: from.country ?? null }],
-      'keep',
-      systemActor
-    )
-    if (written!.inserted) await recordEvent(tx, accountId, 'contact-created', toContact(written!))
-    let contact: ContactRow = written!
+    // The new contact's and thread's events wait for the message's, so the three are one insert.
+    const events: DomainEvent[] = []
+    const known = await findKnownContact(tx, accountId, from.e164, sender.id)
+    const added = known ? undefined : await addContact(tx, accountId, from.e164, from.country ?? null)
+    if (added?.inserted) events.push({ type: 'contact-created', payload: toContact(added) })
+    let contact: ContactRow = known?.contact ?? added!
     const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
-    const conversation = await inboundConversation(tx, accountId, key, contactActor(contact))
+    const openId = known?.openConversationId ?? null
+    const conversation =
+      openId === null
+        ? await inboundConversation(tx, accountId, key, contactActor(contact), added?.inserted !== true)
+        : { id: openId, inserted: false }
     const { reopened } = conversation
     if (conversation.inserted || reopened !== undefined) {
       // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
-      await recordEvent(tx, accountId, 'conversation-started', {
-        id: conversation.id,
-        contact: { id: contact.id },
-        phoneNumber: { id: sender.id },
-        group: { id: sender.group_id },
-        ...(reopened !== undefined ? { reopened: true } : {})
+      events.push({
+        type: 'conversation-started',
+        payload: {
+          id: conversation.id,
+          contact: { id: contact.id },
+          phoneNumber: { id: sender.id },
+          group: { id: sender.group_id },
+          ...(reopened !== undefined ? { reopened: true } : {})
+        }
       })
     }
     const { segments, encoding } = countSegments(message.text)
-    const messageId = newId()
-    await insertMessages(
+    const view = await insertMessageView(
       tx,
       accountId,
-      [
-        {
-          id: messageId,
-          conversationId: conversation.id,
-          contactId: contact.id,
-          senderId: sender.id,
-          groupId: sender.group_id,
-          carrier: sender.carrier,
-          outgoing: false,
-          status: 'received',
-          type: message.media.length > 0 ? 'MMS' : 'SMS',
-          body: message.text,
-          template: null,
-          media: message.media,
-          segments,
-          encoding,
-          price: 0,
-          sendAt: null,
-          carrierMessageId: message.carrierMessageId
-        }
-      ],
+      {
+        id: newId(),
+        conversationId: conversation.id,
+        contactId: contact.id,
+        senderId: sender.id,
+        groupId: sender.group_id,
+        carrier: sender.carrier,
+        outgoing: false,
+        status: 'received',
+        type: message.media.length > 0 ? 'MMS' : 'SMS',
+        body: message.text,
+        template: null,
+        media: message.media,
+        segments,
+        encoding,
+        price: 0,
+        sendAt: null,
+        carrierMessageId: message.carrierMessageId
+      },
       { jobId: null, userId: null, actor: contactActor(contact) }
     )
-    const [received] = (await messageViews(tx, accountId, [messageId])).map(toMessage)
-    await recordEvent(tx, accountId, 'message-received', received)
+    const received = toMessage(view)
+    events.push({ type: 'message-received', payload: received })
+    await recordEvents(tx, accountId, events)
 
     const keyword = keywordOf(message.text)
     if (!keyword) {
-      const away = await awayReplyText(tx, accountId, sender.group_id, conversation.id)
+      const away = await awayReplyText(tx, view, conversation.id)
       const reply =
         away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation.id, away)
-      return { message: received!, ...(reply ? { reply } : {}) }
+      return { message: received, ...(reply ? { reply } : {}) }
     }
     if (keyword !== 'help')
       contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
     const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation.id)
-    return { message: received!, keyword, ...(reply ? { reply } : {}) }
+    return { message: received, keyword, ...(reply ? { reply } : {}) }
   })
 }
 
-/** The conversation the message lands in: the open one, else the reopened one, else a new one. */
+/** A number that is no contact yet (or was not when findKnownContact looked) becomes one. */
+async function addContact(
+  tx: Tx,
+  accountId: string,
+  mobile: string,
+  country: string | null
+): Promise<ContactView & { inserted: boolean }> {
+  const [written] = await upsertContacts(tx, accountId, [{ id: newId(), mobile, country }], 'keep', systemActor)
+  return written!
+}
+
+/**
+ * The conversation the message lands in when none is open (findKnownContact took the open one):
+ * the reopened one, else a new one, or the open one a concurrent writer opened meanwhile. A
+ * contact this transaction inserted has no conversation to reopen.
+ */
 async function inboundConversation(
   tx: Tx,
   accountId: string,
   key: ConversationKey,
-  actor: ActorShape
+  actor: ActorShape,
+  mayReopen: boolean
 ): Promise<{ id: string; inserted: boolean; reopened?: string }> {
-  const open = await touchOpenConversation(tx, accountId, key)
-  if (open !== undefined) return { id: open, inserted: false }
-  const reopened = await reopenConversation(tx, accountId, key, actor)
+  const reopened = mayReopen ? await reopenConversation(tx, accountId, key, actor) : undefined
   const [conversation] = await openConversations(tx, accountId, [key], true, actor)
   return { id: conversation!.id, inserted: conversation!.inserted, ...(reopened !== undefined ? { reopened } : {}) }
 }
@@ -142,15 +157,13 @@ async function inboundConversation(
  */
 async function awayReplyText(
   tx: Tx,
-  accountId: string,
-  groupId: string | null,
+  { group_office_hours: hours, group_updated_at: since }: InboundMessageView,
   conversationId: string
 ): Promise<string | undefined> {
-  const group = groupId === null ? undefined : await resolveGroup(tx, accountId, groupId)
-  if (!group || group.office_hours.message.trim() === '') return undefined
-  const period = awayPeriod(group.office_hours, new Date(), group.updated_at)
+  if (hours === null || since === null || hours.message.trim() === '') return undefined
+  const period = awayPeriod(hours, new Date(), since)
   if (period === undefined || !(await claimAwayReply(tx, conversationId, period))) return undefined
-  return group.office_hours.message
+  return hours.message
 }
 
 async function helpTextOf(tx: Tx, accountId: string, defaultHelpText: string): Promise<string> {

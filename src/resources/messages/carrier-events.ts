@@ -2,6 +2,7 @@ import type { CarrierEvent, StatusReport } from '../../carriers/carrier.ts'
 import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
+import type { SenderRow } from '../senders/senders.table.ts'
 import { applyReports, keepUnmatchedReports } from './status/message-status.ts'
 import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
@@ -14,13 +15,15 @@ import { unknownCarrierMessageIds } from './status/status.repository.ts'
  * logged and dropped; one that matches no message yet is kept and applied later (keepUnmatchedReports). An inbound message goes to the sender with its number, whatever the account
  * (sender numbers are unique across the installation), and then through the inbound stage. Answers
  * what the inbound messages became, in order; a message to a number that is no live sender of this
- * carrier is logged and dropped.
+ * carrier is logged and dropped. `known` holds senders the caller has just looked up, by the number
+ * it looked up, so they are not read twice.
  */
 export async function receiveCarrierEvents(
   deps: Deps,
   carrier: string,
   events: readonly CarrierEvent[],
-  accountId?: string
+  accountId?: string,
+  known: ReadonlyMap<string, SenderRow> = new Map()
 ): Promise<Received[]> {
   const reports = events.flatMap((event) => (event.kind === 'status' ? [event.report] : []))
   for (const [account, mine] of await reportsByAccount(deps, carrier, reports, accountId))
@@ -43,15 +46,21 @@ export async function receiveCarrierEvents(
   const received: Received[] = []
   for (const event of events) {
     if (event.kind !== 'inbound') continue
-    const sender = await senderOf(deps, carrier, event.message.to)
+    const sender = await senderOf(deps, carrier, event.message.to, known)
     if (!sender) continue
     received.push(await receiveInbound(deps, sender, event.message))
   }
   return received
 }
 
-async function senderOf(deps: Deps, carrier: string, number: string | undefined) {
-  const sender = number === undefined ? undefined : await findLiveSenderByNumber(deps.db, number)
+async function senderOf(
+  deps: Deps,
+  carrier: string,
+  number: string | undefined,
+  known: ReadonlyMap<string, SenderRow> = new Map()
+) {
+  const sender =
+    number === undefined ? undefined : (known.get(number) ?? (await findLiveSenderByNumber(deps.db, number)))
   if (sender?.carrier === carrier) return sender
   deps.log.warn({ carrier, number }, 'carrier event names a number that is no sender of this carrier; dropped')
   return undefined

@@ -1,10 +1,11 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import type { Encoding } from '../../lib/segments.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
-import type { MessageMedia, MessageRow, MessageStatus, MessageType } from './messages.table.ts'
+import type { OfficeHoursValue } from '../groups/groups.table.ts'
+import type { MessageMedia, MessageRow, MessagesTable, MessageStatus, MessageType } from './messages.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 import { integrations } from '../contacts/contacts.repository.ts'
 
@@ -140,6 +141,42 @@ export interface MessageOrigin {
   actor: ActorShape
 }
 
+function insertStatement(accountId: string, source: RawBuilder<unknown>, origin: MessageOrigin) {
+  return sql`
+    INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
+      segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
+    SELECT r.id, ${accountId}, r.conversation_id, r.contact_id, r.sender_id, r.group_id, r.carrier, r.outgoing, r.status, r.type, r.body, r.template, r.media::jsonb,
+      r.segments, r.encoding, r.price, r.send_at,
+      CASE WHEN r.status = 'queued' THEN now() END, CASE WHEN r.status = 'received' THEN now() END,
+      r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${JSON.stringify(origin.actor)}::jsonb
+    FROM ${source} AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
+      segments, encoding, price, send_at, carrier_message_id)`
+}
+
+// Any number of rows with a fixed parameter count.
+function unnestedRows(messages: readonly NewMessage[]) {
+  const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
+  return sql`unnest(
+    ${column((m) => m.id)}::text[], ${column((m) => m.conversationId)}::text[], ${column((m) => m.contactId)}::text[],
+    ${column((m) => m.senderId)}::text[], ${column((m) => m.groupId)}::text[], ${column((m) => m.carrier)}::text[],
+    ${column((m) => m.outgoing)}::boolean[], ${column((m) => m.status)}::text[], ${column((m) => m.type)}::text[],
+    ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
+    ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
+    ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
+  )`
+}
+
+// One row the planner knows is one: unnest's estimate of ten rows made the prepared plan of
+// insertMessageView hash-join whole tables it could look the row up in.
+function singleRow(m: NewMessage) {
+  return sql`(VALUES (
+    ${m.id}::text, ${m.conversationId}::text, ${m.contactId}::text, ${m.senderId}::text, ${m.groupId}::text,
+    ${m.carrier}::text, ${m.outgoing}::boolean, ${m.status}::text, ${m.type}::text, ${m.body}::text,
+    ${m.template}::text, ${JSON.stringify(m.media)}::text, ${m.segments}::integer, ${m.encoding}::text,
+    ${m.price}::numeric, ${m.sendAt?.toISOString() ?? null}::timestamptz, ${m.carrierMessageId}::text
+  ))`
+}
+
 /** Inserts any number of messages in one statement (unnest keeps the parameter count fixed). */
 export async function insertMessages(
   db: DbOrTx,
@@ -148,24 +185,76 @@ export async function insertMessages(
   origin: MessageOrigin
 ): Promise<void> {
   if (messages.length === 0) return
-  const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick)
-  await sql`/* prepared insert_messages */
-    INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
-      segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
-    SELECT r.id, ${accountId}, r.conversation_id, r.contact_id, r.sender_id, r.group_id, r.carrier, r.outgoing, r.status, r.type, r.body, r.template, r.media::jsonb,
-      r.segments, r.encoding, r.price, r.send_at,
-      CASE WHEN r.status = 'queued' THEN now() END, CASE WHEN r.status = 'received' THEN now() END,
-      r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${JSON.stringify(origin.actor)}::jsonb
-    FROM unnest(
-      ${column((m) => m.id)}::text[], ${column((m) => m.conversationId)}::text[], ${column((m) => m.contactId)}::text[],
-      ${column((m) => m.senderId)}::text[], ${column((m) => m.groupId)}::text[], ${column((m) => m.carrier)}::text[],
-      ${column((m) => m.outgoing)}::boolean[], ${column((m) => m.status)}::text[], ${column((m) => m.type)}::text[],
-      ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
-      ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
-      ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
-    ) AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
-      segments, encoding, price, send_at, carrier_message_id)
-  `.execute(db)
+  await sql`/* prepared insert_messages */ ${insertStatement(accountId, unnestedRows(messages), origin)}`.execute(db)
+}
+
+// Every column by name, for the prepared statement below (src/db/connect.ts says why).
+const messageColumns = Object.keys({
+  id: 0,
+  account_id: 0,
+  conversation_id: 0,
+  contact_id: 0,
+  sender_id: 0,
+  group_id: 0,
+  job_id: 0,
+  user_id: 0,
+  outgoing: 0,
+  status: 0,
+  type: 0,
+  body: 0,
+  template: 0,
+  media: 0,
+  segments: 0,
+  encoding: 0,
+  price: 0,
+  send_at: 0,
+  queued_at: 0,
+  sent_at: 0,
+  delivered_at: 0,
+  failed_at: 0,
+  received_at: 0,
+  error_code: 0,
+  error_description: 0,
+  carrier: 0,
+  carrier_message_id: 0,
+  created_at: 0,
+  created_by: 0,
+  updated_at: 0
+} satisfies Record<keyof MessagesTable, 0>)
+
+/** A message's view with its group's office hours, which an inbound message is answered by. */
+export interface InboundMessageView extends MessageView {
+  group_office_hours: OfficeHoursValue | null
+  group_updated_at: Date | null
+}
+
+/**
+ * Inserts one message and answers its view (selectMessageViews) and its group's office hours in
+ * the same statement: reading them back took two more round trips per inbound message.
+ */
+export async function insertMessageView(
+  tx: Tx,
+  accountId: string,
+  message: NewMessage,
+  origin: MessageOrigin
+): Promise<InboundMessageView> {
+  const { rows } = await sql<InboundMessageView>`/* prepared insert_message_view */
+    WITH m AS (
+      ${insertStatement(accountId, singleRow(message), origin)}
+      RETURNING ${sql.join(messageColumns.map((column) => sql.ref(column)))}
+    )
+    SELECT ${sql.join(messageColumns.map((column) => sql.ref(`m.${column}`)))},
+      s.number AS sender_number, g.name AS group_name, c.first_name AS contact_first_name, c.last_name AS contact_last_name,
+      c.email AS contact_email, c.mobile AS contact_mobile, c.country AS contact_country,
+      ${integrations} AS contact_integrations, cv.closed_at IS NOT NULL AS conversation_closed, ${readFlag} AS read,
+      g.office_hours AS group_office_hours, g.updated_at AS group_updated_at
+    FROM m
+    JOIN contacts c ON c.id = m.contact_id
+    JOIN senders s ON s.id = m.sender_id
+    JOIN conversations cv ON cv.id = m.conversation_id
+    LEFT JOIN groups g ON g.id = m.group_id
+  `.execute(tx)
+  return rows[0]!
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
-import type { Capability, SenderRow, SenderStatus, SenderType } from './senders.table.ts'
+import type { Capability, SenderRow, SendersTable, SenderStatus, SenderType } from './senders.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface SenderDetailsRow extends SenderRow {
@@ -224,14 +224,35 @@ export async function findSendersByIds(
  * one sender in the whole installation (unique index senders_number_key), so a carrier's inbound
  * message finds its account through it.
  */
+// Every column by name, for the prepared statement below (src/db/connect.ts says why).
+const senderColumns = sql.join(
+  Object.keys({
+    id: 0,
+    account_id: 0,
+    number: 0,
+    country: 0,
+    dialling_code: 0,
+    type: 0,
+    capabilities: 0,
+    carrier: 0,
+    throughput: 0,
+    status: 0,
+    group_id: 0,
+    created_at: 0,
+    created_by: 0,
+    updated_at: 0,
+    updated_by: 0,
+    deleted_at: 0
+  } satisfies Record<keyof SendersTable, 0>).map((column) => sql.ref(`s.${column}`))
+)
+
 export async function findLiveSenderByNumber(db: DbOrTx, number: string): Promise<SenderRow | undefined> {
-  const e164 = parsePhone(number)?.e164
-  return await db
-    .selectFrom('senders')
-    .selectAll()
-    .where('deleted_at', 'is', null)
-    .where('number', 'in', e164 ? [number, e164] : [number])
-    .executeTakeFirst()
+  const e164 = parsePhone(number)?.e164 ?? number
+  const { rows } = await sql<SenderRow>`/* prepared live_sender_by_number */
+    SELECT ${senderColumns} FROM senders s
+    WHERE s.deleted_at IS NULL AND s.number = ANY(${[number, e164]}::text[])
+    LIMIT 1`.execute(db)
+  return rows[0]
 }
 
 /**
