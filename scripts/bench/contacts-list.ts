@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { shareOf, startBareServer } from './ceilings.ts'
-import { freshDatabase, load, option, startParley, type LoadResult, type Parley } from './harness.ts'
+import { cpuMs, freshDatabase, load, option, startParley, type LoadResult, type Parley } from './harness.ts'
 
 const rows = option('rows', 1_000_000)
 const requests = option('requests', 2000)
@@ -37,9 +37,12 @@ async function populate(databaseUrl: string, accountId: string): Promise<void> {
   )
 }
 
-const print = (label: string, result: LoadResult) =>
+type Measured = LoadResult & { cpuUsPerRequest: number }
+
+const print = (label: string, result: Measured) =>
   process.stdout.write(
-    `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(6)} req/s   p50 ${result.p50Ms.toFixed(1).padStart(6)} ms   p99 ${result.p99Ms.toFixed(1).padStart(6)} ms   failures ${result.failures}\n`
+    `${label.padEnd(44)} ${result.perSecond.toFixed(0).padStart(6)} req/s   p50 ${result.p50Ms.toFixed(1).padStart(6)} ms   p99 ${result.p99Ms.toFixed(1).padStart(6)} ms   ` +
+      `server CPU ${result.cpuUsPerRequest.toFixed(0).padStart(5)} µs/request   failures ${result.failures}\n`
   )
 
 const database = await freshDatabase()
@@ -65,17 +68,21 @@ try {
   ]
   process.stdout.write(`${requests} requests per scenario, ${concurrency} concurrent, loopback\n`)
   // The machine's load drifts, so each scenario runs right after a run of the ceiling of its own.
-  const run = async (origin: string, paths: string[], headers: Record<string, string>, count: number) => {
-    await load(origin, paths, headers, Math.min(100, count), concurrency) // warm-up
-    return await load(origin, paths, headers, count, concurrency)
+  // Server CPU per request moves less with the machine's load than the rate does.
+  const run = async (origin: string, pid: number, paths: string[], headers: Record<string, string>) => {
+    await load(origin, paths, headers, Math.min(100, requests), concurrency) // warm-up
+    const cpuBefore = cpuMs(pid)
+    const result = await load(origin, paths, headers, requests, concurrency)
+    return { ...result, cpuUsPerRequest: ((cpuMs(pid) - cpuBefore) * 1000) / requests }
   }
   for (const [label, path] of scenarios) {
-    const ceiling = await run(bare.origin, points, {}, requests)
-    const result = await run(parley.baseUrl, Array.isArray(path) ? path : [path], parley.headers, requests)
+    const ceiling = await run(bare.origin, bare.pid, points, {})
+    const result = await run(parley.baseUrl, parley.process.pid!, Array.isArray(path) ? path : [path], parley.headers)
     print('  ceiling: bare Fastify, one indexed point query', ceiling)
     print(label, result)
     process.stdout.write(
-      `  = ${shareOf(result.perSecond, ceiling.perSecond)} (ceiling/Parley ${(ceiling.perSecond / result.perSecond).toFixed(1)}x req/s)\n`
+      `  = ${shareOf(result.perSecond, ceiling.perSecond)} (ceiling/Parley ${(ceiling.perSecond / result.perSecond).toFixed(1)}x req/s, ` +
+        `Parley/ceiling ${(result.cpuUsPerRequest / ceiling.cpuUsPerRequest).toFixed(1)}x server CPU)\n`
     )
   }
 } finally {

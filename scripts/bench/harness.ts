@@ -173,6 +173,13 @@ export async function startParley(databaseUrl: string, env: Record<string, strin
   }
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds, from /proc. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  const ticksPerMs = 100 / 1000
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerMs
+}
+
 export interface LoadResult {
   requests: number
   perSecond: number
