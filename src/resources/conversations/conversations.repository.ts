@@ -48,22 +48,25 @@ export interface OpenedConversation {
 
 /**
  * The open conversation of each (contact, sender) pair, created where there is none, in one
- * statement: the partial unique index makes racing writers meet on one row. Each pair once.
+ * statement: the partial unique index makes racing writers meet on one row. Each pair once. The
+ * writer is one actor for all, or one per key (inbound messages: each contact opens its own).
  */
 export async function openConversations(
   db: DbOrTx,
   accountId: string,
   keys: readonly ConversationKey[],
   inbound: boolean,
-  actor: ActorShape
+  actor: ActorShape | readonly ActorShape[]
 ): Promise<OpenedConversation[]> {
   if (keys.length === 0) return []
-  const actorText = actorJson(actor)
+  const writer = Array.isArray(actor)
+    ? { column: sql`${actor.map(actorJson)}::jsonb[]`, value: sql`r.actor` }
+    : { column: sql`${[]}::jsonb[]`, value: sql`${actorJson(actor as ActorShape)}::jsonb` }
   const { rows } = await sql<OpenedConversation>`
     INSERT INTO conversations AS cv (id, account_id, contact_id, sender_id, group_id, last_inbound_at, created_by, updated_by)
-    SELECT r.id, ${accountId}, r.contact_id, r.sender_id, r.group_id, ${inbound ? sql`now()` : sql`NULL::timestamptz`}, ${actorText}::jsonb, ${actorText}::jsonb
-    FROM unnest(${keys.map(() => newId())}::text[], ${keys.map((key) => key.contactId)}::text[], ${keys.map((key) => key.senderId)}::text[], ${keys.map((key) => key.groupId)}::text[])
-      AS r(id, contact_id, sender_id, group_id)
+    SELECT r.id, ${accountId}, r.contact_id, r.sender_id, r.group_id, ${inbound ? sql`now()` : sql`NULL::timestamptz`}, ${writer.value}, ${writer.value}
+    FROM unnest(${keys.map(() => newId())}::text[], ${keys.map((key) => key.contactId)}::text[], ${keys.map((key) => key.senderId)}::text[], ${keys.map((key) => key.groupId)}::text[], ${writer.column})
+      AS r(id, contact_id, sender_id, group_id, actor)
     ON CONFLICT (account_id, contact_id, sender_id) WHERE closed_at IS NULL DO UPDATE SET
       last_message_at = now(),
       last_inbound_at = coalesce(excluded.last_inbound_at, cv.last_inbound_at)

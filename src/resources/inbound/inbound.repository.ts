@@ -8,30 +8,51 @@ export interface KnownContact {
   openConversationId: string | null
 }
 
+export interface InboundPair {
+  mobile: string
+  senderId: string
+}
+
 /**
- * An inbound message's usual case in one statement: the contact with the number, and its open
- * conversation with the sender, which takes the message (as openConversations would, without a
- * savepoint or a reopen attempt). Undefined when the number is no contact yet. Two statements
- * cost a round trip more per inbound message.
+ * The usual case of inbound messages in one statement, however many: for each (number, sender)
+ * pair, the contact with the number and its open conversation with the sender, which takes the
+ * message (as openConversations would, without a savepoint or a reopen attempt). Answers by pair
+ * index; a number that is no contact yet has no entry. Two statements cost a round trip more.
+ * Each row is looked up by key (LIMIT 1 keeps the lateral lookup a lookup, ARRAY() the update by
+ * id): joined, the prepared plan scanned the account's contacts and its open conversations.
  */
-export async function findKnownContact(
+export async function findKnownContacts(
   tx: Tx,
   accountId: string,
-  mobile: string,
-  senderId: string
-): Promise<KnownContact | undefined> {
-  const { rows } = await sql<ContactView & { open_conversation_id: string | null }>`/* prepared inbound_known_contact */
+  pairs: readonly InboundPair[]
+): Promise<Map<number, KnownContact>> {
+  const { rows } = await sql<
+    ContactView & { pair: string; pair_sender_id: string; open_conversation_id: string | null }
+  >`/* prepared inbound_known_contacts */
     WITH found AS (
-      SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
-      FROM contacts c WHERE c.account_id = ${accountId} AND c.mobile = ${mobile}
+      SELECT r.pair, r.sender_id AS pair_sender_id, c.*
+      FROM unnest(${pairs.map((pair) => pair.mobile)}::text[], ${pairs.map((pair) => pair.senderId)}::text[]) WITH ORDINALITY AS r(mobile, sender_id, pair)
+      CROSS JOIN LATERAL (
+        SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+        FROM contacts c WHERE c.account_id = ${accountId} AND c.mobile = r.mobile LIMIT 1
+      ) c
     ), touched AS (
       UPDATE conversations SET last_message_at = now(), last_inbound_at = now()
-      WHERE account_id = ${accountId} AND contact_id = (SELECT id FROM found) AND sender_id = ${senderId} AND closed_at IS NULL
-      RETURNING id
+      WHERE closed_at IS NULL AND id = ANY (ARRAY(
+        SELECT (
+          SELECT o.id FROM conversations o
+          WHERE o.account_id = ${accountId} AND o.contact_id = found.id AND o.sender_id = found.pair_sender_id AND o.closed_at IS NULL
+        ) FROM found
+      ))
+      RETURNING id, contact_id, sender_id
     )
-    SELECT found.*, (SELECT id FROM touched) AS open_conversation_id FROM found
+    SELECT found.*, touched.id AS open_conversation_id
+    FROM found LEFT JOIN touched ON touched.contact_id = found.id AND touched.sender_id = found.pair_sender_id
   `.execute(tx)
-  if (rows.length === 0) return undefined
-  const { open_conversation_id: openConversationId, ...contact } = rows[0]!
-  return { contact, openConversationId }
+  return new Map(
+    rows.map(({ pair, pair_sender_id: _, open_conversation_id: openConversationId, ...contact }) => [
+      Number(pair) - 1,
+      { contact, openConversationId }
+    ])
+  )
 }

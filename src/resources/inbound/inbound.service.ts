@@ -22,8 +22,9 @@ import {
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
 import { recordEvents, type DomainEvent } from '../events/events.repository.ts'
-import { findKnownContact } from './inbound.repository.ts'
-import { insertMessageView, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
+import { findKnownContacts, type KnownContact } from './inbound.repository.ts'
+import { Batches } from './inbound-batches.ts'
+import { insertMessageViews, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
 import { composeMessages } from '../messages/send/compose.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
@@ -42,52 +43,116 @@ const contactActor = (contact: ContactRow): ActorShape => ({
   source: 'contact'
 })
 
+interface Inbound {
+  sender: SenderRow
+  message: InboundMessage
+  mobile: string
+  country: string | null
+}
+
+// At 32 concurrent requests batches hold about 15 messages (bench inbound); the cap bounds how long
+// the first message of a burst waits for the others.
+const BATCH_CAP = 64
+
+const batchesOf = new WeakMap<Deps, Batches<Inbound, Received>>()
+
 /**
  * An inbound message to a sender: lands in the open conversation of the contact and sender
  * (reopened when closed, created when there is none) in the sender's group inbox, unread for its
  * members. STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in,
  * HELP/INFO get the help text; each keyword gets one automatic answer through the normal dispatch
- * pipeline (README "Inbound messages and keywords").
+ * pipeline (README "Inbound messages and keywords"). Concurrent messages of one account are written
+ * together (Batches); each answer comes once its message is committed.
  */
 export async function receiveInbound(deps: Deps, sender: SenderRow, message: InboundMessage): Promise<Received> {
-  const accountId = sender.account_id
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
-  return await deps.db.transaction().execute(async (tx) => {
-    // The new contact's and thread's events wait for the message's, so the three are one insert.
-    const events: DomainEvent[] = []
-    const known = await findKnownContact(tx, accountId, from.e164, sender.id)
-    const added = known ? undefined : await addContact(tx, accountId, from.e164, from.country ?? null)
-    if (added?.inserted) events.push({ type: 'contact-created', payload: toContact(added) })
-    let contact: ContactRow = known?.contact ?? added!
-    const key = { contactId: contact.id, senderId: sender.id, groupId: sender.group_id }
-    const openId = known?.openConversationId ?? null
-    const conversation =
-      openId === null
-        ? await inboundConversation(tx, accountId, key, contactActor(contact), added?.inserted !== true)
-        : { id: openId, inserted: false }
-    const { reopened } = conversation
-    if (conversation.inserted || reopened !== undefined) {
-      // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
-      events.push({
-        type: 'conversation-started',
-        payload: {
-          id: conversation.id,
-          contact: { id: contact.id },
-          phoneNumber: { id: sender.id },
-          group: { id: sender.group_id },
-          ...(reopened !== undefined ? { reopened: true } : {})
-        }
-      })
+  let batches = batchesOf.get(deps)
+  if (!batches) {
+    batches = new Batches({
+      write: (accountId, items) => writeBatch(deps, accountId, items),
+      keyOf: (item) => `${item.sender.id} ${item.mobile}`,
+      cap: BATCH_CAP
+    })
+    batchesOf.set(deps, batches)
+  }
+  return await batches.add(sender.account_id, { sender, message, mobile: from.e164, country: from.country ?? null })
+}
+
+/**
+ * A batch in one transaction; when it fails, each message again on its own, so one bad message
+ * fails alone and none is lost to another's error.
+ */
+async function writeBatch(
+  deps: Deps,
+  accountId: string,
+  items: readonly Inbound[]
+): Promise<Array<PromiseSettledResult<Received>>> {
+  try {
+    const received = await deps.db.transaction().execute((tx) => receiveAll(tx, deps, accountId, items))
+    return received.map((value) => ({ status: 'fulfilled', value }))
+  } catch (error) {
+    if (items.length === 1) return [{ status: 'rejected', reason: error }]
+    deps.log.warn({ err: error, accountId, messages: items.length }, 'inbound batch failed; its messages go one by one')
+    const results: Array<PromiseSettledResult<Received>> = []
+    for (const item of items) results.push(...(await writeBatch(deps, accountId, [item])))
+    return results
+  }
+}
+
+/**
+ * Messages from distinct (sender, number) pairs, each step set-based: contacts found (and their
+ * open conversations touched) at once, the missing ones created at once, the conversations opened
+ * at once, the messages and their events inserted at once; then each message's keyword or away
+ * reply.
+ */
+async function receiveAll(tx: Tx, deps: Deps, accountId: string, items: readonly Inbound[]): Promise<Received[]> {
+  const known = await findKnownContacts(
+    tx,
+    accountId,
+    items.map((item) => ({ mobile: item.mobile, senderId: item.sender.id }))
+  )
+  const added = await addContacts(
+    tx,
+    accountId,
+    items.filter((_, index) => !known.has(index))
+  )
+  const contacts = items.map((item, index) => known.get(index)?.contact ?? added.get(item.mobile)!)
+  // The events of a message and of the contact and thread it brought wait for it: one insert for all.
+  const events = items.map((): DomainEvent[] => [])
+  const created = new Set<string>()
+  items.forEach((item, index) => {
+    const contact = added.get(item.mobile)
+    if (contact?.inserted && !created.has(item.mobile)) {
+      created.add(item.mobile)
+      events[index]!.push({ type: 'contact-created', payload: toContact(contact) })
     }
-    const { segments, encoding } = countSegments(message.text)
-    const view = await insertMessageView(
-      tx,
-      accountId,
-      {
+  })
+  const conversations = await inboundConversations(tx, accountId, items, contacts, known, added)
+  conversations.forEach(({ id, inserted, reopened }, index) => {
+    if (!inserted && reopened === undefined) return
+    const { sender } = items[index]!
+    // A reopened thread is back in the inbox, so subscribers that saw it close hear it start again.
+    events[index]!.push({
+      type: 'conversation-started',
+      payload: {
+        id,
+        contact: { id: contacts[index]!.id },
+        phoneNumber: { id: sender.id },
+        group: { id: sender.group_id },
+        ...(reopened !== undefined ? { reopened: true } : {})
+      }
+    })
+  })
+  const views = await insertMessageViews(
+    tx,
+    accountId,
+    items.map(({ sender, message }, index) => {
+      const { segments, encoding } = countSegments(message.text)
+      return {
         id: newId(),
-        conversationId: conversation.id,
-        contactId: contact.id,
+        conversationId: conversations[index]!.id,
+        contactId: contacts[index]!.id,
         senderId: sender.id,
         groupId: sender.group_id,
         carrier: sender.carrier,
@@ -101,54 +166,108 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
         encoding,
         price: 0,
         sendAt: null,
-        carrierMessageId: message.carrierMessageId
-      },
-      { jobId: null, userId: null, actor: contactActor(contact) }
-    )
-    const received = toMessage(view)
-    events.push({ type: 'message-received', payload: received })
-    await recordEvents(tx, accountId, events)
+        carrierMessageId: message.carrierMessageId,
+        actor: contactActor(contacts[index]!)
+      }
+    })
+  )
+  const messages = views.map((view) => toMessage(view))
+  messages.forEach((message, index) => events[index]!.push({ type: 'message-received', payload: message }))
+  await recordEvents(tx, accountId, events.flat())
 
-    const keyword = keywordOf(message.text)
-    if (!keyword) {
-      const away = await awayReplyText(tx, view, conversation.id)
-      const reply =
-        away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, conversation.id, away)
-      return { message: received, ...(reply ? { reply } : {}) }
-    }
-    if (keyword !== 'help')
-      contact = await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
-    const reply = await replyToKeyword(tx, deps, accountId, keyword, contact, conversation.id)
-    return { message: received, keyword, ...(reply ? { reply } : {}) }
-  })
+  const received: Received[] = []
+  for (const [index, view] of views.entries())
+    received.push(await answer(tx, deps, accountId, items[index]!.message, contacts[index]!, view, messages[index]!))
+  return received
 }
 
-/** A number that is no contact yet (or was not when findKnownContact looked) becomes one. */
-async function addContact(
+/** A keyword's effect and answer, or else the away reply when one is due. */
+async function answer(
+  tx: Tx,
+  deps: Deps,
+  accountId: string,
+  message: InboundMessage,
+  contact: ContactRow,
+  view: InboundMessageView,
+  received: MessageShape
+): Promise<Received> {
+  const keyword = keywordOf(message.text)
+  if (!keyword) {
+    const away = await awayReplyText(tx, view, view.conversation_id)
+    const reply =
+      away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, view.conversation_id, away)
+    return { message: received, ...(reply ? { reply } : {}) }
+  }
+  const changed =
+    keyword === 'help' ? contact : await changeReachabilityIn(tx, accountId, contact.id, keyword, contactActor(contact))
+  const reply = await replyToKeyword(tx, deps, accountId, keyword, changed, view.conversation_id)
+  return { message: received, keyword, ...(reply ? { reply } : {}) }
+}
+
+/** Numbers that are no contact yet (or were not when findKnownContacts looked) become ones, by number. */
+async function addContacts(
   tx: Tx,
   accountId: string,
-  mobile: string,
-  country: string | null
-): Promise<ContactView & { inserted: boolean }> {
-  const [written] = await upsertContacts(tx, accountId, [{ id: newId(), mobile, country }], 'keep', systemActor)
-  return written!
+  items: readonly Inbound[]
+): Promise<Map<string, ContactView & { inserted: boolean }>> {
+  // In number order, so transactions that add the same new numbers wait on each other, never in a cycle.
+  const numbers = new Map(items.map((item) => [item.mobile, item.country]))
+  const written = await upsertContacts(
+    tx,
+    accountId,
+    [...numbers].sort(([a], [b]) => a.localeCompare(b)).map(([mobile, country]) => ({ id: newId(), mobile, country })),
+    'keep',
+    systemActor
+  )
+  return new Map(written.map((contact) => [contact.mobile, contact]))
+}
+
+interface InboundConversation {
+  id: string
+  inserted: boolean
+  reopened?: string
 }
 
 /**
- * The conversation the message lands in when none is open (findKnownContact took the open one):
- * the reopened one, else a new one, or the open one a concurrent writer opened meanwhile. A
- * contact this transaction inserted has no conversation to reopen.
+ * The conversation each message lands in: the open one findKnownContacts touched; else the
+ * reopened one, else a new one, or the open one a concurrent writer opened meanwhile. A contact
+ * this transaction inserted has no conversation to reopen.
  */
-async function inboundConversation(
+async function inboundConversations(
   tx: Tx,
   accountId: string,
-  key: ConversationKey,
-  actor: ActorShape,
-  mayReopen: boolean
-): Promise<{ id: string; inserted: boolean; reopened?: string }> {
-  const reopened = mayReopen ? await reopenConversation(tx, accountId, key, actor) : undefined
-  const [conversation] = await openConversations(tx, accountId, [key], true, actor)
-  return { id: conversation!.id, inserted: conversation!.inserted, ...(reopened !== undefined ? { reopened } : {}) }
+  items: readonly Inbound[],
+  contacts: readonly ContactRow[],
+  known: ReadonlyMap<number, KnownContact>,
+  added: ReadonlyMap<string, { inserted: boolean }>
+): Promise<InboundConversation[]> {
+  const keyOf = (index: number): ConversationKey => ({
+    contactId: contacts[index]!.id,
+    senderId: items[index]!.sender.id,
+    groupId: items[index]!.sender.group_id
+  })
+  const missing = items.flatMap((_, index) => (known.get(index)?.openConversationId ? [] : [index]))
+  const reopened = new Map<number, string>()
+  for (const index of missing) {
+    if (!known.has(index) && added.get(items[index]!.mobile)?.inserted) continue
+    const id = await reopenConversation(tx, accountId, keyOf(index), contactActor(contacts[index]!))
+    if (id !== undefined) reopened.set(index, id)
+  }
+  const opened = await openConversations(
+    tx,
+    accountId,
+    missing.map(keyOf),
+    true,
+    missing.map((index) => contactActor(contacts[index]!))
+  )
+  const byKey = new Map(opened.map((row) => [`${row.contact_id} ${row.sender_id}`, row]))
+  return items.map((item, index) => {
+    const open = known.get(index)?.openConversationId
+    if (open) return { id: open, inserted: false }
+    const row = byKey.get(`${contacts[index]!.id} ${item.sender.id}`)!
+    const reopen = reopened.get(index)
+    return { id: row.id, inserted: row.inserted, ...(reopen !== undefined ? { reopened: reopen } : {}) }
+  })
 }
 
 /**

@@ -8,6 +8,7 @@ import type { OfficeHoursValue } from '../groups/groups.table.ts'
 import type { MessageMedia, MessageRow, MessagesTable, MessageStatus, MessageType } from './messages.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 import { integrations } from '../contacts/contacts.repository.ts'
+import { actorJson } from '../../shared/audit.ts'
 
 /** A message with what its API shape shows from the contact, sender, group and conversation. */
 export interface MessageView extends MessageRow {
@@ -141,16 +142,25 @@ export interface MessageOrigin {
   actor: ActorShape
 }
 
-function insertStatement(accountId: string, source: RawBuilder<unknown>, origin: MessageOrigin) {
+// The columns of a message a source of rows gives, as `r`.
+const rowColumns = sql.raw(
+  'id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media, segments, encoding, price, send_at, carrier_message_id'
+)
+
+function insertStatement(
+  accountId: string,
+  rows: RawBuilder<unknown>,
+  origin: Omit<MessageOrigin, 'actor'>,
+  createdBy: RawBuilder<unknown>
+) {
   return sql`
     INSERT INTO messages (id, account_id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
       segments, encoding, price, send_at, queued_at, received_at, carrier_message_id, job_id, user_id, created_by)
     SELECT r.id, ${accountId}, r.conversation_id, r.contact_id, r.sender_id, r.group_id, r.carrier, r.outgoing, r.status, r.type, r.body, r.template, r.media::jsonb,
       r.segments, r.encoding, r.price, r.send_at,
       CASE WHEN r.status = 'queued' THEN now() END, CASE WHEN r.status = 'received' THEN now() END,
-      r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${JSON.stringify(origin.actor)}::jsonb
-    FROM ${source} AS r(id, conversation_id, contact_id, sender_id, group_id, carrier, outgoing, status, type, body, template, media,
-      segments, encoding, price, send_at, carrier_message_id)`
+      r.carrier_message_id, ${origin.jobId}, ${origin.userId}, ${createdBy}
+    FROM ${rows}`
 }
 
 // Any number of rows with a fixed parameter count.
@@ -163,18 +173,7 @@ function unnestedRows(messages: readonly NewMessage[]) {
     ${column((m) => m.body)}::text[], ${column((m) => m.template)}::text[], ${column((m) => JSON.stringify(m.media))}::text[],
     ${column((m) => m.segments)}::integer[], ${column((m) => m.encoding)}::text[], ${column((m) => m.price)}::numeric[],
     ${column((m) => m.sendAt?.toISOString() ?? null)}::timestamptz[], ${column((m) => m.carrierMessageId)}::text[]
-  )`
-}
-
-// One row the planner knows is one: unnest's estimate of ten rows made the prepared plan of
-// insertMessageView hash-join whole tables it could look the row up in.
-function singleRow(m: NewMessage) {
-  return sql`(VALUES (
-    ${m.id}::text, ${m.conversationId}::text, ${m.contactId}::text, ${m.senderId}::text, ${m.groupId}::text,
-    ${m.carrier}::text, ${m.outgoing}::boolean, ${m.status}::text, ${m.type}::text, ${m.body}::text,
-    ${m.template}::text, ${JSON.stringify(m.media)}::text, ${m.segments}::integer, ${m.encoding}::text,
-    ${m.price}::numeric, ${m.sendAt?.toISOString() ?? null}::timestamptz, ${m.carrierMessageId}::text
-  ))`
+  ) AS r(${rowColumns})`
 }
 
 /** Inserts any number of messages in one statement (unnest keeps the parameter count fixed). */
@@ -185,7 +184,9 @@ export async function insertMessages(
   origin: MessageOrigin
 ): Promise<void> {
   if (messages.length === 0) return
-  await sql`/* prepared insert_messages */ ${insertStatement(accountId, unnestedRows(messages), origin)}`.execute(db)
+  await sql`/* prepared insert_messages */ ${insertStatement(accountId, unnestedRows(messages), origin, sql`${actorJson(origin.actor)}::jsonb`)}`.execute(
+    db
+  )
 }
 
 // Every column by name, for the prepared statement below (src/db/connect.ts says why).
@@ -228,19 +229,49 @@ export interface InboundMessageView extends MessageView {
   group_updated_at: Date | null
 }
 
+/** An inbound message to insert: each is created by its own contact. */
+export interface NewInboundMessage extends NewMessage {
+  actor: ActorShape
+}
+
 /**
- * Inserts one message and answers its view (selectMessageViews) and its group's office hours in
- * the same statement: reading them back took two more round trips per inbound message.
+ * Inserts inbound messages and answers, in their order, their views (selectMessageViews) and their
+ * groups' office hours in the same statement: reading them back took two more round trips. The
+ * rows travel as one JSON parameter.
  */
-export async function insertMessageView(
+export async function insertMessageViews(
   tx: Tx,
   accountId: string,
-  message: NewMessage,
-  origin: MessageOrigin
-): Promise<InboundMessageView> {
-  const { rows } = await sql<InboundMessageView>`/* prepared insert_message_view */
+  messages: readonly NewInboundMessage[]
+): Promise<InboundMessageView[]> {
+  const batch = JSON.stringify(
+    messages.map((m) => ({
+      id: m.id,
+      conversation_id: m.conversationId,
+      contact_id: m.contactId,
+      sender_id: m.senderId,
+      group_id: m.groupId,
+      carrier: m.carrier,
+      outgoing: m.outgoing,
+      status: m.status,
+      type: m.type,
+      body: m.body,
+      template: m.template,
+      media: m.media,
+      segments: m.segments,
+      encoding: m.encoding,
+      price: m.price,
+      send_at: m.sendAt,
+      carrier_message_id: m.carrierMessageId,
+      created_by: m.actor
+    }))
+  )
+  const rows = sql`json_to_recordset(${batch}::json) AS r(id text, conversation_id text, contact_id text, sender_id text,
+    group_id text, carrier text, outgoing boolean, status text, type text, body text, template text, media jsonb,
+    segments integer, encoding text, price numeric, send_at timestamptz, carrier_message_id text, created_by jsonb)`
+  const { rows: views } = await sql<InboundMessageView>`/* prepared insert_message_views */
     WITH m AS (
-      ${insertStatement(accountId, singleRow(message), origin)}
+      ${insertStatement(accountId, rows, { jobId: null, userId: null }, sql`r.created_by`)}
       RETURNING ${sql.join(messageColumns.map((column) => sql.ref(column)))}
     )
     SELECT ${sql.join(messageColumns.map((column) => sql.ref(`m.${column}`)))},
@@ -254,7 +285,8 @@ export async function insertMessageView(
     JOIN conversations cv ON cv.id = m.conversation_id
     LEFT JOIN groups g ON g.id = m.group_id
   `.execute(tx)
-  return rows[0]!
+  const byId = new Map(views.map((view) => [view.id, view]))
+  return messages.map((message) => byId.get(message.id)!)
 }
 
 /**
