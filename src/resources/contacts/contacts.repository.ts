@@ -135,15 +135,21 @@ export async function listContacts(
   const mobile = query.mobile?.trim()
   if (mobile) {
     const byCountry = readings?.byCountry ?? []
+    const numbers = byCountry.map((reading) => reading.e164)
+    // Every branch an index condition (trigram, then the number index twice), so the planner can OR
+    // their bitmaps: the country pairs alone, a subquery, made every mobile filter a full scan.
     filtered = filtered.where((eb) =>
       eb.or([
         eb('c.mobile', 'ilike', likePattern(mobile)),
         eb('c.mobile', '=', readings?.international ?? ''),
-        eb(
-          sql<string>`(c.country, c.mobile)`,
-          'in',
-          sql<string>`(SELECT * FROM unnest(${byCountry.map((reading) => reading.country)}::text[], ${byCountry.map((reading) => reading.e164)}::text[]))`
-        )
+        eb.and([
+          eb('c.mobile', '=', sql<string>`ANY(${numbers}::text[])`),
+          eb(
+            sql<string>`(c.country, c.mobile)`,
+            'in',
+            sql<string>`(SELECT * FROM unnest(${byCountry.map((reading) => reading.country)}::text[], ${numbers}::text[]))`
+          )
+        ])
       ])
     )
   }
