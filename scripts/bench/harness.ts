@@ -1,8 +1,9 @@
 // Shared by the benchmarks: a fresh database, Parley as a child process, and a bounded load generator.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { Pool, request } from 'undici'
@@ -19,7 +20,7 @@ export function option(name: string, fallback: number): number {
 }
 
 /** The checkout whose server is measured: `--parley <dir>` compares another commit in the same sitting. */
-const parleyDir = argument('parley') ?? process.cwd()
+const parleyDir = resolve(argument('parley') ?? '.')
 
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -111,10 +112,11 @@ function startCommand(): string[] {
     scripts: Record<string, string>
   }
   if (scripts.prestart) {
-    const [prestartTool, ...prestartArgs] = scripts.prestart.split(' ')
-    execFileSync(process.execPath, [`node_modules/typescript/bin/${prestartTool}`, ...prestartArgs], {
+    // As npm runs it: in a shell, with the checkout's node_modules/.bin (its tsc, its Node) first.
+    execSync(scripts.prestart, {
       cwd: parleyDir,
-      stdio: 'inherit'
+      stdio: 'inherit',
+      env: { ...process.env, PATH: `${parleyDir}/node_modules/.bin:${process.env.PATH}` }
     })
   }
   compiled = scripts.start!.split(' ').slice(1)
