@@ -49,6 +49,13 @@ t.test('a worker killed mid-delivery loses no event and keeps the order', async 
     (count) => count >= 2,
     60_000
   )
+  // One's attempt is recorded while Two's request is in flight; a kill before that record commits
+  // would redeliver One (at least once), which is not what this test is about.
+  await eventually(
+    async () => await created(api('GET', `/webhooks/${webhook.id}/deliveries`)),
+    (found) => found.some((row: { state: string }) => row.state === 'delivered'),
+    60_000
+  )
   await stopped(first, 'SIGKILL')
   t.same(
     receiver.requests.map((event) => event.payload.firstName),
