@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
-import { applyReports, keepUnmatchedReports } from './status/message-status.ts'
+import { applyReports, keepReports } from './status/message-status.ts'
 import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
 /**
@@ -12,11 +12,12 @@ import { unknownCarrierMessageIds } from './status/status.repository.ts'
  * Status reports move their messages forward (status stage) within one account: the one given (a
  * report the pipeline scheduled itself) or else the account of the sender the report names, so a
  * report never moves another account's message; a report that names no sender of this carrier is
- * logged and dropped; one that matches no message yet is kept and applied later (keepUnmatchedReports). An inbound message goes to the sender with its number, whatever the account
- * (sender numbers are unique across the installation), and then through the inbound stage. Answers
- * what the inbound messages became, in order; a message to a number that is no live sender of this
- * carrier is logged and dropped. `known` holds senders the caller has just looked up, by the number
- * it looked up, so they are not read twice.
+ * logged and dropped; one that matches no message yet is kept and applied later (keepReports). An
+ * inbound message goes to the sender with its number, whatever the account (sender numbers are
+ * unique across the installation), and then through the inbound stage. Answers what the inbound
+ * messages became, in order; a message to a number that is no live sender of this carrier is logged
+ * and dropped. `known` holds senders the caller has just looked up, by the number it looked up, so
+ * they are not read twice.
  */
 export async function receiveCarrierEvents(
   deps: Deps,
@@ -28,20 +29,26 @@ export async function receiveCarrierEvents(
   const reports = events.flatMap((event) => (event.kind === 'status' ? [event.report] : []))
   for (const [account, mine] of await reportsByAccount(deps, carrier, reports, accountId))
     await deps.db.transaction().execute(async (tx) => {
-      await applyReports(tx, carrier, mine, account)
-      if (accountId === undefined) {
-        await keepUnmatchedReports(tx, deps.queue, account, carrier, mine)
-        return
-      }
-      // A kept or scheduled report (message-status-reports job): still unmatched means the carrier id
-      // is not recorded yet, and the job's retry with backoff tries again.
+      // Read before the reports are applied: an id recorded in between is then applied now and, as a
+      // no-op, again by its kept report. Read after, such a report would be applied by neither.
       const unknown = await unknownCarrierMessageIds(
         tx,
         account,
         carrier,
         mine.map((report) => report.carrierMessageId)
       )
-      if (unknown.size > 0) throw new Error(`${unknown.size} status reports match no message of carrier ${carrier} yet`)
+      // A kept or scheduled report (message-status-reports job): an id not recorded yet fails the job,
+      // whose retry with backoff tries again.
+      if (accountId !== undefined && unknown.size > 0)
+        throw new Error(`${unknown.size} status reports match no message of carrier ${carrier} yet`)
+      await applyReports(tx, carrier, mine, account)
+      await keepReports(
+        tx,
+        deps.queue,
+        account,
+        carrier,
+        mine.filter((report) => unknown.has(report.carrierMessageId))
+      )
     })
   const received: Received[] = []
   for (const event of events) {

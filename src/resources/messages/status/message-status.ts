@@ -5,7 +5,7 @@ import type { Queue } from '../../../jobs/queue.ts'
 import { recordEvents, type EventType } from '../../events/events.repository.ts'
 import { messageViews } from '../messages.repository.ts'
 import { toMessage } from '../messages.schemas.ts'
-import { applyStatusReports, markFailed, markSent, unknownCarrierMessageIds } from './status.repository.ts'
+import { applyStatusReports, markFailed, markSent } from './status.repository.ts'
 
 /** What became of one submit. */
 export type Outcome =
@@ -92,22 +92,15 @@ export async function applyReports(
  * A connection carrier (SMPP) can report on a message before dispatch has recorded the carrier id
  * its send answered, as the receipt may arrive before the send's transaction commits: such reports
  * are kept as a job applied a moment later, retried with backoff until the id is recorded (README,
- * "Carriers"). Answers the reports that matched no message.
+ * "Carriers").
  */
-export async function keepUnmatchedReports(
+export async function keepReports(
   tx: Tx,
   queue: Queue,
   accountId: string,
   carrier: string,
-  reports: readonly StatusReport[]
-): Promise<StatusReport[]> {
-  const unknown = await unknownCarrierMessageIds(
-    tx,
-    accountId,
-    carrier,
-    reports.map((report) => report.carrierMessageId)
-  )
-  const unmatched = reports.filter((report) => unknown.has(report.carrierMessageId))
+  unmatched: readonly StatusReport[]
+): Promise<void> {
   if (unmatched.length > 0)
     await enqueueStatusReports(tx, queue, [
       {
@@ -115,5 +108,4 @@ export async function keepUnmatchedReports(
         startAfter: new Date(Date.now() + 1000)
       }
     ])
-  return unmatched
 }
