@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type Updateable } from 'kysely'
+import { columnsOf, selectList } from '../../db/columns.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 import { likePattern } from '../../db/text-match.ts'
 import type { DbOrTx, Tx } from '../../db/database.ts'
@@ -29,7 +30,7 @@ export interface ContactInput {
 }
 
 // Correlated subqueries rather than joins, so the one projection serves SELECT and INSERT … RETURNING.
-export const assignedUser = sql<
+const assignedUser = sql<
   ContactView['assigned_user']
 >`(SELECT jsonb_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name, 'lastName', u.last_name) FROM users u WHERE u.id = c.assigned_user_id)`
 export const integrations = sql<
@@ -43,9 +44,9 @@ function selectContacts(db: DbOrTx) {
     .select([assignedUser.as('assigned_user'), integrations.as('integrations')])
 }
 
-// Every column by name, for prepared statements (src/db/connect.ts says why).
-export const contactColumns = sql.join(
-  Object.keys({
+// What a contact's view selects, every column by name, for prepared statements.
+export const contactViewColumns = sql`${selectList(
+  columnsOf<ContactsTable>({
     id: 0,
     account_id: 0,
     mobile: 0,
@@ -64,12 +65,13 @@ export const contactColumns = sql.join(
     created_by: 0,
     updated_at: 0,
     updated_by: 0
-  } satisfies Record<keyof ContactsTable, 0>).map((column) => sql.ref(`c.${column}`))
-)
+  }),
+  'c'
+)}, ${assignedUser} AS assigned_user, ${integrations} AS integrations`
 
 export async function findContact(db: DbOrTx, accountId: string, contactId: string): Promise<ContactView | undefined> {
   const { rows } = await sql<ContactView>`/* prepared contact_by_id */
-    SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    SELECT ${contactViewColumns}
     FROM contacts c WHERE c.account_id = ${accountId} AND c.id = ${contactId}`.execute(db)
   return rows[0]
 }
@@ -392,7 +394,7 @@ const contactJson = sql<ContactShape>`jsonb_build_object(
 async function contactsByMobile(tx: Tx, accountId: string, mobiles: readonly string[]): Promise<ContactView[]> {
   if (mobiles.length === 0) return []
   const { rows } = await sql<ContactView>`/* prepared contacts_by_mobile */
-    SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+    SELECT ${contactViewColumns}
     FROM contacts c WHERE c.account_id = ${accountId} AND c.mobile = ANY(${mobiles}::text[])`.execute(tx)
   return rows
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Tx } from '../../db/database.ts'
-import { assignedUser, contactColumns, integrations, type ContactView } from '../contacts/contacts.repository.ts'
+import { contactViewColumns, type ContactView } from '../contacts/contacts.repository.ts'
 
 export interface KnownContact {
   contact: ContactView
@@ -33,7 +33,7 @@ export async function findKnownContacts(
       SELECT r.pair, r.sender_id AS pair_sender_id, c.*
       FROM unnest(${pairs.map((pair) => pair.mobile)}::text[], ${pairs.map((pair) => pair.senderId)}::text[]) WITH ORDINALITY AS r(mobile, sender_id, pair)
       CROSS JOIN LATERAL (
-        SELECT ${contactColumns}, ${assignedUser} AS assigned_user, ${integrations} AS integrations
+        SELECT ${contactViewColumns}
         FROM contacts c WHERE c.account_id = ${accountId} AND c.mobile = r.mobile LIMIT 1
       ) c
     ), touched AS (

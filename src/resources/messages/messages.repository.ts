@@ -6,6 +6,7 @@ import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { OfficeHoursValue } from '../groups/groups.table.ts'
 import type { MessageMedia, MessageRow, MessagesTable, MessageStatus, MessageType } from './messages.table.ts'
+import { columnsOf, selectList } from '../../db/columns.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 import { integrations } from '../contacts/contacts.repository.ts'
 import { actorJson } from '../../shared/audit.ts'
@@ -189,8 +190,7 @@ export async function insertMessages(
   )
 }
 
-// Every column by name, for the prepared statement below (src/db/connect.ts says why).
-const messageColumns = Object.keys({
+const messageColumns = columnsOf<MessagesTable>({
   id: 0,
   account_id: 0,
   conversation_id: 0,
@@ -221,7 +221,7 @@ const messageColumns = Object.keys({
   created_at: 0,
   created_by: 0,
   updated_at: 0
-} satisfies Record<keyof MessagesTable, 0>)
+})
 
 /** A message's view with its group's office hours, which an inbound message is answered by. */
 export interface InboundMessageView extends MessageView {
@@ -272,9 +272,9 @@ export async function insertMessageViews(
   const { rows: views } = await sql<InboundMessageView>`/* prepared insert_message_views */
     WITH m AS (
       ${insertStatement(accountId, rows, { jobId: null, userId: null }, sql`r.created_by`)}
-      RETURNING ${sql.join(messageColumns.map((column) => sql.ref(column)))}
+      RETURNING ${selectList(messageColumns)}
     )
-    SELECT ${sql.join(messageColumns.map((column) => sql.ref(`m.${column}`)))},
+    SELECT ${selectList(messageColumns, 'm')},
       s.number AS sender_number, g.name AS group_name, c.first_name AS contact_first_name, c.last_name AS contact_last_name,
       c.email AS contact_email, c.mobile AS contact_mobile, c.country AS contact_country,
       ${integrations} AS contact_integrations, cv.closed_at IS NOT NULL AS conversation_closed, ${readFlag} AS read,

@@ -6,6 +6,7 @@ import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { Capability, SenderRow, SendersTable, SenderStatus, SenderType } from './senders.table.ts'
+import { columnsOf, selectList } from '../../db/columns.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface SenderDetailsRow extends SenderRow {
@@ -219,14 +220,8 @@ export async function findSendersByIds(
     .execute()
 }
 
-/**
- * The live sender with this number (as given, or in E.164), in any account: a live number belongs to
- * one sender in the whole installation (unique index senders_number_key), so a carrier's inbound
- * message finds its account through it.
- */
-// Every column by name, for the prepared statement below (src/db/connect.ts says why).
-const senderColumns = sql.join(
-  Object.keys({
+const senderColumns = selectList(
+  columnsOf<SendersTable>({
     id: 0,
     account_id: 0,
     number: 0,
@@ -243,9 +238,15 @@ const senderColumns = sql.join(
     updated_at: 0,
     updated_by: 0,
     deleted_at: 0
-  } satisfies Record<keyof SendersTable, 0>).map((column) => sql.ref(`s.${column}`))
+  }),
+  's'
 )
 
+/**
+ * The live sender with this number (as given, or in E.164), in any account: a live number belongs to
+ * one sender in the whole installation (unique index senders_number_key), so a carrier's inbound
+ * message finds its account through it.
+ */
 export async function findLiveSenderByNumber(db: DbOrTx, number: string): Promise<SenderRow | undefined> {
   const e164 = parsePhone(number)?.e164 ?? number
   const { rows } = await sql<SenderRow>`/* prepared live_sender_by_number */
