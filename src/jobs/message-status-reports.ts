@@ -29,7 +29,7 @@ export const messageStatusReportsTask = defineTask({
       deps,
       carrier,
       reports.map((report) => ({ kind: 'status' as const, report })),
-      accountId
+      { accountId }
     )
   }
 })

@@ -48,13 +48,9 @@ export const inboundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         rawBody: JSON.stringify(request.body),
         body: request.body
       })
-      const [received] = await receiveCarrierEvents(
-        deps,
-        SANDBOX,
-        events,
-        undefined,
-        new Map([[request.body.to, sender]])
-      )
+      const [received] = await receiveCarrierEvents(deps, SANDBOX, events, {
+        known: new Map([[request.body.to, sender]])
+      })
       return { success: true as const, data: received! }
     }
   )

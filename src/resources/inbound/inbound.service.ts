@@ -193,7 +193,7 @@ async function answer(
 ): Promise<Received> {
   const keyword = keywordOf(message.text)
   if (!keyword) {
-    const away = await awayReplyText(tx, view, view.conversation_id)
+    const away = await awayReplyText(tx, view)
     const reply =
       away === undefined ? undefined : await sendReply(tx, deps, accountId, contact, view.conversation_id, away)
     return { message: received, ...(reply ? { reply } : {}) }
@@ -276,8 +276,7 @@ async function inboundConversations(
  */
 async function awayReplyText(
   tx: Tx,
-  { group_office_hours: hours, group_updated_at: since }: InboundMessageView,
-  conversationId: string
+  { group_office_hours: hours, group_updated_at: since, conversation_id: conversationId }: InboundMessageView
 ): Promise<string | undefined> {
   if (hours === null || since === null || hours.message.trim() === '') return undefined
   const period = awayPeriod(hours, new Date(), since)

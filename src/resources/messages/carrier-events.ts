@@ -9,8 +9,8 @@ import { unknownCarrierMessageIds } from './status/status.repository.ts'
 /**
  * The one way carrier events enter the message path, whoever hands them over: an adapter's
  * connection (start(onEvent)), an HTTP callback, the sandbox's inbound route or a scheduled report.
- * Status reports move their messages forward (status stage) within one account: the one given (a
- * report the pipeline scheduled itself) or else the account of the sender the report names, so a
+ * Status reports move their messages forward (status stage) within one account: `accountId` when given
+ * (a report the pipeline scheduled itself) or else the account of the sender the report names, so a
  * report never moves another account's message; a report that names no sender of this carrier is
  * logged and dropped; one that matches no message yet is kept and applied later (keepReports). An
  * inbound message goes to the sender with its number, whatever the account (sender numbers are
@@ -23,8 +23,7 @@ export async function receiveCarrierEvents(
   deps: Deps,
   carrier: string,
   events: readonly CarrierEvent[],
-  accountId?: string,
-  known: ReadonlyMap<string, SenderRow> = new Map()
+  { accountId, known = new Map() }: { accountId?: string; known?: ReadonlyMap<string, SenderRow> } = {}
 ): Promise<Received[]> {
   const reports = events.flatMap((event) => (event.kind === 'status' ? [event.report] : []))
   for (const [account, mine] of await reportsByAccount(deps, carrier, reports, accountId))
