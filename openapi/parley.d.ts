@@ -268,7 +268,7 @@ export interface paths {
         put?: never;
         /**
          * Add a sender
-         * @description A number is a sender of one account at most. The account's first sender joins its default group.
+         * @description A number is a sender of one account at most. The account's first sender joins its default group. On a carrier of PARLEY_CARRIERS, only a number the installation assigns to the account there (the carrier's `accounts`), else 403 SNDR-006; the sandbox takes any.
          */
         post: operations["senders.create"];
         delete?: never;
@@ -312,7 +312,7 @@ export interface paths {
         get?: never;
         /**
          * Set a sender's registration status
-         * @description Any transition is allowed: Parley records the registration state reached with the carrier. Only active senders send.
+         * @description Any transition is allowed: Parley records the registration state reached with the carrier. Only active senders send. Becoming active needs a number the installation still assigns to the account on its carrier (403 SNDR-006).
          */
         put: operations["senders.updateStatus"];
         post?: never;
@@ -1165,7 +1165,7 @@ export interface paths {
         get?: never;
         /**
          * Assign a conversation
-         * @description Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.
+         * @description Sets the contact's assigned user (a member of the conversation's group, else 400 CONV-003) or, with null, unassigns it. Event conversation-assigned. The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005.
          */
         put: operations["conversations.assign"];
         post?: never;
@@ -2080,7 +2080,7 @@ export interface components {
                  */
                 expiresAt: string;
             } | null;
-            /** @description The contact's assigned user: the conversation's assignee */
+            /** @description The conversation's assignee: its contact's assigned user, while that user is a member of the conversation's group; otherwise null */
             assignedUser: {
                 id: string;
                 firstName: string;
@@ -6415,7 +6415,7 @@ export interface operations {
                 contactId?: string;
                 /** @description true: unread by the acting user (for an account-wide credential: read by nobody) */
                 unread?: boolean;
-                /** @description A user id, `me` (the acting user) or `none` (unassigned): the contact's assigned user */
+                /** @description A user id, `me` (the acting user) or `none` (unassigned, or assigned to a user who is not a member of the conversation's group): the conversation's assignee */
                 assignedUserId?: string;
             };
             header?: never;

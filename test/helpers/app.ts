@@ -7,7 +7,10 @@ interface TestContext {
   teardown: (fn: () => unknown) => void
 }
 
-/** A configured carrier besides the sandbox, `twilio-main`, for tests of senders that name one (nothing is sent to it). */
+/**
+ * A configured carrier besides the sandbox, `twilio-main`, for tests of senders that name one (nothing is
+ * sent to it). Every test account may use any number on it (`accounts`), as the installation says so.
+ */
 export const twilioMainEnv = {
   PARLEY_PUBLIC_URL: 'https://parley.example.com',
   PARLEY_CARRIERS: JSON.stringify({
@@ -15,7 +18,8 @@ export const twilioMainEnv = {
       type: 'twilio',
       accountSid: 'AC0123456789abcdef0123456789abcdef',
       authToken: 'test-token',
-      baseUrl: 'http://127.0.0.1:9'
+      baseUrl: 'http://127.0.0.1:9',
+      accounts: { '*': ['*'] }
     }
   })
 }

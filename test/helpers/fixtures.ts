@@ -27,11 +27,22 @@ export async function requestToken(app: FastifyInstance, clientId: string, clien
   return response.json().access_token
 }
 
-/** A new account with its first Administrator and an account-wide credential, plus a token for it. */
-export async function createTestAccount(app: FastifyInstance, name = `Account ${++counter}`): Promise<TestAccount> {
+/**
+ * A new account with its first Administrator and an account-wide credential, plus a token for it.
+ * `id` chooses the account's id, for configuration that names it (a carrier's `accounts`).
+ */
+export async function createTestAccount(
+  app: FastifyInstance,
+  name = `Account ${++counter}`,
+  id?: string
+): Promise<TestAccount> {
   const { account, admin } = await createAccount(
     app.db,
-    { name, admin: { email: `admin${counter}@example.com`, firstName: 'Ada', lastName: 'Admin' } },
+    {
+      ...(id ? { id } : {}),
+      name,
+      admin: { email: `admin${counter}@example.com`, firstName: 'Ada', lastName: 'Admin' }
+    },
     systemActor
   )
   const { credential, clientSecret } = await createCredential(app.db, account.id, { name: 'test' }, systemActor)

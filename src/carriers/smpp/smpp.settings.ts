@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { CarrierAccounts } from '../carrier-numbers.ts'
 
 /** One SMPP carrier in PARLEY_CARRIERS, as the README's SMPP section describes it. */
 export const SmppSettings = Type.Object(
@@ -15,7 +16,9 @@ export const SmppSettings = Type.Object(
     /** submit_sm PDUs per second, as agreed with the operator. */
     throughput: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     tls: Type.Optional(Type.Boolean()),
-    concatenation: Type.Optional(Type.Enum(['udh', 'sar']))
+    concatenation: Type.Optional(Type.Enum(['udh', 'sar'])),
+    /** Which accounts may use which numbers; none: the installation's first account, all of them. */
+    accounts: Type.Optional(CarrierAccounts)
   },
   { additionalProperties: false }
 )

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { CarrierAccounts } from '../carrier-numbers.ts'
 
 /** One Twilio carrier in PARLEY_CARRIERS (README, "Twilio"). */
 export const TwilioSettings = Type.Object(
@@ -11,7 +12,8 @@ export const TwilioSettings = Type.Object(
     ),
     baseUrl: Type.Optional(
       Type.String({ pattern: '^https?://', description: 'Another Twilio-compatible endpoint, e.g. a test server' })
-    )
+    ),
+    accounts: Type.Optional(CarrierAccounts)
   },
   { additionalProperties: false }
 )

@@ -48,3 +48,15 @@ export async function countAccounts(db: DbOrTx): Promise<number> {
     .executeTakeFirstOrThrow()
   return count
 }
+
+/** The installation's first account: the oldest, usually the one bootstrap made. */
+export async function findFirstAccountId(db: DbOrTx): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst()
+  return row?.id
+}

@@ -127,10 +127,22 @@ const lockUser = sql<UserName | null>`(
   FROM users u WHERE u.id = cv.lock_user_id AND cv.lock_expires_at > now()
 )`
 
+// A conversation's assignee is its contact's assigned user while that user is a member of the
+// conversation's group; in any other group the contact reads as unassigned, so no group's inbox shows
+// (or filters by) a user who is not one of its members (README "Assignment").
 const assignedUser = sql<ConversationView['assigned_user']>`(
   SELECT jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
-  FROM users u WHERE u.id = c.assigned_user_id
+  FROM users u JOIN group_users gu ON gu.user_id = u.id AND gu.group_id = cv.group_id
+  WHERE u.id = c.assigned_user_id
 )`
+
+/** The conversation's contact has an assignee who is a member of its group: that one, or any. */
+function assignedTo(userId: string | undefined) {
+  return sql<boolean>`EXISTS (
+    SELECT 1 FROM contacts ac JOIN group_users agu ON agu.user_id = ac.assigned_user_id AND agu.group_id = cv.group_id
+    WHERE ac.id = cv.contact_id${userId === undefined ? sql`` : sql` AND ac.assigned_user_id = ${userId}`}
+  )`
+}
 
 const lastMessageId = sql<string | null>`(
   SELECT m.id FROM messages m WHERE m.conversation_id = cv.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1
@@ -193,7 +205,7 @@ export interface ConversationFilter extends PageRequest {
   closed?: boolean
   contactId?: string
   unread?: boolean
-  /** A user id, or null for the conversations whose contact has no assignee. */
+  /** A user id, or null for the unassigned: no assignee, or one who is not a member of the group. */
   assignedUserId?: string | null
 }
 
@@ -208,17 +220,10 @@ export async function listConversations(
   if (filter.groupId !== undefined) filtered = filtered.where('cv.group_id', '=', filter.groupId)
   if (filter.closed !== undefined) filtered = filtered.where('cv.closed_at', filter.closed ? 'is not' : 'is', null)
   if (filter.contactId !== undefined) filtered = filtered.where('cv.contact_id', '=', filter.contactId)
-  if (filter.assignedUserId !== undefined) {
-    const assignee = filter.assignedUserId
-    filtered = filtered.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('contacts as c')
-          .select('c.id')
-          .whereRef('c.id', '=', 'cv.contact_id')
-          .where('c.assigned_user_id', assignee === null ? 'is' : '=', assignee)
-      )
+  if (filter.assignedUserId !== undefined)
+    filtered = filtered.where(
+      filter.assignedUserId === null ? sql<boolean>`NOT ${assignedTo(undefined)}` : assignedTo(filter.assignedUserId)
     )
-  }
   if (filter.unread !== undefined) {
     // For an acting user: unread by them. For an account-wide credential: read by nobody since the last inbound message.
     const lastRead = principal.user
@@ -281,4 +286,30 @@ export async function claimAwayReply(tx: Tx, conversationId: string, period: str
     .returning('period')
     .executeTakeFirst()
   return claimed !== undefined
+}
+
+/**
+ * The groups other than `groupId` in which a change of the contact's assignee between these users
+ * would show: those with a conversation with the contact (open or archived) of which either user
+ * is a member.
+ */
+export async function otherGroupsShowingAssignee(
+  db: DbOrTx,
+  accountId: string,
+  contactId: string,
+  groupId: string,
+  userIds: readonly string[]
+): Promise<string[]> {
+  if (userIds.length === 0) return []
+  const rows = await db
+    .selectFrom('conversations as cv')
+    .innerJoin('group_users as gu', 'gu.group_id', 'cv.group_id')
+    .select('cv.group_id')
+    .distinct()
+    .where('cv.account_id', '=', accountId)
+    .where('cv.contact_id', '=', contactId)
+    .where('cv.group_id', '<>', groupId)
+    .where('gu.user_id', 'in', userIds)
+    .execute()
+  return rows.flatMap((row) => row.group_id ?? [])
 }

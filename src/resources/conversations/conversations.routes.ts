@@ -159,7 +159,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Assign a conversation',
         description:
-          "Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.",
+          "Sets the contact's assigned user (a member of the conversation's group, else 400 CONV-003) or, with null, unassigns it. Event conversation-assigned. " +
+          "The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005.",
         operationId: 'conversations.assign',
         params: ConversationParams,
         body: AssigneeRequest,

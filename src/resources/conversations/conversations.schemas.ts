@@ -48,7 +48,8 @@ export const Conversation = Type.Object(
       description: 'Who is replying, until when; null when nobody holds the lock (or it has lapsed)'
     }),
     assignedUser: Type.Union([AssignedUser, Type.Null()], {
-      description: "The contact's assigned user: the conversation's assignee"
+      description:
+        "The conversation's assignee: its contact's assigned user, while that user is a member of the conversation's group; otherwise null"
     }),
     created: ref(Updated),
     updated: ref(Updated)
@@ -67,7 +68,8 @@ export const ConversationsQuery = Type.Object({
   assignedUserId: Type.Optional(
     Type.String({
       minLength: 1,
-      description: "A user id, `me` (the acting user) or `none` (unassigned): the contact's assigned user"
+      description:
+        "A user id, `me` (the acting user) or `none` (unassigned, or assigned to a user who is not a member of the conversation's group): the conversation's assignee"
     })
   )
 })

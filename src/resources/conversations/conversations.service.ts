@@ -3,8 +3,9 @@ import { ApiError } from '../../errors/api-error.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { actorOf, type Principal } from '../../shared/principal.ts'
 import { recordEvent } from '../events/events.repository.ts'
+import { lockContact } from '../contacts/contacts.repository.ts'
 import { changeContactIn } from '../contacts/contacts.service.ts'
-import { assertCanUseGroup, usableGroupIdsQuery } from '../groups/group-access.ts'
+import { assertCanUseGroup, groupsUsableBy, usableGroupIdsQuery } from '../groups/group-access.ts'
 import { isGroupMember } from '../groups/groups.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
 import { toMessage } from '../messages/messages.schemas.ts'
@@ -13,6 +14,7 @@ import {
   findConversationView,
   listConversations,
   markRead,
+  otherGroupsShowingAssignee,
   type ConversationView
 } from './conversations.repository.ts'
 import { toConversation, type ConversationShape, type ConversationsQueryShape } from './conversations.schemas.ts'
@@ -124,9 +126,12 @@ export async function readConversation(
 }
 
 /**
- * The conversation's assignee is its contact's assigned user (as contacts and imports set it), so
- * assigning here changes the contact (event contact-updated) and announces conversation-assigned.
- * The assignee must be a member of the conversation's group.
+ * The conversation's assignee is its contact's assigned user (as contacts and imports set it) where
+ * that user is a member of the conversation's group, so assigning here changes the contact (event
+ * contact-updated) and announces conversation-assigned. The assignee must be a member of the
+ * conversation's group (CONV-003). The contact's assignee also shows in its conversations of other
+ * groups of which the old or the new assignee is a member: the caller must work in each of those
+ * too (CONV-005), or assigning through one group would assign or unassign in another.
  */
 export async function assignConversation(
   db: Db,
@@ -141,6 +146,25 @@ export async function assignConversation(
       (view.group_id === null || !(await isGroupMember(tx, principal.accountId, view.group_id, userId)))
     )
       throw new ApiError('CONV-003', `User ${userId} is not a member of the conversation's group`)
+    // The lock keeps the assignee read here current until the change commits.
+    const contact = await lockContact(tx, principal.accountId, view.contact_id)
+    if (!contact) throw new ApiError('CONV-001', `Conversation ${conversationId} not found`)
+    const before = contact.assigned_user_id
+    if (before !== userId && view.group_id !== null) {
+      const usable = await groupsUsableBy(tx, principal)
+      const shown = await otherGroupsShowingAssignee(
+        tx,
+        principal.accountId,
+        contact.id,
+        view.group_id,
+        [before, userId].flatMap((id) => id ?? [])
+      )
+      if (usable !== 'all' && shown.some((groupId) => !usable.includes(groupId)))
+        throw new ApiError(
+          'CONV-005',
+          "The contact's assignment also shows in a group you do not work in: someone who works there, or an Administrator's account-wide credential, can change it"
+        )
+    }
     const actor = actorOf(principal)
     await changeContactIn(
       tx,

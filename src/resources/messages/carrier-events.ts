@@ -1,6 +1,7 @@
 import type { CarrierEvent, StatusReport } from '../../carriers/carrier.ts'
 import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
+import { numberAllowed } from '../senders/sender-numbers.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 import { applyReports, keepReports } from './status/message-status.ts'
@@ -14,7 +15,8 @@ import { unknownCarrierMessageIds } from './status/status.repository.ts'
  * report never moves another account's message; a report that names no sender of this carrier is
  * logged and dropped; one that matches no message yet is kept and applied later (keepReports). An
  * inbound message goes to the sender with its number, whatever the account (sender numbers are
- * unique across the installation), and then through the inbound stage. Answers what the inbound
+ * unique across the installation), if the installation lets that account use the number on this
+ * carrier (src/resources/senders/sender-numbers.ts), and then through the inbound stage. Answers what the inbound
  * messages became, in order; a message to a number that is no live sender of this carrier is logged
  * and dropped. `known` holds senders the caller has just looked up, by the number it looked up, so
  * they are not read twice.
@@ -67,9 +69,19 @@ async function senderOf(
 ) {
   const sender =
     number === undefined ? undefined : (known.get(number) ?? (await findLiveSenderByNumber(deps.db, number)))
-  if (sender?.carrier === carrier) return sender
-  deps.log.warn({ carrier, number }, 'carrier event names a number that is no sender of this carrier; dropped')
-  return undefined
+  if (sender?.carrier !== carrier) {
+    deps.log.warn({ carrier, number }, 'carrier event names a number that is no sender of this carrier; dropped')
+    return undefined
+  }
+  // A sender added before the installation assigned the number elsewhere never hears of it again.
+  if (!(await numberAllowed(deps, carrier, sender.account_id, sender.number))) {
+    deps.log.warn(
+      { carrier, number, accountId: sender.account_id },
+      'carrier event names a sender whose account may not use the number on this carrier (its "accounts" setting); dropped'
+    )
+    return undefined
+  }
+  return sender
 }
 
 async function reportsByAccount(

@@ -44,7 +44,9 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['senders'],
         summary: 'Add a sender',
-        description: "A number is a sender of one account at most. The account's first sender joins its default group.",
+        description:
+          "A number is a sender of one account at most. The account's first sender joins its default group. " +
+          "On a carrier of PARLEY_CARRIERS, only a number the installation assigns to the account there (the carrier's `accounts`), else 403 SNDR-006; the sandbox takes any.",
         operationId: 'senders.create',
         params: AccountParams,
         body: SenderRequest,
@@ -117,7 +119,8 @@ export const senderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // Registration happens outside Parley (carrier portals, LOAs), so an Administrator may record any
         // step, including going back (e.g. a resubmission after `rejected`).
         description:
-          'Any transition is allowed: Parley records the registration state reached with the carrier. Only active senders send.',
+          'Any transition is allowed: Parley records the registration state reached with the carrier. Only active senders send. ' +
+          'Becoming active needs a number the installation still assigns to the account on its carrier (403 SNDR-006).',
         operationId: 'senders.updateStatus',
         params: SenderParams,
         body: SenderStatusRequest,

@@ -20,6 +20,7 @@ import {
 } from './senders.repository.ts'
 import { toSender, type SenderRequestShape } from './senders.schemas.ts'
 import type { SenderType } from './senders.table.ts'
+import { requireNumberAllowed } from './sender-numbers.ts'
 
 interface SenderAddress {
   number: string
@@ -63,13 +64,15 @@ function requireCarrier(carriers: CarrierRegistry, name: string | undefined): vo
 }
 
 export async function createSender(
-  { db, carriers }: Pick<Deps, 'db' | 'carriers'>,
+  { db, carriers, config }: Pick<Deps, 'db' | 'carriers' | 'config'>,
   accountId: string,
   request: SenderRequestShape,
   actor: ActorShape
 ): Promise<SenderDetailsRow> {
   requireCarrier(carriers, request.carrier)
   const address = senderAddress(request.number, request.country, request.type)
+  // Before the number's uniqueness, so an account learns nothing of numbers it may not use.
+  await requireNumberAllowed({ db, config }, request.carrier, accountId, address.number)
   try {
     return await db.transaction().execute(async (tx) => {
       const defaultGroup = await lockDefaultGroup(tx, accountId)
@@ -107,19 +110,25 @@ async function requireSenderDetails(db: DbOrTx, accountId: string, senderId: str
   return sender
 }
 
+/**
+ * A sender may move to a carrier, or become active on its own, only with a number the installation
+ * lets its account use there (SNDR-006): the allow-list may have changed since the sender was added.
+ */
 export async function changeSender(
-  { db, carriers }: Pick<Deps, 'db' | 'carriers'>,
+  { db, carriers, config }: Pick<Deps, 'db' | 'carriers' | 'config'>,
   accountId: string,
   senderId: string,
   changes: SenderChanges,
   actor: ActorShape
 ): Promise<SenderDetailsRow> {
-  if (changes.type !== undefined || changes.carrier !== undefined) {
+  if (changes.type !== undefined || changes.carrier !== undefined || changes.status === 'active') {
     const sender = await findSender(db, accountId, senderId)
     if (!sender) throw new ApiError('SNDR-001')
     requireCarrier(carriers, changes.carrier)
     // The number must still read as a sender of the new type.
     if (changes.type !== undefined) senderAddress(sender.number, sender.country ?? undefined, changes.type)
+    if (changes.carrier !== undefined || changes.status === 'active')
+      await requireNumberAllowed({ db, config }, changes.carrier ?? sender.carrier, accountId, sender.number)
   }
   return await db.transaction().execute(async (tx) => {
     const before = changes.status === undefined ? undefined : await findSender(tx, accountId, senderId)

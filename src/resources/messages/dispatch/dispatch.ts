@@ -4,6 +4,7 @@ import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers
 import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
 import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
+import { numberAllowed } from '../../senders/sender-numbers.ts'
 import { recordOutcomes, type Outcome } from '../status/message-status.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
@@ -105,7 +106,7 @@ async function submitAll(
  * fail the message with the carrier's last error. Answers how many messages wait for a retry.
  */
 export async function dispatchMessages(
-  deps: Pick<Deps, 'db' | 'queue' | 'carriers'>,
+  deps: Pick<Deps, 'db' | 'queue' | 'carriers' | 'config'>,
   job: DispatchPayload,
   lastAttempt: boolean
 ): Promise<number> {
@@ -116,10 +117,16 @@ export async function dispatchMessages(
   for (const messages of bySender.values()) {
     const carrier = messages[0]!.carrier
     const adapter = deps.carriers.names().includes(carrier) ? deps.carriers.get(carrier) : undefined
-    // A sender stored before its carrier was removed from the configuration can never send: fail now.
-    const attempts = adapter
-      ? await submitAll(deps.db, adapter, job.accountId, messages)
-      : messages.map((message) => gaveUp(message.id, `No carrier adapter is named "${carrier}"`))
+    // A sender stored before its carrier was removed from the configuration, or before the
+    // installation gave its number to another account (the carrier's "accounts"), never sends: fail now.
+    const from = messages[0]!.from
+    const attempts = !adapter
+      ? messages.map((message) => gaveUp(message.id, `No carrier adapter is named "${carrier}"`))
+      : (await numberAllowed(deps, carrier, job.accountId, from))
+        ? await submitAll(deps.db, adapter, job.accountId, messages)
+        : messages.map((message) =>
+            gaveUp(message.id, `The carrier ${carrier} does not serve ${from} for this account`)
+          )
     const settled = attempts.filter((attempt) => !attempt.retryable || lastAttempt).map((attempt) => attempt.outcome)
     retrying += attempts.length - settled.length
     await deps.db.transaction().execute(async (tx) => {
