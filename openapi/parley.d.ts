@@ -1204,7 +1204,7 @@ export interface paths {
         };
         /**
          * List carriers
-         * @description The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (README, 'Carriers'). Administrators only.
+         * @description The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (docs/carriers/overview.md). Administrators only.
          */
         get: operations["carriers.fetchAll"];
         put?: never;
@@ -1230,7 +1230,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to message events
-         * @description Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (README, 'Webhooks'). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.
+         * @description Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (docs/webhooks.md). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.
          */
         post: operations["webhooks.subscribe"];
         delete?: never;

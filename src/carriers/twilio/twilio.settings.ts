@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 
-/** One Twilio carrier in PARLEY_CARRIERS (README, "Twilio"). */
+/** One Twilio carrier in PARLEY_CARRIERS (docs/carriers/twilio.md). */
 export const TwilioSettings = Type.Object(
   {
     type: Type.Literal('twilio'),
