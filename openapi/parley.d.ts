@@ -1204,7 +1204,7 @@ export interface paths {
         };
         /**
          * List carriers
-         * @description The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (README, 'Carriers'). Administrators only.
+         * @description The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (docs/carriers/overview.md). Administrators only.
          */
         get: operations["carriers.fetchAll"];
         put?: never;
@@ -1230,7 +1230,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe to message events
-         * @description Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (README, 'Webhooks'). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.
+         * @description Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (docs/webhooks.md). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.
          */
         post: operations["webhooks.subscribe"];
         delete?: never;
@@ -1389,7 +1389,125 @@ export interface components {
     schemas: {
         Error: {
             /**
-             * @description Stable AREA-NNN error code, see the README catalog
+             * @description Stable AREA-NNN error code. Every code, its HTTP status and meaning:
+             *
+             *     | code | HTTP status | meaning |
+             *     | --- | --- | --- |
+             *     | REQ-001 | 400 | Invalid request |
+             *     | REQ-002 | 400 | Malformed request body |
+             *     | REQ-003 | 413 | Request body too large |
+             *     | REQ-004 | 415 | Unsupported content type |
+             *     | REQ-005 | 404 | Route not found |
+             *     | REQ-006 | 429 | Too many requests |
+             *     | REQ-007 | 405 | Method not allowed |
+             *     | REQ-008 | 400 | A value contains a character that cannot be stored |
+             *     | REQ-009 | 400 | Malformed request |
+             *     | REQ-010 | 414 | Request URL or path parameter too long |
+             *     | REQ-011 | 431 | Request headers or URL too large |
+             *     | REQ-012 | 408 | Request timed out |
+             *     | AUTH-001 | 401 | Missing or invalid access token |
+             *     | AUTH-002 | 401 | The API credential behind this token has been revoked |
+             *     | AUTH-003 | 403 | No user with that email in this account |
+             *     | AUTH-004 | 404 | API credential not found |
+             *     | AUTH-005 | 409 | API credential is already revoked |
+             *     | ACCT-008 | 403 | Account ID is invalid |
+             *     | ACCT-016 | 403 | Insufficient access to this API |
+             *     | USER-001 | 404 | User not found |
+             *     | USER-002 | 409 | A user with this email already exists in the account |
+             *     | USER-003 | 409 | The account must keep at least one Administrator |
+             *     | GRP-001 | 404 | Group not found |
+             *     | GRP-002 | 409 | A group with this API code already exists in the account |
+             *     | GRP-003 | 409 | The group already has a sender with this dialling code |
+             *     | GRP-004 | 409 | The default group cannot be deleted |
+             *     | GRP-005 | 409 | The account must keep a default group: make another group the default instead |
+             *     | GRP-006 | 409 | Another group became the default at the same time; try again |
+             *     | GRP-007 | 400 | Invalid office hours |
+             *     | GRP-008 | 400 | Invalid call forwarding number |
+             *     | GRP-009 | 404 | The user is not a member of this group |
+             *     | GRP-010 | 404 | The sender is not in this group |
+             *     | SNDR-001 | 404 | Sender not found |
+             *     | SNDR-002 | 409 | This number is already a sender |
+             *     | SNDR-003 | 409 | The sender already belongs to another group |
+             *     | SNDR-004 | 400 | Invalid sender number |
+             *     | SNDR-005 | 400 | Unknown carrier: not configured in this installation |
+             *     | SNDR-006 | 403 | The installation does not let this account use this number on this carrier |
+             *     | WHK-001 | 404 | Webhook subscription not found |
+             *     | WHK-002 | 400 | Webhook URL must be http or https on a public address |
+             *     | WHK-003 | 409 | This URL is already subscribed |
+             *     | WHK-004 | 400 | A replay needs an event id or a time range |
+             *     | WHK-005 | 404 | Event not found |
+             *     | CONT-001 | 400 | Invalid mobile number |
+             *     | CONT-002 | 404 | Contact not found |
+             *     | CONT-003 | 409 | Another contact already has this mobile number |
+             *     | CONT-004 | 400 | Unknown assigned user |
+             *     | CONT-005 | 400 | Invalid email address |
+             *     | CONT-010 | 409 | Contact has requested no further communication |
+             *     | ATTR-001 | 400 | Undefined custom attribute |
+             *     | ATTR-002 | 400 | Attribute value does not match its data type |
+             *     | ATTR-003 | 404 | Attribute definition not found |
+             *     | ATTR-004 | 409 | An attribute with this name already exists |
+             *     | ATTR-005 | 409 | Attribute is in use by contacts |
+             *     | ATTR-006 | 400 | Attribute name is reserved for a core field |
+             *     | IMP-001 | 400 | Mandatory column missing |
+             *     | IMP-002 | 400 | Column does not map to a core field or a defined attribute |
+             *     | IMP-003 | 400 | Row has a different number of fields than the header |
+             *     | IMP-004 | 400 | Row is not valid UTF-8 |
+             *     | IMP-005 | 400 | Row exceeds the maximum row size |
+             *     | IMP-006 | 400 | Mobile number appears earlier in this file |
+             *     | IMP-007 | 404 | Import job not found |
+             *     | IMP-008 | 413 | File exceeds the maximum import size |
+             *     | IMP-009 | 400 | Malformed CSV |
+             *     | IMP-010 | 400 | No CSV file in the request |
+             *     | IMP-011 | 400 | Row contains a character that cannot be stored (a NUL byte) |
+             *     | INT-003 | 409 | Mobile number is synced with another record of this integration |
+             *     | TMPL-001 | 404 | Template not found |
+             *     | TMPL-002 | 400 | Template has a syntax error |
+             *     | LIST-001 | 404 | List not found |
+             *     | LIST-002 | 400 | A list is static (members by contact id) or dynamic (a filter), not both |
+             *     | LIST-003 | 409 | The members of a dynamic list are the contacts its filter matches |
+             *     | LIST-004 | 404 | The contact is not a member of this list |
+             *     | CAMP-001 | 404 | Campaign not found |
+             *     | CAMP-002 | 400 | A campaign needs a template or a templateId |
+             *     | CAMP-003 | 400 | Invalid campaign schedule |
+             *     | CAMP-004 | 409 | This campaign runs on its trigger, not when executed |
+             *     | CAMP-005 | 400 | Invalid field mappings for the uploaded file |
+             *     | FILE-001 | 415 | Carriers do not take this kind of file as MMS media |
+             *     | FILE-002 | 413 | File exceeds the shared file size limit |
+             *     | FILE-003 | 400 | No file in the request |
+             *     | FILE-004 | 404 | Shared file not found |
+             *     | FILE-005 | 410 | Shared file link has expired |
+             *     | CONV-001 | 404 | Invalid conversation id |
+             *     | CONV-002 | 400 | Marking a conversation read needs an acting user |
+             *     | CONV-003 | 400 | The assignee must be a member of the conversation's group |
+             *     | CONV-004 | 400 | assignedUserId=me needs an acting user |
+             *     | CONV-005 | 403 | The contact's assignment also shows in a group the caller does not work in |
+             *     | LOCK-001 | 409 | The conversation is locked by another user |
+             *     | LOCK-002 | 400 | Taking a conversation lock needs an acting user |
+             *     | MSG-001 | 400 | No available phone number to send from |
+             *     | MSG-002 | 404 | Message not found |
+             *     | MSG-003 | 400 | A send needs recipients: contacts, conversations or filters |
+             *     | MSG-004 | 400 | No group to send from: name one in phoneNumberFilter.group.id |
+             *     | MSG-005 | 400 | The receiving number does not take sandbox inbound messages |
+             *     | MSG-006 | 404 | Send job not found |
+             *     | MSG-007 | 400 | Message too long |
+             *     | MSG-024 | 409 | Duplicate message: the same text was sent to this contact within 30 minutes |
+             *     | MSG-050 | 422 | This Idempotency-Key was used with a different request |
+             *     | MSG-008 | none (on a message) | Marked as spam by the carrier |
+             *     | MSG-009 | none (on a message) | Prohibited by the carrier |
+             *     | MSG-018 | none (on a message) | Could not be routed to the destination |
+             *     | MSG-019 | none (on a message) | Undelivered: unreachable handset, landline or content blocked |
+             *     | MSG-020 | none (on a message) | The number is a landline |
+             *     | MSG-023 | none (on a message) | Rejected by the carrier |
+             *     | MSG-025 | none (on a message) | Unknown carrier error |
+             *     | MSG-026 | none (on a message) | Timed out |
+             *     | MSG-028 | none (on a message) | Throttled; will be retried |
+             *     | MSG-029 | none (on a message) | Sender exceeded its daily throughput limit |
+             *     | MSG-033 | none (on a message) | Carrier service failure |
+             *     | MSG-036 | none (on a message) | Toll-free messaging blocked |
+             *     | CARR-001 | 404 | No carrier by that name takes HTTP callbacks |
+             *     | CARR-002 | 403 | Missing or invalid carrier signature |
+             *     | SYS-001 | 500 | Internal server error |
+             *     | SYS-002 | 503 | Service unavailable |
              * @example CONT-001
              */
             code: string;

@@ -1,11 +1,13 @@
 // `npm run openapi`: asks the app for its OpenAPI document and writes it, with the Postman
-// collection and the TypeScript types made from it, under openapi/, and regenerates the README's error table.
+// collection and the TypeScript types made from it, under openapi/, and regenerates the generated
+// tables of docs/ (the error catalogue and the configuration variables, scripts/docs-tables.ts).
 // test/app/openapi.test.ts fails when any of them drifts.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
-import { openApiText, openApiTypesText, readmeWithErrorTable } from './openapi-document.ts'
+import { generatedPages } from './docs-tables.ts'
+import { openApiText, openApiTypesText } from './openapi-document.ts'
 import { postmanCollectionText } from './postman-collection.ts'
 
 // The document depends on the routes only, but building the app starts the job queue, which needs
@@ -21,10 +23,12 @@ writeFileSync(
   postmanCollectionText(JSON.parse(text))
 )
 writeFileSync(new URL('../openapi/parley.d.ts', import.meta.url), await openApiTypesText(JSON.parse(text)))
-const readme = new URL('../README.md', import.meta.url)
-writeFileSync(readme, readmeWithErrorTable(readFileSync(readme, 'utf8')))
+for (const page of generatedPages) {
+  const file = new URL(`../${page.path}`, import.meta.url)
+  writeFileSync(file, page.regenerate(readFileSync(file, 'utf8')))
+}
 await app.close()
 await database.embedded?.stop()
 process.stdout.write(
-  'wrote openapi/openapi.json, openapi/parley.postman_collection.json, openapi/parley.d.ts and the README error table\n'
+  `wrote openapi/openapi.json, openapi/parley.postman_collection.json, openapi/parley.d.ts, ${generatedPages.map((page) => page.path).join(', ')}\n`
 )

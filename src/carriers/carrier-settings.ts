@@ -6,7 +6,7 @@ import { SmppSettings } from './smpp/smpp.settings.ts'
 import { TwilioSettings } from './twilio/twilio.settings.ts'
 
 // PARLEY_CARRIERS (or the file PARLEY_CARRIERS_FILE names): carrier name → settings with a `type`
-// (README, "Carriers"). Problems are reported one line each, naming the carrier and the setting but
+// (docs/carriers/overview.md). Problems are reported one line each, naming the carrier and the setting but
 // never a value, as values hold passwords and tokens.
 
 const schemas = { smpp: SmppSettings, twilio: TwilioSettings } satisfies Record<string, TSchema>

@@ -51,8 +51,8 @@ const ROOT_DATA_DIR = '/var/lib/parley'
 /**
  * The data folder when PARLEY_DATA_DIR is unset: `.data` in the working folder, unless Parley runs
  * as root inside a folder the `postgres` user cannot enter (a clone in root's home, as in containers
- * and CI runners); then /var/lib/parley, so the first start works with nothing set (README
- * "Configuration").
+ * and CI runners); then /var/lib/parley, so the first start works with nothing set (docs/configuration.md,
+ * PARLEY_DATA_DIR).
  */
 export async function defaultDataDir(): Promise<string> {
   const local = path.resolve(DEFAULT_DATA_DIR)

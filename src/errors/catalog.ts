@@ -1,6 +1,6 @@
 // Every error code Parley answers with. Codes are stable strings: reuse Sakari's where one exists
 // (ACCT-008, ACCT-016, CONT-001, ...), otherwise a Parley code in the same AREA-NNN form.
-// The README's error table and the OpenAPI description are generated from it (npm run openapi).
+// docs/errors.md's table and the OpenAPI document's catalogue are generated from it (npm run openapi).
 // Codes with a `status` are HTTP answers. Codes marked `on: 'message'` are never an HTTP answer: they
 // appear in a message's `error`, where adapters map their carrier's own codes to them, so a message's
 // error means the same whatever carrier carried it (src/carriers/carrier-errors.ts).
@@ -128,7 +128,7 @@ export type ErrorCode = { [K in keyof Catalog]: Catalog[K] extends { status: num
 /** A code only a message's `error` carries (a carrier's verdict on it). */
 export type MessageErrorCode = { [K in keyof Catalog]: Catalog[K] extends { on: 'message' } ? K : never }[keyof Catalog]
 
-/** The catalogue as Markdown table rows, for the README and the OpenAPI description. */
+/** The catalogue as Markdown table rows, for docs/errors.md and the OpenAPI document. */
 export function errorTableRows(): string[] {
   return Object.entries(errorCatalog).map(
     ([code, entry]) => `| ${code} | ${'status' in entry ? entry.status : 'none (on a message)'} | ${entry.message} |`

@@ -26,7 +26,7 @@ const BATCH_SIZE = 50
 /**
  * Delivers the webhook outbox. Not a pg-boss task: ordering needs exactly one delivery in flight
  * per subscription and isolation needs the subscriptions independent, which a lease on the
- * subscription row gives directly (README "Webhooks"). Each process runs up to `concurrency`
+ * subscription row gives directly (docs/webhooks.md). Each process runs up to `concurrency`
  * subscriptions at once, each in its own loop, so a receiver that times out holds one slot, never
  * the others' queues.
  */

@@ -1,7 +1,7 @@
 const DIGITS = /^\d+$/
 
 /**
- * Orders integration record ids "numerically" (README "Integration sync"): all-digit ids by value (of any
+ * Orders integration record ids "numerically" (docs/api/integrations.md): all-digit ids by value (of any
  * length, so CRM ids beyond 2^53 still order right), anything else by plain string order.
  */
 export function compareExternalIds(a: string, b: string): number {

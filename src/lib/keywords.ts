@@ -1,4 +1,4 @@
-// The single-word keywords carriers and Sakari honour (README "Inbound messages and keywords"),
+// The single-word keywords carriers and Sakari honour (docs/api/conversations.md, "Inbound messages and keywords"),
 // matched case-insensitively after trimming; "stop please" is a message, not a keyword.
 const KEYWORDS = {
   'opt-out': ['STOP', 'STOPALL', 'CANCEL', 'END', 'OPTOUT', 'OPT-OUT', 'QUIT', 'REVOKE', 'UNSUBSCRIBE'],

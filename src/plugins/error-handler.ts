@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError } from '../errors/api-error.ts'
 import { errorCatalog, type ErrorCode } from '../errors/catalog.ts'
+import { RouteMethods } from './route-methods.ts'
 
 interface ValidationIssue {
   keyword: string
@@ -109,13 +110,28 @@ export const errorHandlerPlugin = fp(
       return send(reply, 'SYS-001', errorCatalog['SYS-001'].message)
     })
 
-    // Probing for routes is anonymous traffic: it counts against the caller's address.
+    // Every route registered after this plugin (all of them: it is registered first), by method.
+    const routeMethods = new RouteMethods()
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routeMethods.add(method, route.url)
+    })
+
+    // Probing for routes is anonymous traffic: it counts against the caller's address. A known path
+    // called with a method it does not take is 405 with the methods it does take, which tells the
+    // caller what to fix; a path no route has is 404.
     app.setNotFoundHandler(
       { preHandler: (request: FastifyRequest, reply: FastifyReply) => app.limitAnonymous(request, reply) },
       (request, reply) => {
         const path = request.url.split('?')[0]!
         const shown = path.length > MAX_ECHOED_PATH ? `${path.slice(0, MAX_ECHOED_PATH)}…` : path
-        return send(reply, 'REQ-005', `Route ${request.method} ${shown} not found`)
+        const allowed = routeMethods.allowed(path)
+        if (allowed.length === 0) return send(reply, 'REQ-005', `Route ${request.method} ${shown} not found`)
+        reply.header('allow', allowed.join(', '))
+        return send(
+          reply,
+          'REQ-007',
+          `Method ${request.method} is not allowed on ${shown}; it takes ${allowed.join(', ')}`
+        )
       }
     )
   },

@@ -16,7 +16,7 @@ function rejectUnstorable(value: unknown, root: string): void {
 /**
  * Every request's strings are checked once, here, rather than by each route: a NUL byte or an
  * unpaired surrogate in a path id, a query filter, a header or anywhere in a JSON body is a 400
- * naming the field, before authentication or a route touches PostgreSQL (README "Robustness").
+ * naming the field, before authentication or a route touches PostgreSQL (docs/api/wire-contract.md, "Robustness").
  */
 export const inputGuardPlugin = fp(
   async (app) => {

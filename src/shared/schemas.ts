@@ -1,10 +1,22 @@
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
+import { errorTableRows } from '../errors/catalog.ts'
 
 // Components shared by every route. They are registered once (plugins/openapi.ts) under their $id,
 // so routes reference them and the OpenAPI document names them instead of repeating them.
 const ErrorDetail = Type.Object(
   {
-    code: Type.String({ description: 'Stable AREA-NNN error code, see the README catalog', examples: ['CONT-001'] }),
+    // The catalogue lives in the document here, where a reader of `code` looks for it (the docs page
+    // links to /docs/errors; docs/errors.md holds the same table).
+    code: Type.String({
+      description: [
+        'Stable AREA-NNN error code. Every code, its HTTP status and meaning:',
+        '',
+        '| code | HTTP status | meaning |',
+        '| --- | --- | --- |',
+        ...errorTableRows()
+      ].join('\n'),
+      examples: ['CONT-001']
+    }),
     message: Type.String({ examples: ['Invalid mobile number'] })
   },
   { $id: 'Error' }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { openApiText, openApiTypesText, readmeWithErrorTable } from '../../scripts/openapi-document.ts'
+import { generatedPages } from '../../scripts/docs-tables.ts'
+import { openApiText, openApiTypesText } from '../../scripts/openapi-document.ts'
 import { postmanCollectionText } from '../../scripts/postman-collection.ts'
 import { buildTestApp } from '../helpers/app.ts'
 
@@ -13,8 +14,15 @@ t.test('the committed OpenAPI document and Postman collection match the code', a
   t.ok(postmanCollectionText(JSON.parse(generated)) === collection, 'the Postman collection is current')
   const types = readFileSync(new URL('../../openapi/parley.d.ts', import.meta.url), 'utf8')
   t.ok((await openApiTypesText(JSON.parse(generated))) === types, 'openapi/parley.d.ts is current')
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  t.ok(readmeWithErrorTable(readme) === readme, "the README's error table matches src/errors/catalog.ts")
+})
+
+// docs/errors.md's table matches src/errors/catalog.ts, and docs/configuration.md lists every variable
+// of src/config.ts with its description (a variable without one fails here).
+t.test('the generated tables of docs/ match the code', async (t) => {
+  for (const page of generatedPages) {
+    const text = readFileSync(new URL(`../../${page.path}`, import.meta.url), 'utf8')
+    t.ok(page.regenerate(text) === text, `${page.path} is current (run \`npm run openapi\`)`)
+  }
 })
 
 t.test('the document is served, with a docs page', async (t) => {

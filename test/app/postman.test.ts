@@ -5,7 +5,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 
 // The committed collection, run by newman against a server on a real port, given only the four
-// variables the README asks a Postman user to set.
+// variables docs/api/openapi.md asks a Postman user to set.
 t.test('the Postman collection runs by itself: every request passes, in order', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)

@@ -7,7 +7,7 @@ import { createTestAccount } from '../helpers/fixtures.ts'
 
 const example = new URL('../../scripts/examples/typed-client.ts', import.meta.url)
 
-t.test("the README's typed-client example runs against a started server", async (t) => {
+t.test('the typed-client example of docs/api/openapi.md runs against a started server', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const call = caller(app, account)
@@ -34,10 +34,10 @@ t.test("the README's typed-client example runs against a started server", async 
   ])
 })
 
-t.test('the README quotes the example as it is', async (t) => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+t.test('docs/api/openapi.md quotes the example as it is', async (t) => {
+  const page = readFileSync(new URL('../../docs/api/openapi.md', import.meta.url), 'utf8')
   t.ok(
-    readme.includes(`\`\`\`ts\n${readFileSync(example, 'utf8')}\`\`\``),
-    'README.md holds scripts/examples/typed-client.ts'
+    page.includes(`\`\`\`ts\n${readFileSync(example, 'utf8')}\`\`\``),
+    'docs/api/openapi.md holds scripts/examples/typed-client.ts'
   )
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
 import { fuzzApi, fuzzEnv } from './run.ts'
 
-// Every operation of the OpenAPI document, with generated malformed requests (README "Robustness").
+// Every operation of the OpenAPI document, with generated malformed requests (docs/api/wire-contract.md, "Robustness").
 // A new seed each run, printed, so a failure replays with `npm run fuzz -- --seed S --requests N`.
 const seed = Number(process.env.PARLEY_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const requests = Number(process.env.PARLEY_FUZZ_REQUESTS ?? 1500)

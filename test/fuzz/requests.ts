@@ -2,7 +2,7 @@ import fc from 'fast-check'
 
 // Malformed requests for one operation of Parley's OpenAPI document: mostly plausible values with
 // hostile ones mixed in at every level, so a request gets past the first check often enough to reach
-// deeper code (README "Robustness").
+// deeper code (docs/api/wire-contract.md, "Robustness").
 
 export interface Schema {
   $ref?: string

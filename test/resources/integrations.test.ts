@@ -3,7 +3,7 @@ import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
 import { caller } from '../helpers/api.ts'
 
-t.test('integration contact sync follows the rule of README "Integration sync"', async (t) => {
+t.test('integration contact sync follows the rule of docs/api/integrations.md', async (t) => {
   const app = await buildTestApp(t)
   const account = await createTestAccount(app)
   const api = caller(app, account)

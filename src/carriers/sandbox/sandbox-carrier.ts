@@ -29,7 +29,7 @@ interface Behaviour {
 }
 
 /**
- * Test numbers, by the last four digits of the destination (documented in the README):
+ * Test numbers, by the last four digits of the destination (documented in docs/carriers/sandbox.md):
  * 0001 is accepted and then reported undelivered; 0002 is refused at submit for good;
  * 0003 fails with a retryable error on the first attempt and is accepted on the next.
  * Every other number is accepted and reported delivered.

@@ -174,7 +174,7 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
    * SMPP has no idempotency key: the adapter keeps the outcome of each key itself, in memory,
    * so a retry of a key it has seen sends nothing again, or only the parts not yet accepted. A
    * submit whose connection is lost before its response throws (an unknown outcome): the SMSC may
-   * have taken it, and the retry sends it again (README, SMPP).
+   * have taken it, and the retry sends it again (docs/carriers/smpp.md).
    */
   function send(submission: Submission): Promise<SubmitResult> {
     const key = `${submission.accountId}/${submission.idempotencyKey}`

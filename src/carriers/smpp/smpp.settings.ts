@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { CarrierAccounts } from '../carrier-numbers.ts'
 
-/** One SMPP carrier in PARLEY_CARRIERS, as the README's SMPP section describes it. */
+/** One SMPP carrier in PARLEY_CARRIERS, as docs/carriers/smpp.md describes it. */
 export const SmppSettings = Type.Object(
   {
     type: Type.Literal('smpp'),

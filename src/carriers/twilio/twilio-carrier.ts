@@ -29,8 +29,8 @@ async function errorCodeOf(body: Dispatcher.ResponseData['body']): Promise<numbe
 }
 
 /**
- * Twilio's Messages API (README, "Twilio"). Twilio takes no idempotency key, so a send retried
- * after an unknown outcome can be a second SMS; the README says when that happens.
+ * Twilio's Messages API (docs/carriers/twilio.md). Twilio takes no idempotency key, so a send retried
+ * after an unknown outcome can be a second SMS; docs/carriers/twilio.md says when that happens.
  */
 export function createTwilioCarrier(name: string, settings: TwilioSettings, options: TwilioOptions): CarrierAdapter {
   const baseUrl = (settings.baseUrl ?? TWILIO_API).replace(/\/+$/, '')

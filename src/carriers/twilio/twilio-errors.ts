@@ -2,7 +2,7 @@ import { carrierError, type CarrierErrorCode } from '../carrier-errors.ts'
 import type { CarrierError } from '../carrier.ts'
 
 // Twilio's error codes (both the API's answers to a send and the ErrorCode of a failed or
-// undelivered status callback) mapped to Sakari's per-message codes; the README's Twilio section
+// undelivered status callback) mapped to Sakari's per-message codes; docs/carriers/twilio.md
 // shows this table.
 const sakariCodeOf: Record<number, CarrierErrorCode> = {
   20003: 'MSG-033', // authentication failed: the configured credentials are wrong

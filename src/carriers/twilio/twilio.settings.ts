@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { CarrierAccounts } from '../carrier-numbers.ts'
 
-/** One Twilio carrier in PARLEY_CARRIERS (README, "Twilio"). */
+/** One Twilio carrier in PARLEY_CARRIERS (docs/carriers/twilio.md). */
 export const TwilioSettings = Type.Object(
   {
     type: Type.Literal('twilio'),

@@ -11,7 +11,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['carriers'],
         summary: 'List carriers',
         description:
-          "The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (README, 'Carriers'). Administrators only.",
+          'The carriers a sender may name: the sandbox and those in PARLEY_CARRIERS, each with its health as this instance sees it (docs/carriers/overview.md). Administrators only.',
         operationId: 'carriers.fetchAll',
         params: AccountParams,
         response: {

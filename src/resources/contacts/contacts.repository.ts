@@ -211,7 +211,7 @@ async function countTagged(db: DbOrTx, accountId: string, tag: string): Promise<
   return row!.total
 }
 
-// What each mergeStrategy does to an existing contact (README "mergeStrategy"). `excluded` is the
+// What each mergeStrategy does to an existing contact (docs/api/contacts.md, "mergeStrategy"). `excluded` is the
 // row as sent, with NULL for a field not given; the country always comes with the number.
 const mergeClauses: Record<MergeStrategy, string> = {
   append: `first_name = coalesce(excluded.first_name, c.first_name),

@@ -77,7 +77,7 @@ export async function openConversations(
 
 /**
  * Inbound to a contact with no open conversation with the sender reopens their most recently closed
- * one (README "Conversations and the inbox"), so the thread keeps its history; only one still
+ * one (docs/api/conversations.md), so the thread keeps its history; only one still
  * in the sender's current group, since the message must land in that group's inbox. Racing inbound
  * messages meet on the row lock (the loser re-checks `closed_at` and updates nothing). A writer that
  * opened a new conversation first makes this update break the partial unique index: the savepoint

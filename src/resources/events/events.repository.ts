@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Tx } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 
-// Every event type Parley records, in the order the README's event catalogue lists them: Sakari's
+// Every event type Parley records, in the order the event catalogue of docs/webhooks.md lists them: Sakari's
 // eleven, then Parley's own. Webhook subscriptions choose among them.
 export const eventTypes = [
   'contact-created',

@@ -12,7 +12,7 @@ import type { GroupRow } from './groups.table.ts'
 // - an acting user of any role, Administrators included, works only in the groups they are a member
 //   of: administrators add themselves to see a group's conversations;
 // - for users other than Administrators, a group counts only once one of its senders is active:
-//   an inbox stays hidden until its registration completes (README "Teams: users, senders and groups").
+//   an inbox stays hidden until its registration completes (docs/teams.md).
 
 /** The ids of the groups an acting user may work in, as a subquery; undefined means every group. */
 export function usableGroupIdsQuery(db: DbOrTx, principal: Principal) {

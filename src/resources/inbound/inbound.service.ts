@@ -61,7 +61,7 @@ const batchesOf = new WeakMap<Deps, Batches<Inbound, Received>>()
  * (reopened when closed, created when there is none) in the sender's group inbox, unread for its
  * members. STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in,
  * HELP/INFO get the help text; each keyword gets one automatic answer through the normal dispatch
- * pipeline (README "Inbound messages and keywords"). Concurrent messages of one account are written
+ * pipeline (docs/api/conversations.md, "Inbound messages and keywords"). Concurrent messages of one account are written
  * together (Batches); each answer comes once its message is committed.
  */
 export async function receiveInbound(deps: Deps, sender: SenderRow, message: InboundMessage): Promise<Received> {
@@ -272,7 +272,7 @@ async function inboundConversations(
 
 /**
  * The group's away message, when its office hours say away and this conversation has not had it in
- * the current away period (README "The shared inbox").
+ * the current away period (docs/shared-inbox.md).
  */
 async function awayReplyText(
   tx: Tx,

@@ -6,7 +6,7 @@ import { InboxHub } from './inbox-hub.ts'
 import { InboxEventsHeaders } from './inbox.schemas.ts'
 import { Viewer } from './inbox.service.ts'
 
-/** The live inbox: a Server-Sent Events stream of the changes the caller may see (README "The shared inbox"). */
+/** The live inbox: a Server-Sent Events stream of the changes the caller may see (docs/shared-inbox.md). */
 export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, db, log } = app.deps
   await app.register(fastifySSE, { heartbeatInterval: config.inbox.sseHeartbeatMs })
@@ -20,7 +20,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/accounts/:accountId/inbox/events',
     {
       // A stream never ends, so the OpenAPI document (whose every operation the Postman collection and
-      // the fuzz test call and wait for) leaves it out; the README documents it.
+      // the fuzz test call and wait for) leaves it out; docs/shared-inbox.md documents it.
       schema: { hide: true, params: AccountParams, headers: InboxEventsHeaders },
       sse: 'manual'
     },

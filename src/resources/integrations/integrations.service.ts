@@ -17,7 +17,7 @@ interface ParsedRecord {
 }
 
 /**
- * The rule of README "Integration sync": each number is synced with one record, the one of lowest
+ * The rule of docs/api/integrations.md: each number is synced with one record, the one of lowest
  * id among those that carry it; the others are reported and not linked. Once a number is synced its record keeps it, so a later
  * batch updates that contact from that record only, and a record of lower id arriving later is reported.
  */

@@ -20,7 +20,7 @@ export type ClientAuthentication =
   | { outcome: 'throttled'; retryAfterMs: number }
 
 /**
- * Checks a client id and secret (README "Authentication"). The credential row is read on every
+ * Checks a client id and secret (docs/authentication.md). The credential row is read on every
  * call, so a revocation refuses the next token request on every instance. A secret that already
  * verified skips scrypt (src/lib/verified-secrets.ts) and spends no budget; any other try spends one
  * of the budgets of wrong secrets, given back when it turns out right. A client id or address whose

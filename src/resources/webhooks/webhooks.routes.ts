@@ -62,7 +62,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookPolicy> = async (ap
         tags,
         summary: 'Subscribe to message events',
         description:
-          "Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (README, 'Webhooks'). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.",
+          "Events of the chosen types are POSTed to the URL, signed per Standard Webhooks with the answer's `secret`, which is shown only here (docs/webhooks.md). A URL on a private, loopback or link-local address is refused with WHK-002. Administrators only.",
         operationId: 'webhooks.subscribe',
         params: AccountParams,
         body: SubscribeRequest,

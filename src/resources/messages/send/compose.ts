@@ -224,7 +224,7 @@ export async function composeMessages(
       groupId: recipient.conversation?.group_id ?? sender.group_id
     })
   }
-  // Outbound never reopens a closed conversation, only inbound does (README "Conversations and the
+  // Outbound never reopens a closed conversation, only inbound does (docs/api/conversations.md, "Conversations and the
   // inbox"): the archive stays as the group left it, and a send (even a reply to an archived thread)
   // starts a new conversation.
   const conversations = await openConversations(

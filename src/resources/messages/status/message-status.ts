@@ -91,8 +91,8 @@ export async function applyReports(
 /**
  * A connection carrier (SMPP) can report on a message before dispatch has recorded the carrier id
  * its send answered, as the receipt may arrive before the send's transaction commits: such reports
- * are kept as a job applied a moment later, retried with backoff until the id is recorded (README,
- * "Carriers").
+ * are kept as a job applied a moment later, retried with backoff until the id is recorded (docs/carriers/overview.md,
+ * "Carrier adapters").
  */
 export async function keepReports(
   tx: Tx,
