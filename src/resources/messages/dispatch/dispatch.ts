@@ -4,7 +4,7 @@ import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers
 import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
 import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
-import { recordOutcomes, type Outcome } from '../status/message-status.ts'
+import { applyHeldReports, recordOutcomes, type Outcome } from '../status/message-status.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
 /** An outcome, and whether trying again later may change it. */
@@ -105,7 +105,7 @@ async function submitAll(
  * fail the message with the carrier's last error. Answers how many messages wait for a retry.
  */
 export async function dispatchMessages(
-  deps: Pick<Deps, 'db' | 'queue' | 'carriers'>,
+  deps: Pick<Deps, 'db' | 'queue' | 'carriers' | 'log'>,
   job: DispatchPayload,
   lastAttempt: boolean
 ): Promise<number> {
@@ -125,6 +125,7 @@ export async function dispatchMessages(
     await deps.db.transaction().execute(async (tx) => {
       await recordOutcomes(tx, deps.queue, job.accountId, carrier, settled)
     })
+    await applyHeldReports(deps, job.accountId, carrier, settled)
   }
   return retrying
 }
