@@ -20,7 +20,7 @@ import { unknownCarrierMessageIds } from './status/status.repository.ts'
  * inbound message goes to the sender with its number, whatever the account (sender numbers are
  * unique across the installation), and then through the inbound stage. Answers what the inbound
  * messages became, in order; a message to a number that is no live sender of this carrier is logged
- * and dropped. `known` holds senders the caller has just looked up, by the number it looked up, so
+ * and dropped, and one received before is acknowledged and stored once (receiveInbound). `known` holds senders the caller has just looked up, by the number it looked up, so
  * they are not read twice.
  */
 export async function receiveCarrierEvents(
@@ -37,7 +37,8 @@ export async function receiveCarrierEvents(
     if (event.kind !== 'inbound') continue
     const sender = await senderOf(deps, carrier, event.message.to, known)
     if (!sender) continue
-    received.push(await receiveInbound(deps, sender, event.message))
+    const answer = await receiveInbound(deps, sender, event.message)
+    if (answer) received.push(answer)
   }
   return received
 }
