@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url'
 
 const folder = fileURLToPath(new URL('.', import.meta.url))
 const benchmarks = readdirSync(folder)
-  .filter((file) => file.endsWith('.ts') && !['run.ts', 'harness.ts', 'bare-server.ts', 'ceilings.ts'].includes(file))
+  .filter(
+    (file) =>
+      file.endsWith('.ts') && !['run.ts', 'harness.ts', 'bare-server.ts', 'ceilings.ts', 'smpp-peer.ts'].includes(file)
+  )
   .map((file) => file.slice(0, -3))
 const [name, ...options] = process.argv.slice(2)
 if (!name || !existsSync(`${folder}/${name}.ts`) || !benchmarks.includes(name)) {

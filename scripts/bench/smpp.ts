@@ -1,4 +1,6 @@
 // npm run bench -- smpp [--messages 5000] [--window 50] [--batch 500]
+// npm run bench -- smpp --peer [--messages 2000] [--parley <dir>]: end to end through a server, its
+// peer sending each receipt at once (smpp-peer.ts).
 // Messages per second through the SMPP adapter to the Perl test SMSC (test/carriers/smsc), from the
 // first submit_sm to the last delivered receipt handed to onEvent, beside the sandbox adapter's rate
 // (its submits recorded in PostgreSQL, its receipts announced at once) in the same run. The adapter
@@ -11,6 +13,11 @@ import { createDb } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrator.ts'
 import { startSmppCarrier, startSmsc, until } from '../../test/helpers/smsc.ts'
 import { BENCH_ACCOUNT, freshDatabase, option } from './harness.ts'
+
+if (process.argv.includes('--peer')) {
+  await import('./smpp-peer.ts')
+  process.exit(0)
+}
 
 const total = option('messages', 5000)
 const windowSize = option('window', 50)

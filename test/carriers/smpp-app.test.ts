@@ -64,6 +64,58 @@ t.test('a sender on an SMPP carrier, through the HTTP API', async (t) => {
     t.equal(statuses.length, 40)
   })
 
+  t.test(
+    'a deliver_sm sent again is acknowledged and stored once; the same text after another message, or after a send, is new',
+    async (t) => {
+      const mobile = '+12025550162'
+      const { messages } = await created(
+        api('POST', '/messages', { contacts: [{ mobile: { number: mobile } }], template: 'Running late?' })
+      )
+      const sent = await messageReaching(app, account, messages[0].id, ['delivered', 'undelivered', 'failed'])
+      const answered = () => smsc.of('deliver_sm_resp').filter((event) => event.receipt === 0)
+      const deliver = async (text: string, times: number) => {
+        const before = answered().length
+        smsc.command({ cmd: 'deliver', from: mobile, to: number, text, times })
+        await smsc.waitFor(() => answered().length >= before + times)
+        return answered()
+          .slice(before)
+          .map((event) => event.status)
+      }
+      t.same(await deliver('Ten minutes', 3), [0, 0, 0], 'each copy is answered ESME_ROK')
+      t.same(await deliver('On my way', 1), [0])
+      t.same(await deliver('Ten minutes', 1), [0])
+      // An answer to a new question is never taken for a copy, even with the same text.
+      const question = await created(
+        api('POST', '/messages', { contacts: [{ mobile: { number: mobile } }], template: 'Still ten minutes?' })
+      )
+      await messageReaching(app, account, question.messages[0].id, ['delivered', 'undelivered', 'failed'])
+      t.same(await deliver('Ten minutes', 1), [0])
+      const stored = await app.db
+        .selectFrom('messages')
+        .select(['id', 'body'])
+        .where('conversation_id', '=', sent.conversation.id)
+        .where('outgoing', '=', false)
+        .orderBy('created_at')
+        .execute()
+      t.same(
+        stored.map((message) => message.body),
+        ['Ten minutes', 'On my way', 'Ten minutes', 'Ten minutes']
+      )
+      const received = await app.db
+        .selectFrom('events')
+        .select('payload')
+        .where('account_id', '=', account.accountId)
+        .where('event_type', '=', 'message-received')
+        .execute()
+      const ids = received.map((event) => (event.payload as { id: string }).id)
+      t.same(
+        stored.map((message) => ids.filter((id) => id === message.id).length),
+        [1, 1, 1, 1],
+        'one message-received event each'
+      )
+    }
+  )
+
   t.test('a reply lands in the conversation; STOP opts the contact out', async (t) => {
     const { messages } = await created(
       api('POST', '/messages', { contacts: [{ mobile: { number: '+12025550161' } }], template: 'Table for two?' })

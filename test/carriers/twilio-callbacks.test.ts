@@ -1,6 +1,8 @@
 import t, { type Test as Tap } from 'tap'
 import twilio from 'twilio'
+import { sql } from 'kysely'
 import { buildTestApp } from '../helpers/app.ts'
+import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount, type TestAccount } from '../helpers/fixtures.ts'
 import { messageReaching } from '../helpers/messaging.ts'
 import { startPrism } from '../helpers/prism.ts'
@@ -19,16 +21,18 @@ type Params = Record<string, string>
 
 t.test('Twilio status callbacks and incoming messages', async (t) => {
   const prism = await startPrism(t)
-  const app = await buildTestApp(t, {
+  const env = {
+    DATABASE_URL: await createTestDatabase(t),
     PARLEY_PUBLIC_URL: publicUrl,
     // Each test has its own account, and the installation lets every one use any number.
     PARLEY_CARRIERS: JSON.stringify({
       [CARRIER]: { type: 'twilio', accountSid, authToken, baseUrl: prism.url, accounts: { '*': ['*'] } }
     })
-  })
+  }
+  const app = await buildTestApp(t, env)
 
-  const post = (path: string, params: Params, signature?: string) =>
-    app.inject({
+  const post = (path: string, params: Params, signature?: string, instance = app) =>
+    instance.inject({
       method: 'POST',
       url: path,
       headers: {
@@ -37,8 +41,8 @@ t.test('Twilio status callbacks and incoming messages', async (t) => {
       },
       payload: new URLSearchParams(params).toString()
     })
-  const signed = (url: string, params: Params, token = authToken) =>
-    post(new URL(url).pathname, params, twilio.getExpectedTwilioSignature(token, url, params))
+  const signed = (url: string, params: Params, token = authToken, instance = app) =>
+    post(new URL(url).pathname, params, twilio.getExpectedTwilioSignature(token, url, params), instance)
 
   const messageRows = async () =>
     Number(
@@ -184,6 +188,69 @@ t.test('Twilio status callbacks and incoming messages', async (t) => {
       type: 'MMS',
       media: [{ url: reply.MediaUrl0, type: 'image/jpeg' }]
     })
+  })
+
+  t.test('an incoming message sent again, in turn or at once, is answered as the first and stored once', async (t) => {
+    const account = await createTestAccount(app)
+    const number = await twilioSender(account)
+    // A second instance on the same database: copies there race the first instance's in PostgreSQL.
+    const other = await buildTestApp(t, { ...env, PARLEY_WORKERS: 'false' })
+    const incoming = (sid: string, from: string, body: string): Params => ({
+      MessageSid: sid,
+      SmsMessageSid: sid,
+      SmsSid: sid,
+      AccountSid: accountSid,
+      From: from,
+      To: number,
+      Body: body,
+      NumMedia: '0',
+      NumSegments: '1',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01'
+    })
+    const inTurn = incoming(`SM${'cd'.repeat(16)}`, '+12025550147', 'Is the patio open?')
+    const atOnce = incoming(`SM${'ef'.repeat(16)}`, '+12025550148', 'Table for six?')
+    const answers = [await signed(inboundUrl, inTurn), await signed(inboundUrl, inTurn)]
+    answers.push(
+      ...(await Promise.all(
+        Array.from({ length: 6 }, (_, index) => signed(inboundUrl, atOnce, authToken, index % 2 === 0 ? app : other))
+      ))
+    )
+    for (const answer of answers) {
+      t.equal(answer.statusCode, 200, answer.body)
+      t.match(answer.headers['content-type'], /^text\/xml/)
+      t.equal(answer.body, '<?xml version="1.0" encoding="UTF-8"?><Response/>')
+    }
+
+    for (const { MessageSid: sid, Body: body } of [inTurn, atOnce]) {
+      const stored = await app.db
+        .selectFrom('messages')
+        .select(['id', 'body', 'conversation_id'])
+        .where('carrier', '=', CARRIER)
+        .where('carrier_message_id', '=', sid!)
+        .execute()
+      t.equal(stored.length, 1, `${sid} stored once`)
+      t.equal(stored[0]!.body, body)
+      const conversation = await created(caller(app, account)('GET', `/conversations/${stored[0]!.conversation_id}`))
+      t.match(conversation.lastMessage, { id: stored[0]!.id, message: body })
+    }
+    const events = await app.db
+      .selectFrom('events')
+      .select(['event_type', sql<number>`count(*)::int`.as('count')])
+      .where('account_id', '=', account.accountId)
+      .where('event_type', 'in', ['contact-created', 'conversation-started', 'message-received'])
+      .groupBy('event_type')
+      .orderBy('event_type')
+      .execute()
+    t.same(
+      events,
+      [
+        { event_type: 'contact-created', count: 2 },
+        { event_type: 'conversation-started', count: 2 },
+        { event_type: 'message-received', count: 2 }
+      ],
+      'one contact, conversation and message event for each of the two messages'
+    )
   })
 
   t.test('only carriers that sign their callbacks have these routes', async (t) => {

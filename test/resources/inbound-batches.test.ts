@@ -87,54 +87,60 @@ t.test('concurrent inbound messages', async (t) => {
     }
   })
 
-  t.test('a message that cannot be stored fails alone; the others arriving with it are stored', async (t) => {
-    const account = await createTestAccount(app)
-    const number = uniqueNumber()
-    await created(caller(app, account)('POST', '/senders', { number, status: 'active', carrier: 'twilio-main' }))
-    const url = `${twilioMainEnv.PARLEY_PUBLIC_URL}/carriers/twilio-main/inbound`
-    const inbound = (from: string, sid: string, body: string) => {
-      const params = {
-        MessageSid: sid,
-        SmsSid: sid,
-        AccountSid: 'AC0123456789abcdef0123456789abcdef',
-        From: from,
-        To: number,
-        Body: body,
-        NumMedia: '0'
+  t.test(
+    'a message that cannot be stored fails alone, one sent again is stored once; the others arriving with them are stored',
+    async (t) => {
+      const account = await createTestAccount(app)
+      const number = uniqueNumber()
+      await created(caller(app, account)('POST', '/senders', { number, status: 'active', carrier: 'twilio-main' }))
+      const url = `${twilioMainEnv.PARLEY_PUBLIC_URL}/carriers/twilio-main/inbound`
+      const inbound = (from: string, sid: string, body: string) => {
+        const params = {
+          MessageSid: sid,
+          SmsSid: sid,
+          AccountSid: 'AC0123456789abcdef0123456789abcdef',
+          From: from,
+          To: number,
+          Body: body,
+          NumMedia: '0'
+        }
+        return app.inject({
+          method: 'POST',
+          url: new URL(url).pathname,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilio.getExpectedTwilioSignature('test-token', url, params)
+          },
+          payload: new URLSearchParams(params).toString()
+        })
       }
-      return app.inject({
-        method: 'POST',
-        url: new URL(url).pathname,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature('test-token', url, params)
-        },
-        payload: new URLSearchParams(params).toString()
-      })
-    }
-    const sid = (index: number) => `SM${String(index).padStart(32, '0')}`
-    t.equal((await inbound('+12025550900', sid(0), 'Stored once')).statusCode, 200)
+      const sid = (index: number) => `SM${String(index).padStart(32, '0')}`
+      t.equal((await inbound('+12025550900', sid(0), 'Stored once')).statusCode, 200)
 
-    // The carrier's message id is unique: the same one again breaks whichever transaction holds it.
-    const senders = Array.from({ length: 12 }, (_, index) => `+1202555${String(2000 + index)}`)
-    const answers = await Promise.all([
-      ...senders.slice(0, 6).map((from, index) => inbound(from, sid(index + 1), `Fine ${index}`)),
-      inbound('+12025550901', sid(0), 'A duplicate'),
-      ...senders.slice(6).map((from, index) => inbound(from, sid(index + 7), `Fine ${index + 6}`))
-    ])
-    const statuses = answers.map((answer) => answer.statusCode)
-    t.equal(statuses[6], 500, 'the duplicate fails')
-    t.same(
-      statuses.filter((_, index) => index !== 6),
-      senders.map(() => 200)
-    )
-    const stored = await created(caller(app, account)('GET', '/messages?limit=100'))
-    t.same(
-      stored.map((message: { message: string }) => message.message).sort(),
-      ['Stored once', ...senders.map((_, index) => `Fine ${index}`)].sort(),
-      'every other message is stored, once'
-    )
-    const recorded = await events(account)
-    t.equal(recorded.filter((event) => event.event_type === 'message-received').length, 1 + senders.length)
-  })
+      // A message sent again (its carrier id is stored) is acknowledged and stored no more; one that
+      // PostgreSQL cannot store (text cannot hold NUL) breaks whichever transaction holds it.
+      const senders = Array.from({ length: 12 }, (_, index) => `+1202555${String(2000 + index)}`)
+      const answers = await Promise.all([
+        ...senders.slice(0, 6).map((from, index) => inbound(from, sid(index + 1), `Fine ${index}`)),
+        inbound('+12025550901', sid(0), 'A duplicate'),
+        inbound('+12025550902', sid(99), 'Cannot be \u0000 stored'),
+        ...senders.slice(6).map((from, index) => inbound(from, sid(index + 7), `Fine ${index + 6}`))
+      ])
+      const statuses = answers.map((answer) => answer.statusCode)
+      t.equal(statuses[6], 200, 'the duplicate is acknowledged as the first was')
+      t.equal(statuses[7], 500, 'the message that cannot be stored fails')
+      t.same(
+        statuses.filter((_, index) => index !== 6 && index !== 7),
+        senders.map(() => 200)
+      )
+      const stored = await created(caller(app, account)('GET', '/messages?limit=100'))
+      t.same(
+        stored.map((message: { message: string }) => message.message).sort(),
+        ['Stored once', ...senders.map((_, index) => `Fine ${index}`)].sort(),
+        'every other message is stored, once'
+      )
+      const recorded = await events(account)
+      t.equal(recorded.filter((event) => event.event_type === 'message-received').length, 1 + senders.length)
+    }
+  )
 })

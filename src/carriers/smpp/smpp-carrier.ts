@@ -5,6 +5,7 @@ import { newId } from '../../shared/ids.ts'
 import { carrierError } from '../carrier-errors.ts'
 import type { CarrierAdapter, CarrierEvent, Submission, SubmitResult } from '../carrier.ts'
 import { inboundAddress, messageOf, partOf, submitParts } from './smpp-codec.ts'
+import { createDuplicateMatcher } from './smpp-duplicates.ts'
 import { createInboundAssembler } from './smpp-inbound.ts'
 import { createLink, NotSentError, type Link, type LinkHealth, type LinkRole, type LinkTiming } from './smpp-link.ts'
 import { createPacer } from './smpp-pacer.ts'
@@ -18,6 +19,8 @@ export interface SmppTiming extends LinkTiming {
   bindWaitMs: number
   receiptHoldMs: number
   inboundPartsTimeoutMs: number
+  /** How long after an incoming message the same text between the same numbers is that message again. */
+  inboundDuplicateMs: number
   throttlePauseMinMs: number
   throttlePauseMaxMs: number
 }
@@ -30,6 +33,7 @@ export const DEFAULT_SMPP_TIMING: SmppTiming = {
   bindWaitMs: 5_000,
   receiptHoldMs: 10_000,
   inboundPartsTimeoutMs: 60_000,
+  inboundDuplicateMs: 120_000,
   throttlePauseMinMs: 250,
   throttlePauseMaxMs: 10_000
 }
@@ -78,7 +82,11 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
     capacity: REMEMBERED * 2,
     report: (report) => emit({ kind: 'status', report })
   })
-  const inbound = createInboundAssembler((message) => emit({ kind: 'inbound', message }), timing.inboundPartsTimeoutMs)
+  const duplicates = createDuplicateMatcher(timing.inboundDuplicateMs, REMEMBERED)
+  const inbound = createInboundAssembler(
+    (message) => emit({ kind: 'inbound', message: { ...message, carrierMessageId: duplicates.idOf(message) } }),
+    timing.inboundPartsTimeoutMs
+  )
   const pacer = createPacer({
     windowSize: settings.windowSize ?? 10,
     throughput: settings.throughput,
@@ -149,6 +157,7 @@ export function createSmppCarrier(name: string, settings: SmppSettings, options:
 
   async function submit(key: string, submission: Submission): Promise<SubmitResult> {
     if (!(await bound())) return { ok: false, failure: 'retryable', error: carrierError('MSG-033') }
+    duplicates.sent(submission.from, submission.to)
     const known = progress.get(key) ?? { reference: nextReference++ & 0xffff, partIds: [] }
     progress.delete(key)
     progress.set(key, known)

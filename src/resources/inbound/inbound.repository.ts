@@ -56,3 +56,31 @@ export async function findKnownContacts(
     ])
   )
 }
+
+export interface CarrierKey {
+  carrier: string
+  carrierMessageId: string
+}
+
+/**
+ * Of these carrier messages, the ones already stored (whatever the account: a carrier's message id
+ * is unique across the installation, messages_carrier_message_key), by `carrier\nid`.
+ */
+export async function storedCarrierMessages(
+  tx: Tx,
+  keys: readonly CarrierKey[]
+): Promise<Map<string, { id: string; accountId: string }>> {
+  const { rows } = await sql<{ id: string; account_id: string; carrier: string; carrier_message_id: string }>`
+    SELECT m.id, m.account_id, m.carrier, m.carrier_message_id
+    FROM unnest(${keys.map((key) => key.carrier)}::text[], ${keys.map((key) => key.carrierMessageId)}::text[]) AS k(carrier, id)
+    JOIN messages m ON m.carrier = k.carrier AND m.carrier_message_id = k.id AND m.carrier_message_id IS NOT NULL
+  `.execute(tx)
+  return new Map(
+    rows.map((row) => [
+      carrierKeyOf({ carrier: row.carrier, carrierMessageId: row.carrier_message_id }),
+      { id: row.id, accountId: row.account_id }
+    ])
+  )
+}
+
+export const carrierKeyOf = (key: CarrierKey) => `${key.carrier}\n${key.carrierMessageId}`

@@ -22,7 +22,8 @@ import {
   type ConversationKey
 } from '../conversations/conversations.repository.ts'
 import { recordEvents, type DomainEvent } from '../events/events.repository.ts'
-import { findKnownContacts, type KnownContact } from './inbound.repository.ts'
+import { isUniqueViolation } from '../../db/errors.ts'
+import { carrierKeyOf, findKnownContacts, storedCarrierMessages, type KnownContact } from './inbound.repository.ts'
 import { Batches } from './inbound-batches.ts'
 import { insertMessageViews, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
@@ -54,7 +55,7 @@ interface Inbound {
 // the first message of a burst waits for the others.
 const BATCH_CAP = 64
 
-const batchesOf = new WeakMap<Deps, Batches<Inbound, Received>>()
+const batchesOf = new WeakMap<Deps, Batches<Inbound, Received | undefined>>()
 
 /**
  * An inbound message to a sender: lands in the open conversation of the contact and sender
@@ -62,9 +63,15 @@ const batchesOf = new WeakMap<Deps, Batches<Inbound, Received>>()
  * members. STOP-family keywords opt the contact out account-wide, START/UNSTOP opt them back in,
  * HELP/INFO get the help text; each keyword gets one automatic answer through the normal dispatch
  * pipeline (docs/api/conversations.md, "Inbound messages and keywords"). Concurrent messages of one account are written
- * together (Batches); each answer comes once its message is committed.
+ * together (Batches); each answer comes once its message is committed. A message the carrier sent
+ * before (its carrier id is stored) changes nothing: it answers the stored message without a reply,
+ * or undefined when that message is another account's.
  */
-export async function receiveInbound(deps: Deps, sender: SenderRow, message: InboundMessage): Promise<Received> {
+export async function receiveInbound(
+  deps: Deps,
+  sender: SenderRow,
+  message: InboundMessage
+): Promise<Received | undefined> {
   const from = parsePhone(message.from)
   if (!from) throw new ApiError('CONT-001', `Invalid mobile number ${message.from}`)
   let batches = batchesOf.get(deps)
@@ -81,23 +88,83 @@ export async function receiveInbound(deps: Deps, sender: SenderRow, message: Inb
 
 /**
  * A batch in one transaction; when it fails, each message again on its own, so one bad message
- * fails alone and none is lost to another's error.
+ * fails alone and none is lost to another's error. A message that failed on its own because another
+ * transaction (another instance's) stored the same carrier message first is tried once more: that
+ * transaction has committed, so the retry finds the message stored and acknowledges it.
  */
 async function writeBatch(
   deps: Deps,
   accountId: string,
-  items: readonly Inbound[]
-): Promise<Array<PromiseSettledResult<Received>>> {
+  items: readonly Inbound[],
+  retried = false
+): Promise<Array<PromiseSettledResult<Received | undefined>>> {
   try {
-    const received = await deps.db.transaction().execute((tx) => receiveAll(tx, deps, accountId, items))
+    const received = await deps.db.transaction().execute((tx) => receiveOnce(tx, deps, accountId, items))
     return received.map((value) => ({ status: 'fulfilled', value }))
   } catch (error) {
-    if (items.length === 1) return [{ status: 'rejected', reason: error }]
+    if (items.length === 1)
+      return isUniqueViolation(error, 'messages_carrier_message_key') && !retried
+        ? await writeBatch(deps, accountId, items, true)
+        : [{ status: 'rejected', reason: error }]
     deps.log.warn({ err: error, accountId, messages: items.length }, 'inbound batch failed; its messages go one by one')
-    const results: Array<PromiseSettledResult<Received>> = []
+    const results: Array<PromiseSettledResult<Received | undefined>> = []
     for (const item of items) results.push(...(await writeBatch(deps, accountId, [item])))
     return results
   }
+}
+
+/**
+ * Carriers send a message again when they are not sure it arrived (Twilio retries a callback that
+ * timed out or failed; an SMSC a deliver_sm whose response it missed). A message whose carrier id is
+ * stored, or taken by an earlier message of the batch, is written no more: no second row, event or
+ * reply; it is answered as received, with the stored message when it is this account's.
+ */
+async function receiveOnce(
+  tx: Tx,
+  deps: Deps,
+  accountId: string,
+  items: readonly Inbound[]
+): Promise<Array<Received | undefined>> {
+  const keyOf = ({ sender, message }: Inbound) =>
+    carrierKeyOf({ carrier: sender.carrier, carrierMessageId: message.carrierMessageId })
+  const stored = await storedCarrierMessages(
+    tx,
+    items.map(({ sender, message }) => ({ carrier: sender.carrier, carrierMessageId: message.carrierMessageId }))
+  )
+  const firstOf = new Map<string, number>()
+  items.forEach((item, index) => {
+    const key = keyOf(item)
+    if (!stored.has(key) && !firstOf.has(key)) firstOf.set(key, index)
+  })
+  const fresh = [...firstOf.values()]
+  const written =
+    fresh.length === 0
+      ? []
+      : await receiveAll(
+          tx,
+          deps,
+          accountId,
+          fresh.map((index) => items[index]!)
+        )
+  const byIndex = new Map(fresh.map((index, position) => [index, written[position]!]))
+  const earlier = await messageViews(
+    tx,
+    accountId,
+    [...stored.values()].flatMap((message) => (message.accountId === accountId ? [message.id] : []))
+  )
+  const earlierById = new Map(earlier.map((view) => [view.id, toMessage(view)]))
+  return items.map((item, index) => {
+    const received = byIndex.get(index)
+    if (received) return received
+    const key = keyOf(item)
+    deps.log.info(
+      { accountId, carrier: item.sender.carrier, carrierMessageId: item.message.carrierMessageId },
+      'inbound message received again; acknowledged and stored once'
+    )
+    const first = stored.get(key)
+    const message = first ? earlierById.get(first.id) : byIndex.get(firstOf.get(key)!)!.message
+    return message ? { message } : undefined
+  })
 }
 
 /**

@@ -5,7 +5,8 @@
 #
 # Output: one JSON object a line on stdout, for every PDU received (decoded fields) and every
 # event (listening, bind, message reassembled, receipt sent). Input: one JSON command a line on stdin:
-#   {"cmd":"deliver","from":"+1…","to":"+1…","text":"…","coding":0|8,"concat":"udh"|"sar"|null}
+#   {"cmd":"deliver","from":"+1…","to":"+1…","text":"…","coding":0|8,"concat":"udh"|"sar"|null,"times":1}
+#   ("times": the same deliver_sm PDUs sent that many times, as an SMSC resends one whose response it missed)
 #   {"cmd":"set","throttle":0.2}   {"cmd":"unbind"}   {"cmd":"quit"}
 # Destinations ending 9991 get an UNDELIV receipt, 9992 EXPIRED, 9993 REJECTD; 9994 is refused at
 # submit (ESME_RINVDSTADR). Accepted submits and sent receipts are journalled in --state, so a
@@ -214,7 +215,7 @@ sub on_command {
   @chunks = ('') unless @chunks;
   my $ref = ++$deliver_ref % 256;
   my ($src, $dst) = map { (my $a = $_) =~ s/^\+//; $a } $command->{from}, $command->{to};
-  for my $i (0 .. $#chunks) {
+  for my $copy (1 .. ($command->{times} // 1)) { for my $i (0 .. $#chunks) {
     my @concat = !$command->{concat} ? ()
       : $command->{concat} eq 'sar'
       ? (sar_msg_ref_num => pack('n', $ref), sar_total_segments => pack('C', scalar @chunks), sar_segment_seqnum => pack('C', $i + 1))
@@ -224,8 +225,8 @@ sub on_command {
       dest_addr_ton => 1, dest_addr_npi => 1, destination_addr => $dst,
       esm_class => ($command->{concat} && $command->{concat} eq 'udh') ? 0x40 : 0, data_coding => $coding,
       short_message => $body, @concat, async => 1);
-  }
-  out(event => 'delivered', parts => scalar @chunks);
+  } }
+  out(event => 'delivered', parts => scalar @chunks, times => $command->{times} // 1);
 }
 
 while (1) {

@@ -5,7 +5,7 @@ import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
 import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
 import { numberAllowed } from '../../senders/sender-numbers.ts'
-import { recordOutcomes, type Outcome } from '../status/message-status.ts'
+import { applyHeldReports, recordOutcomes, type Outcome } from '../status/message-status.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
 /** An outcome, and whether trying again later may change it. */
@@ -106,7 +106,7 @@ async function submitAll(
  * fail the message with the carrier's last error. Answers how many messages wait for a retry.
  */
 export async function dispatchMessages(
-  deps: Pick<Deps, 'db' | 'queue' | 'carriers' | 'config'>,
+  deps: Pick<Deps, 'db' | 'queue' | 'carriers' | 'config' | 'log'>,
   job: DispatchPayload,
   lastAttempt: boolean
 ): Promise<number> {
@@ -132,6 +132,7 @@ export async function dispatchMessages(
     await deps.db.transaction().execute(async (tx) => {
       await recordOutcomes(tx, deps.queue, job.accountId, carrier, settled)
     })
+    await applyHeldReports(deps, job.accountId, carrier, settled)
   }
   return retrying
 }
