@@ -14,7 +14,7 @@ const CAPACITY = 200_000
 /**
  * Status reports that arrived before dispatch recorded their carrier ids, held in this process so
  * the dispatch that records an id applies its report right after its transaction commits, instead
- * of the report waiting for its kept job (README "A report ahead of its message"). Only a shortcut:
+ * of the report waiting for its kept job (docs/carriers/overview.md, "A report ahead of its message"). Only a shortcut:
  * each such report is also kept as a job in the database before its receipt is acknowledged, and
  * that job applies it when this process did not (another instance dispatched it, or this one died);
  * applying a report twice changes nothing the second time, as statuses only move forward.
