@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 
 // Which account may use which numbers of a configured carrier: the installation decides, in the
-// carrier's `accounts` setting (README "Carriers", "Numbers per account"). A carrier's numbers all
+// carrier's `accounts` setting (docs/carriers/overview.md, "Numbers per account"). A carrier's numbers all
 // reach one connection or one provider account, so without this any Administrator could add a
 // sender for a number another account uses there, then read its inbound messages and send as it.
 

@@ -129,7 +129,7 @@ const lockUser = sql<UserName | null>`(
 
 // A conversation's assignee is its contact's assigned user while that user is a member of the
 // conversation's group; in any other group the contact reads as unassigned, so no group's inbox shows
-// (or filters by) a user who is not one of its members (README "Assignment").
+// (or filters by) a user who is not one of its members (docs/shared-inbox.md, "Assignment across groups").
 const assignedUser = sql<ConversationView['assigned_user']>`(
   SELECT jsonb_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name, 'email', u.email)
   FROM users u JOIN group_users gu ON gu.user_id = u.id AND gu.group_id = cv.group_id
