@@ -52,6 +52,7 @@ const EnvSchema = Type.Object({
   PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
   PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  PARLEY_QUEUE_CRON_CHECK_SECONDS: Type.Integer({ minimum: 1, maximum: 45, default: 30 }),
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   PARLEY_WEBHOOKS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
   // Seconds between attempts: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, about 27 hours in all.
@@ -122,6 +123,8 @@ export interface Config {
   sharedFiles: SharedFileLimits
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
+  /** How often pg-boss looks for due cron schedules (a due minute is sent within this many seconds). */
+  queueCronCheckSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
   publicUrl?: string
   inbox: InboxOptions
@@ -278,6 +281,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    queueCronCheckSeconds: valid.PARLEY_QUEUE_CRON_CHECK_SECONDS,
     inbox: {
       lockSeconds: valid.PARLEY_LOCK_SECONDS,
       sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
