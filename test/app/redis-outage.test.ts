@@ -3,16 +3,7 @@ import { once } from 'node:events'
 import net from 'node:net'
 import t from 'tap'
 import { createTestDatabase } from '../helpers/database.ts'
-
-// A Redis server of this test's own, stopped and started again under a running Parley server.
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as net.AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
-}
+import { freePort } from '../helpers/ports.ts'
 
 async function until(done: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -22,6 +13,7 @@ async function until(done: () => Promise<boolean> | boolean, what: string, timeo
   }
 }
 
+// A Redis server of this test's own, stopped and started again under a running Parley server.
 function startRedis(t: { teardown: (fn: () => void) => void }, port: number): ChildProcess {
   const redis = spawn(
     'redis-server',
