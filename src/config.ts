@@ -24,7 +24,7 @@ export const EnvSchema = Type.Object({
   PARLEY_DATA_DIR: Type.Optional(
     Type.String({
       description:
-        'where the embedded PostgreSQL keeps its data. Unset, it is `./.data`, except as root in a folder the `postgres` user cannot enter (a clone in `/root`, as in containers and CI runners): then `/var/lib/parley`. The folder is logged at start. A folder set here must be enterable by the `postgres` user when running as root',
+        'where the embedded PostgreSQL keeps its data. Unset, it is `./.data`, except as root in a folder the `postgres` user cannot enter (a clone in `/root`, as in containers and CI runners): then `/var/lib/parley`, with the PostgreSQL binaries copied once per version to `/var/cache/parley/` (root-owned, readable by all). The folder is logged at start; the server logs to `<folder>/postgres/postgresql.log`. A folder set here must be enterable by the `postgres` user when running as root',
       minLength: 1
     })
   ),
@@ -216,6 +216,13 @@ export const EnvSchema = Type.Object({
     maximum: 3600,
     default: 60
   }),
+  PARLEY_QUEUE_CRON_CHECK_SECONDS: Type.Integer({
+    description:
+      'how often pg-boss looks for due cron schedules (1–45): a due minute starts its job within about this many seconds, plus up to 5 s to forward it',
+    minimum: 1,
+    maximum: 45,
+    default: 30
+  }),
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({
     description:
       'deliver webhooks to private, loopback and link-local addresses too (and accept them when subscribing): for local development and tests only',
@@ -340,6 +347,8 @@ export interface Config {
   sharedFiles: SharedFileLimits
   /** How often pg-boss looks for jobs whose worker died (missed heartbeats) and retries them. */
   queueSuperviseSeconds: number
+  /** How often pg-boss looks for due cron schedules (a due minute is sent within this many seconds). */
+  queueCronCheckSeconds: number
   /** Where carriers reach Parley's callback routes, without a trailing slash. */
   publicUrl?: string
   inbox: InboxOptions
@@ -496,6 +505,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     },
     sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
+    queueCronCheckSeconds: valid.PARLEY_QUEUE_CRON_CHECK_SECONDS,
     inbox: {
       lockSeconds: valid.PARLEY_LOCK_SECONDS,
       sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,

@@ -34,6 +34,7 @@ export async function createDeps(config: Readonly<Config>, options: DepsOptions)
     connectionString: config.databaseUrl,
     runWorkers: config.workers,
     superviseSeconds: config.queueSuperviseSeconds,
+    cronCheckSeconds: config.queueCronCheckSeconds,
     log: options.log
   })
   try {

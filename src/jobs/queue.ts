@@ -20,7 +20,7 @@ export interface Task<S extends TSchema = TSchema> {
   queue?: QueueOptions
   /** Jobs of this task one process runs at once (default 1). */
   concurrency?: (config: Readonly<Config>) => number
-  /** A cron expression: the task also runs on that schedule, once across all instances. */
+  /** A cron expression: the task also runs on that schedule, once across all instances, with the payload {}. */
   cron?: string
   /** deps.log is a child logger naming the job, its task, account and request. */
   run(deps: Deps, payload: Static<S>, job: JobRef): Promise<void>
@@ -36,11 +36,14 @@ export interface QueueSettings {
   runWorkers: boolean
   /** How often pg-boss retries the jobs of workers that stopped sending heartbeats. */
   superviseSeconds?: number
+  /** How often pg-boss looks for due cron schedules (1–45 s; its default is 30). */
+  cronCheckSeconds?: number
   log: Logger
 }
 
 // What a job's log lines are tagged with, when its payload carries them.
 const LogContext = Type.Object({ accountId: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()) })
+const CRON_PAYLOAD = {}
 
 /** pg-boss on the application's database: one per process, shared by the HTTP app and the workers. */
 export class Queue {
@@ -54,7 +57,10 @@ export class Queue {
       supervise: settings.runWorkers,
       schedule: settings.runWorkers,
       superviseIntervalSeconds: settings.superviseSeconds,
-      monitorIntervalSeconds: settings.superviseSeconds
+      monitorIntervalSeconds: settings.superviseSeconds,
+      cronMonitorIntervalSeconds: settings.cronCheckSeconds,
+      // A due minute is first filed in pg-boss's own send-it queue, then forwarded to the task's.
+      cronWorkerIntervalSeconds: settings.cronCheckSeconds && Math.min(settings.cronCheckSeconds, 5)
     })
     this.#boss.on('error', (error) => settings.log.error({ err: error }, 'job queue error'))
   }
@@ -68,18 +74,39 @@ export class Queue {
   /** Runs the tasks' jobs (and schedules the cron ones) in this process until stop(). */
   async work(deps: Deps, tasks: readonly Task[]): Promise<void> {
     for (const task of tasks) {
-      if (task.cron) await this.#boss.schedule(task.name, task.cron)
-      await this.#boss.work<unknown>(
+      if (task.cron) {
+        if (!Value.Check(task.payload, CRON_PAYLOAD)) throw new Error(`The cron task ${task.name} must accept {}`)
+        // pg-boss starts a scheduled job with the data the schedule was given, and null when none was,
+        // which no payload schema of an object accepts: every tick failed (issue 20, test/jobs/cron.test.ts).
+        await this.#boss.schedule(task.name, task.cron, CRON_PAYLOAD)
+      }
+      await this.#boss.work(
         task.name,
-        { batchSize: 1, pollingIntervalSeconds: 1, localConcurrency: task.concurrency?.(deps.config) ?? 1 },
+        {
+          batchSize: 1,
+          pollingIntervalSeconds: 1,
+          localConcurrency: task.concurrency?.(deps.config) ?? 1,
+          includeMetadata: true
+        },
         async ([job]) => {
-          const { id, data, retryCount } = job!
+          const { id, data, retryCount, retryLimit } = job!
           const context = Value.Check(LogContext, data) ? { accountId: data.accountId, requestId: data.requestId } : {}
           const log = deps.log.child({ job: id, task: task.name, ...context })
           // A cron task's every tick at info would bury the jobs someone asked for.
           const level = task.cron ? 'debug' : 'info'
           log[level]('job started')
-          await task.run({ ...deps, log }, Value.Parse(task.payload, data), { id, retryCount })
+          try {
+            await task.run({ ...deps, log }, Value.Parse(task.payload, data), { id, retryCount })
+          } catch (error) {
+            // pg-boss keeps the cause in pgboss.job.output only, where no one looks: a task that failed on
+            // every tick went unnoticed for weeks.
+            const retries = retryLimit - retryCount
+            log[retries > 0 ? 'warn' : 'error'](
+              { err: error, attempt: retryCount + 1, retriesLeft: Math.max(retries, 0) },
+              retries > 0 ? 'job failed; it will be retried' : 'job failed; no retries left'
+            )
+            throw error
+          }
           log[level]('job finished')
         }
       )

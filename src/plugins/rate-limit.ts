@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
 import { ApiError } from '../errors/api-error.ts'
 
 declare module 'fastify' {
@@ -22,6 +23,28 @@ export interface RateLimitOptions {
   redisUrl?: string
 }
 
+/**
+ * One warning when Redis becomes unreachable and one when it answers again. Without an `error`
+ * listener ioredis printed a stack trace to stderr on every reconnect attempt (21 in a 15 s outage),
+ * outside the log, and said nothing about the rate limits failing open meanwhile.
+ */
+function watchRedis(redis: Redis, log: Pick<Logger, 'warn'>): void {
+  let reachable = true
+  redis.on('error', (error: NodeJS.ErrnoException) => {
+    if (!reachable) return
+    reachable = false
+    log.warn(
+      { redis: { error: error.message, code: error.code } },
+      'Redis is unreachable: the API rate limit lets every request through until it answers again'
+    )
+  })
+  redis.on('ready', () => {
+    if (reachable) return
+    reachable = true
+    log.warn('Redis answers again: the API rate limit is enforced again')
+  })
+}
+
 /** Authenticated calls count against their API credential; anonymous ones against their address. */
 function keyOf(request: FastifyRequest): string {
   return request.principal ? `credential:${request.principal.credentialId}` : `ip:${request.ip}`
@@ -34,14 +57,24 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
           connectTimeout: 2000,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
-          lazyConnect: false
+          // Connected once the app is built: building it can hold the event loop past connectTimeout
+          // on a busy machine, which read as an outage at every start.
+          lazyConnect: true
         })
       : undefined
     app.decorate('rateLimitRedis', redis)
-    if (redis)
+    if (redis) {
+      watchRedis(redis, app.log)
+      // Not awaited: an instance starts while Redis is down (the limits fail open), and ioredis keeps
+      // trying; watchRedis reports it.
+      app.addHook('onReady', async () => void redis.connect().catch(() => {}))
       app.addHook('onClose', async () => {
-        await redis.quit()
+        // QUIT needs a connection (no offline queue): refused while Redis is down, it would leave
+        // ioredis reconnecting after the app closed.
+        if (redis.status === 'ready') await redis.quit()
+        else redis.disconnect()
       })
+    }
 
     await app.register(rateLimit, {
       global: true,
