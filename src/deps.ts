@@ -4,9 +4,9 @@ import { createCarrierRegistry, type CarrierRegistry } from './carriers/registry
 import type { Config } from './config.ts'
 import { createDb } from './db/connect.ts'
 import type { Db } from './db/database.ts'
-import { Queue } from './jobs/queue.ts'
+import { Queue } from './db/job-queue.ts'
 import { tasks } from './jobs/tasks.ts'
-import { WebhookDelivery } from './jobs/webhook-delivery.ts'
+import { WebhookDelivery } from './resources/webhooks/webhook-delivery.ts'
 
 /** What services and tasks work with: plain handles, the same in the HTTP app and the worker. */
 export interface Deps {

@@ -14,7 +14,7 @@ import {
   saveProgress
 } from '../resources/contacts/imports.repository.ts'
 import { runUploadedCampaign } from '../resources/campaigns/campaigns.service.ts'
-import { defineTask, type Queue } from './queue.ts'
+import { defineTask, type Queue } from '../db/job-queue.ts'
 
 const ContactsImportPayload = Type.Object({
   accountId: Type.String(),

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import type { Tx } from '../db/database.ts'
 import { dispatchMessages, failUndispatched } from '../resources/messages/dispatch/dispatch.ts'
-import { defineTask, type Queue } from './queue.ts'
+import { defineTask, type Queue } from '../db/job-queue.ts'
 
 const DispatchPayload = Type.Object({
   accountId: Type.String(),

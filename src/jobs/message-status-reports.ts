@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import type { Tx } from '../db/database.ts'
 import { receiveCarrierEvents } from '../resources/messages/carrier-events.ts'
-import { defineTask, type Queue } from './queue.ts'
+import { defineTask, type Queue } from '../db/job-queue.ts'
 
 const StatusReportsPayload = Type.Object({
   carrier: Type.String(),

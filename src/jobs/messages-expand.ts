@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import type { Tx } from '../db/database.ts'
 import { expandNextBatch } from '../resources/messages/send/send.service.ts'
-import { defineTask, type Queue } from './queue.ts'
+import { defineTask, type Queue } from '../db/job-queue.ts'
 
 const ExpandPayload = Type.Object({
   accountId: Type.String(),

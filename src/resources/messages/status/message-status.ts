@@ -1,7 +1,7 @@
 import type { CarrierError, ScheduledReport, StatusReport } from '../../../carriers/carrier.ts'
 import type { Tx } from '../../../db/database.ts'
 import { enqueueStatusReports } from '../../../jobs/message-status-reports.ts'
-import type { Queue } from '../../../jobs/queue.ts'
+import type { Queue } from '../../../db/job-queue.ts'
 import { recordEvents, type EventType } from '../../events/events.repository.ts'
 import { messageViews } from '../messages.repository.ts'
 import { toMessage } from '../messages.schemas.ts'
