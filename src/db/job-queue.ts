@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import type { Config } from '../config.ts'
-import type { Tx } from '../db/database.ts'
+import type { Tx } from './database.ts'
 import type { Deps } from '../deps.ts'
 
 export interface JobRef {
