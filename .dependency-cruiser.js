@@ -25,10 +25,10 @@ export default {
       name: 'resources-import-task-contracts-only',
       severity: 'error',
       comment:
-        "Code that enqueues a task imports the task's contract (src/jobs/contracts/), never its run: the run " +
+        "Code that enqueues a task imports the task's contract (src/jobs/<task>.contract.ts), never its run: the run " +
         'imports the services it calls, so importing it from a resource closes a cycle.',
       from: { path: '^src/resources/' },
-      to: { path: '^src/jobs/', pathNot: '^src/jobs/contracts/' }
+      to: { path: '^src/jobs/', pathNot: '^src/jobs/[^/]+[.]contract[.]ts$' }
     },
     {
       name: 'migrations-are-frozen',

@@ -7,7 +7,10 @@ import { messagesExpandTask } from './messages-expand.ts'
 import type { Task } from '../db/job-queue.ts'
 import { webhookHousekeepingTask } from './webhook-housekeeping.ts'
 
-/** Every background task: src/deps.ts creates their queues; worker processes run them. */
+/**
+ * Every background task. The entry points (src/server.ts, src/worker.ts, scripts, the tests' app
+ * helper) hand this list to the queue, which creates their queues; worker processes run them.
+ */
 export const tasks: readonly Task[] = [
   contactsImportTask,
   messageDispatchTask,

@@ -3,7 +3,7 @@ import { carrierError } from '../../../carriers/carrier-errors.ts'
 import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers/carrier.ts'
 import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
-import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
+import type { DispatchPayload } from '../../../jobs/message-dispatch.contract.ts'
 import { recordOutcomes, type Outcome } from '../status/message-status.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 

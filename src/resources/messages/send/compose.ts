@@ -1,6 +1,6 @@
 import type { Tx } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
-import { enqueueDispatch } from '../../../jobs/message-dispatch.ts'
+import { enqueueDispatch } from '../../../jobs/message-dispatch.contract.ts'
 import { priceOf, rateFor } from '../../../lib/pricing.ts'
 import type { CompiledTemplate } from '../../../lib/render-template.ts'
 import { countSegments, overLengthLimit } from '../../../lib/segments.ts'

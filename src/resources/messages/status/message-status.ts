@@ -1,6 +1,6 @@
 import type { CarrierError, ScheduledReport, StatusReport } from '../../../carriers/carrier.ts'
 import type { Tx } from '../../../db/database.ts'
-import { enqueueStatusReports } from '../../../jobs/message-status-reports.ts'
+import { enqueueStatusReports } from '../../../jobs/message-status-reports.contract.ts'
 import type { Queue } from '../../../db/job-queue.ts'
 import { recordEvents, type EventType } from '../../events/events.repository.ts'
 import { messageViews } from '../messages.repository.ts'
