@@ -10,7 +10,7 @@ import { toApiCredential } from '../src/resources/credentials/credentials.schema
 import { createCredential, revokeAccountCredential } from '../src/resources/credentials/credentials.service.ts'
 import { toUser } from '../src/resources/users/users.schemas.ts'
 import { createUser } from '../src/resources/users/users.service.ts'
-import { ROLES, type Role } from '../src/resources/users/users.table.ts'
+import { ROLES, type Role } from '../src/shared/roles.ts'
 import { systemActor } from '../src/shared/principal.ts'
 import type { Db } from '../src/db/database.ts'
 

@@ -5,7 +5,7 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { SenderStatus } from '../senders/senders.table.ts'
-import type { Role } from '../users/users.table.ts'
+import type { Role } from '../../shared/roles.ts'
 import type { readableGroupIdsQuery, usableGroupIdsQuery } from './group-access.ts'
 import type { GroupRow, OfficeHoursValue } from './groups.table.ts'
 

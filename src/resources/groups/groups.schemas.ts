@@ -3,7 +3,7 @@ import { nullable } from '../../lib/nullable-schema.ts'
 import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { SENDER_STATUSES } from '../senders/senders.table.ts'
-import { ROLES } from '../users/users.table.ts'
+import { ROLES } from '../../shared/roles.ts'
 import type { GroupDetailsRow } from './groups.repository.ts'
 import { WEEKDAYS } from './groups.table.ts'
 

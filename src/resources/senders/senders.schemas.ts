@@ -4,7 +4,8 @@ import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
 import type { SenderDetailsRow } from './senders.repository.ts'
-import { CAPABILITIES, SENDER_STATUSES, SENDER_TYPES } from './senders.table.ts'
+import { SENDER_TYPES } from '../../shared/sender-types.ts'
+import { CAPABILITIES, SENDER_STATUSES } from './senders.table.ts'
 
 const SenderType = Type.Enum(SENDER_TYPES, {
   description: 'local and tollfree numbers are E.164; shortcode and alphanumeric senders need a country'

@@ -19,7 +19,7 @@ import {
   type SenderDetailsRow
 } from './senders.repository.ts'
 import { toSender, type SenderRequestShape } from './senders.schemas.ts'
-import type { SenderType } from './senders.table.ts'
+import type { SenderType } from '../../shared/sender-types.ts'
 
 interface SenderAddress {
   number: string

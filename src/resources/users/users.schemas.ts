@@ -2,7 +2,8 @@ import { Type, type Static } from 'typebox'
 import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
-import { ROLES, type UserRow } from './users.table.ts'
+import { ROLES } from '../../shared/roles.ts'
+import type { UserRow } from './users.table.ts'
 
 const RoleSchema = Type.Union(
   [Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2]), Type.Literal(ROLES[3])],
