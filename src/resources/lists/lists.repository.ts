@@ -5,7 +5,7 @@ import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { filterCondition } from '../messages/send/recipients.repository.ts'
+import { filterCondition } from '../audience/audience.repository.ts'
 import type { ListFilterShape } from './lists.schemas.ts'
 import type { ListCounts, ListRow } from './lists.table.ts'
 

@@ -27,7 +27,7 @@ import {
 import type { MessageMedia } from '../messages.table.ts'
 import { composeMessages, type Composition } from './compose.ts'
 import { requestHash, withIdempotencyKey, type Answer } from './idempotency.ts'
-import { countFiltered, filterCondition, nextFiltered } from './recipients.repository.ts'
+import { countFiltered, filterCondition, nextFiltered } from '../../audience/audience.repository.ts'
 import { hasFilters, resolveContacts, resolveConversations, type Recipient } from './recipients.ts'
 import {
   advanceSendJob,
