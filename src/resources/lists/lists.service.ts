@@ -4,14 +4,12 @@ import { newId } from '../../shared/ids.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { findContactRows, findContacts, type ContactView } from '../contacts/contacts.repository.ts'
+import { audiencePage, countAudience, listCondition } from '../audience/audience.repository.ts'
 import {
   addListMembers,
-  audiencePage,
-  countAudience,
   deleteList,
   findList,
   insertList,
-  listCondition,
   listLists,
   removeListMember,
   updateList
