@@ -1,6 +1,6 @@
 import type { Task } from './db/job-queue.ts'
 import type { Deps } from './deps.ts'
-import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
+import { receiveCarrierEvents } from './resources/messages/carrier-events.service.ts'
 
 /** Starts the carriers' connections (their events enter the message path), the job workers and webhook delivery. */
 export async function startBackgroundWork(deps: Deps, tasks: readonly Task[]): Promise<void> {

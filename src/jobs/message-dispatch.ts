@@ -1,5 +1,5 @@
 import { defineTask } from '../db/job-queue.ts'
-import { dispatchMessages, failUndispatched } from '../resources/messages/dispatch/dispatch.ts'
+import { dispatchMessages, failUndispatched } from '../resources/messages/dispatch/dispatch.service.ts'
 import { messageDispatchContract } from './message-dispatch.contract.ts'
 
 const RETRY_LIMIT = 5

@@ -1,5 +1,5 @@
 import { defineTask } from '../db/job-queue.ts'
-import { receiveCarrierEvents } from '../resources/messages/carrier-events.ts'
+import { receiveCarrierEvents } from '../resources/messages/carrier-events.service.ts'
 import { messageStatusReportsContract } from './message-status-reports.contract.ts'
 
 /** Applies status reports a carrier announced in advance (the sandbox's), at the time it named. */

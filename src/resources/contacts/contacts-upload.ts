@@ -9,7 +9,7 @@ import type { Queue } from '../../db/job-queue.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { AttributeCatalog } from './contact-values.ts'
-import { csvParser, importContacts, inSlices, type ImportOptions, type ImportTally } from './contacts-import.ts'
+import { csvParser, importContacts, inSlices, type ImportOptions, type ImportTally } from './csv-import.ts'
 import { planColumns } from './csv-columns.ts'
 import { appendChunk, deleteImport, insertImport, markQueued } from './imports.repository.ts'
 

@@ -7,7 +7,7 @@ import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse, paginationOf } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
-import type { ImportOptions } from './contacts-import.ts'
+import type { ImportOptions } from './csv-import.ts'
 import { receiveUpload } from './contacts-upload.ts'
 import { listContacts } from './contacts.repository.ts'
 import {

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { audit } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
-import type { ImportTally } from './contacts-import.ts'
+import type { ImportTally } from './csv-import.ts'
 import { Contact, ContactError, MergeStrategyQuery } from './contacts.schemas.ts'
 import type { ContactImportRow } from './contacts.table.ts'
 

@@ -26,7 +26,7 @@ import { findKnownContacts, type KnownContact } from './inbound.repository.ts'
 import { Batches } from './inbound-batches.ts'
 import { insertMessageViews, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
 import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
-import { composeMessages } from '../messages/send/compose.ts'
+import { composeMessages } from '../messages/send/compose.service.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 
 export interface Received {

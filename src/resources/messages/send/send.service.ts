@@ -25,10 +25,10 @@ import {
   type SendMessagesResultShape
 } from '../messages.schemas.ts'
 import type { MessageMedia } from '../messages.table.ts'
-import { composeMessages, type Composition } from './compose.ts'
-import { requestHash, withIdempotencyKey, type Answer } from './idempotency.ts'
+import { composeMessages, type Composition } from './compose.service.ts'
+import { requestHash, withIdempotencyKey, type Answer } from './idempotency.service.ts'
 import { countFiltered, filterCondition, nextFiltered } from '../../audience/audience.repository.ts'
-import { hasFilters, resolveContacts, resolveConversations, type Recipient } from './recipients.ts'
+import { hasFilters, resolveContacts, resolveConversations, type Recipient } from './recipients.service.ts'
 import {
   advanceSendJob,
   completeSendJob,
