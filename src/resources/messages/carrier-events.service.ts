@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts'
 import { receiveInbound, type Received } from '../inbound/inbound.service.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
-import { applyReports, keepReports } from './status/message-status.ts'
+import { applyReports, keepReports } from './status/message-status.service.ts'
 import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
 /**

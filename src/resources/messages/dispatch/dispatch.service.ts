@@ -4,7 +4,7 @@ import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers
 import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
 import type { DispatchPayload } from '../../../jobs/message-dispatch.contract.ts'
-import { recordOutcomes, type Outcome } from '../status/message-status.ts'
+import { recordOutcomes, type Outcome } from '../status/message-status.service.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
 /** An outcome, and whether trying again later may change it. */

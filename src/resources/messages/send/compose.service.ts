@@ -21,7 +21,7 @@ import {
 } from '../messages.repository.ts'
 import type { InvalidRecipientShape } from '../messages.schemas.ts'
 import type { MessageMedia, MessageType } from '../messages.table.ts'
-import { invalidRecipient, type Recipient } from './recipients.ts'
+import { invalidRecipient, type Recipient } from './recipients.service.ts'
 
 /** Where composed messages go: the dispatch queue, at the configured prices and batch size. */
 export type Outbox = Pick<Deps, 'queue' | 'config'>
