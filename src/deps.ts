@@ -14,7 +14,7 @@ export interface Deps {
   carriers: CarrierRegistry
   config: Readonly<Config>
   log: Logger
-  /** Started with the job workers (src/worker.ts); idle in an instance that only serves HTTP. */
+  /** Started with the job workers (src/background-work.ts); idle in an instance that only serves HTTP. */
   webhooks: WebhookDelivery
 }
 

@@ -2,8 +2,13 @@ import { Readable } from 'node:stream'
 import { Value } from 'typebox/value'
 import type { Deps } from '../deps.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { importContacts, ImportOptions, inSlices, type ImportTally } from '../resources/contacts/csv-import.ts'
-import { csvFault } from '../resources/contacts/contacts-upload.ts'
+import {
+  csvFault,
+  importContacts,
+  ImportOptions,
+  inSlices,
+  type ImportTally
+} from '../resources/contacts/csv-import.ts'
 import {
   findImport,
   finishImport,

@@ -4,7 +4,7 @@ import type { Task } from '../db/job-queue.ts'
 
 /**
  * In an instance that runs workers (PARLEY_WORKERS, the default), the job workers and the carriers'
- * connections start once the app is ready; closing the app stops them (src/plugins/deps.ts).
+ * connections start once the app is ready; closing the app stops them (src/plugins/app-deps.ts).
  */
 export const queuePlugin = fp<{ runWorkers: boolean; tasks: readonly Task[] }>(
   async (app, { runWorkers, tasks }) => {
