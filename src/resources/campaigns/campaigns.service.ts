@@ -32,13 +32,12 @@ import {
 import {
   CAMPAIGN_MANAGERS,
   normalizeFilters,
-  toCampaign,
-  toCampaignJob,
   type CampaignRequestShape,
   type CampaignShape,
   type CampaignUpdateShape,
   type QuickCampaignRequestShape
 } from './campaigns.schemas.ts'
+import { toCampaign, toCampaignJob } from './campaigns.mapper.ts'
 import type { CampaignRow } from './campaigns.table.ts'
 
 export type CampaignJobShape = ReturnType<typeof toCampaignJob>

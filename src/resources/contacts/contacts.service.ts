@@ -20,7 +20,8 @@ import {
   type ContactView,
   type ReachabilityChange
 } from './contacts.repository.ts'
-import { toContact, type ContactRequestShape, type ContactUpdateShape, type MergeStrategy } from './contacts.schemas.ts'
+import type { ContactRequestShape, ContactUpdateShape, MergeStrategy } from './contacts.schemas.ts'
+import { toContact } from './contacts.mapper.ts'
 import type { TagShape } from './contacts.table.ts'
 
 async function assignedUserId(

@@ -7,7 +7,7 @@ import { changeContactIn } from '../contacts/contacts.service.ts'
 import { assertCanUseGroup, usableGroupIdsQuery } from '../groups/group-access.ts'
 import { isGroupMember } from '../groups/groups.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
-import { toMessage } from '../messages/messages.schemas.ts'
+import { toMessage } from '../messages/messages.mapper.ts'
 import {
   closeConversationRow,
   findConversationView,
@@ -15,7 +15,8 @@ import {
   markRead,
   type ConversationView
 } from './conversations.repository.ts'
-import { toConversation, type ConversationShape, type ConversationsQueryShape } from './conversations.schemas.ts'
+import type { ConversationShape, ConversationsQueryShape } from './conversations.schemas.ts'
+import { toConversation } from './conversations.mapper.ts'
 
 /** API shapes of conversation views, each with its last message. */
 async function withLastMessages(

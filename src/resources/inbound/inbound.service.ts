@@ -12,7 +12,7 @@ import { awayPeriod } from '../../lib/office-hours.ts'
 import { findAccount } from '../accounts/accounts.repository.ts'
 import { upsertContacts, type ContactView } from '../contacts/contacts.repository.ts'
 import { changeReachabilityIn } from '../contacts/contacts.service.ts'
-import { toContact } from '../contacts/contacts.schemas.ts'
+import { toContact } from '../contacts/contacts.mapper.ts'
 import type { ContactRow } from '../contacts/contacts.table.ts'
 import {
   claimAwayReply,
@@ -25,7 +25,8 @@ import { recordEvents, type DomainEvent } from '../events/events.repository.ts'
 import { findKnownContacts, type KnownContact } from './inbound.repository.ts'
 import { Batches } from './inbound-batches.ts'
 import { insertMessageViews, messageViews, type InboundMessageView } from '../messages/messages.repository.ts'
-import { toMessage, type MessageShape } from '../messages/messages.schemas.ts'
+import type { MessageShape } from '../messages/messages.schemas.ts'
+import { toMessage } from '../messages/messages.mapper.ts'
 import { composeMessages } from '../messages/send/compose.service.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 

@@ -14,7 +14,8 @@ import {
   removeListMember,
   updateList
 } from './lists.repository.ts'
-import { toList, type ListRequestShape, type ListShape, type ListUpdateShape } from './lists.schemas.ts'
+import type { ListRequestShape, ListShape, ListUpdateShape } from './lists.schemas.ts'
+import { toList } from './lists.mapper.ts'
 import type { ListRow } from './lists.table.ts'
 
 function notFound(listId: string): ApiError {

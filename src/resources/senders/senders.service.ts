@@ -18,7 +18,8 @@ import {
   type SenderChanges,
   type SenderDetailsRow
 } from './senders.repository.ts'
-import { toSender, type SenderRequestShape } from './senders.schemas.ts'
+import type { SenderRequestShape } from './senders.schemas.ts'
+import { toSender } from './senders.mapper.ts'
 import type { SenderType } from '../../shared/sender-types.ts'
 
 interface SenderAddress {

@@ -20,10 +20,10 @@ import { messageViews } from '../messages.repository.ts'
 import {
   StoredMedia,
   SendFilters,
-  toMessage,
   type SendMessagesRequestShape,
   type SendMessagesResultShape
 } from '../messages.schemas.ts'
+import { toMessage } from '../messages.mapper.ts'
 import type { MessageMedia } from '../messages.table.ts'
 import { composeMessages, type Composition } from './compose.service.ts'
 import { requestHash, withIdempotencyKey, type Answer } from './idempotency.service.ts'

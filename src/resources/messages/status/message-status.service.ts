@@ -4,7 +4,7 @@ import { enqueueStatusReports } from '../../../jobs/message-status-reports.contr
 import type { Queue } from '../../../db/job-queue.ts'
 import { recordEvents, type EventType } from '../../events/events.repository.ts'
 import { messageViews } from '../messages.repository.ts'
-import { toMessage } from '../messages.schemas.ts'
+import { toMessage } from '../messages.mapper.ts'
 import { applyStatusReports, markFailed, markSent } from './status.repository.ts'
 
 /** What became of one submit. */
