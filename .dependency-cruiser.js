@@ -31,6 +31,15 @@ export default {
       to: { path: '^src/jobs/', pathNot: '^src/jobs/[^/]+[.]contract[.]ts$' }
     },
     {
+      name: 'schemas-are-leaves',
+      severity: 'error',
+      comment:
+        'A *.schemas.ts file describes the API: it may use shared/, lib/, other schemas and the enums of its ' +
+        'tables, never a repository, service, route or mapper (rows become API shapes in <resource>.mapper.ts).',
+      from: { path: '[.]schemas[.]ts$' },
+      to: { path: ['[.](repository|service|routes|mapper)[.]ts$', '^src/(jobs|plugins|db)/'] }
+    },
+    {
       name: 'migrations-are-frozen',
       severity: 'error',
       comment: "Migrations are frozen in time: written over Kysely<any>, they import nothing from today's src/.",

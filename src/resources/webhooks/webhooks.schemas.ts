@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
-import { eventTypes } from '../events/events.repository.ts'
+import { eventTypes } from '../events/events.table.ts'
 import { DELIVERY_STATES, SUBSCRIPTION_STATES, type WebhookDeliveryRow } from './webhooks.table.ts'
 
 const EventTypeName = Type.Enum(eventTypes)
