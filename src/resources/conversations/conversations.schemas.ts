@@ -89,4 +89,3 @@ export const ConversationParams = Type.Object({
 
 export type ConversationShape = Static<typeof Conversation>
 export type ConversationsQueryShape = Static<typeof ConversationsQuery>
-export type ConversationLockShape = Static<typeof ConversationLock>

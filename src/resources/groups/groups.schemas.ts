@@ -121,5 +121,4 @@ export const GroupSenderParams = Type.Object({ ...GroupParams.properties, sender
 
 export type GroupRequestShape = Static<typeof GroupRequest>
 export type GroupUpdateShape = Static<typeof GroupUpdate>
-export type OfficeHoursShape = Static<typeof OfficeHours>
 export type GroupShape = Static<typeof Group>

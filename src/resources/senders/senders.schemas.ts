@@ -72,5 +72,4 @@ export const SenderParams = Type.Object({
 })
 
 export type SenderRequestShape = Static<typeof SenderRequest>
-export type SenderUpdateShape = Static<typeof SenderUpdate>
 export type SenderShape = Static<typeof Sender>
