@@ -1,5 +1,5 @@
 import { auditStamps } from '../../shared/audit.ts'
-import type { ContactView } from './contacts.repository.ts'
+import type { ContactView } from './contacts.table.ts'
 import { type ContactShape, optedOutError } from './contacts.schemas.ts'
 
 function iso(date: Date | null): string | undefined {

@@ -9,13 +9,7 @@ import type { Page } from '../../shared/pagination.ts'
 import type { NumberReadings } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { optedOutError, type ContactShape, type ContactsQueryShape, type MergeStrategy } from './contacts.schemas.ts'
-import type { AttributeValues, ContactRow, ContactsTable, TagShape } from './contacts.table.ts'
-
-/** A contact row with what its API shape shows from other tables. */
-export interface ContactView extends ContactRow {
-  assigned_user: { id: string; email: string; firstName: string; lastName: string } | null
-  integrations: Record<string, { id: string }> | null
-}
+import type { AttributeValues, ContactRow, ContactsTable, TagShape, ContactView } from './contacts.table.ts'
 
 /** A contact as a create or import row gives it; undefined (or an empty value) means "not given". */
 export interface ContactInput {

@@ -18,9 +18,9 @@ import {
   upsertContacts,
   type ContactChanges,
   type ContactInput,
-  type ContactView,
   type ReachabilityChange
 } from './contacts.repository.ts'
+import type { ContactView } from './contacts.table.ts'
 import type { ContactRequestShape, ContactUpdateShape, MergeStrategy } from './contacts.schemas.ts'
 import { toContact } from './contacts.mapper.ts'
 import type { TagShape } from './contacts.table.ts'

@@ -1,6 +1,6 @@
 import { auditStamps } from '../../shared/audit.ts'
 import type { MessageShape } from '../messages/messages.schemas.ts'
-import type { ConversationView } from './conversations.repository.ts'
+import type { ConversationView } from './conversations.table.ts'
 import type { ConversationShape } from './conversations.schemas.ts'
 
 export function toConversation(row: ConversationView, lastMessage: MessageShape | undefined): ConversationShape {

@@ -8,13 +8,8 @@ import { assertCanUseGroup, usableGroupIdsQuery } from '../groups/group-access.t
 import { isGroupMember } from '../groups/groups.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
 import { toMessage } from '../messages/messages.mapper.ts'
-import {
-  closeConversationRow,
-  findConversationView,
-  listConversations,
-  markRead,
-  type ConversationView
-} from './conversations.repository.ts'
+import { closeConversationRow, findConversationView, listConversations, markRead } from './conversations.repository.ts'
+import type { ConversationView } from './conversations.table.ts'
 import type { ConversationShape, ConversationsQueryShape } from './conversations.schemas.ts'
 import { toConversation } from './conversations.mapper.ts'
 

@@ -1,5 +1,5 @@
 import { auditStamps } from '../../shared/audit.ts'
-import type { GroupDetailsRow } from './groups.repository.ts'
+import type { GroupDetailsRow } from './groups.table.ts'
 import type { GroupShape } from './groups.schemas.ts'
 
 export function toGroup(row: GroupDetailsRow): GroupShape {

@@ -3,7 +3,8 @@ import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { findContactRows, findContacts, type ContactView } from '../contacts/contacts.repository.ts'
+import { findContactRows, findContacts } from '../contacts/contacts.repository.ts'
+import type { ContactView } from '../contacts/contacts.table.ts'
 import { audiencePage, countAudience, listCondition } from '../audience/audience.repository.ts'
 import {
   addListMembers,

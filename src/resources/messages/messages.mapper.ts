@@ -1,6 +1,6 @@
 import { audit } from '../../shared/audit.ts'
 import { systemActor } from '../../shared/principal.ts'
-import type { MessageView } from './messages.repository.ts'
+import type { MessageView } from './messages.table.ts'
 import type { MessageShape } from './messages.schemas.ts'
 
 const iso = (date: Date | null) => (date ? { value: date.toISOString() } : undefined)

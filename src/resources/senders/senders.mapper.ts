@@ -1,5 +1,5 @@
 import { auditStamps } from '../../shared/audit.ts'
-import type { SenderDetailsRow } from './senders.repository.ts'
+import type { SenderDetailsRow } from './senders.table.ts'
 import type { SenderShape } from './senders.schemas.ts'
 
 export function toSender(row: SenderDetailsRow): SenderShape {

@@ -15,9 +15,9 @@ import {
   findSenderDetails,
   insertSender,
   updateSender,
-  type SenderChanges,
-  type SenderDetailsRow
+  type SenderChanges
 } from './senders.repository.ts'
+import type { SenderDetailsRow } from './senders.table.ts'
 import type { SenderRequestShape } from './senders.schemas.ts'
 import { toSender } from './senders.mapper.ts'
 import type { SenderType } from '../../shared/sender-types.ts'

@@ -29,3 +29,7 @@ export interface SendersTable {
 }
 
 export type SenderRow = Selectable<SendersTable>
+
+export interface SenderDetailsRow extends SenderRow {
+  group_name: string | null
+}

@@ -1,7 +1,8 @@
 import { auditStamps } from '../../shared/audit.ts'
-import type { DeliveryBacklog } from './webhooks.repository.ts'
+import type { DeliveryBacklog } from './webhooks.table.ts'
 import type { WebhookSubscriptionRow } from './webhooks.table.ts'
-import type { DeliveryListRow, WebhookBacklogShape, WebhookDeliveryShape, WebhookShape } from './webhooks.schemas.ts'
+import type { WebhookBacklogShape, WebhookDeliveryShape, WebhookShape } from './webhooks.schemas.ts'
+import type { DeliveryListRow } from './webhooks.table.ts'
 
 const isoOf = (date: Date | null) => (date ? date.toISOString() : undefined)
 

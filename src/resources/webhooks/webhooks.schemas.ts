@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { eventTypes } from '../events/events.table.ts'
-import { DELIVERY_STATES, SUBSCRIPTION_STATES, type WebhookDeliveryRow } from './webhooks.table.ts'
+import { DELIVERY_STATES, SUBSCRIPTION_STATES } from './webhooks.table.ts'
 
 const EventTypeName = Type.Enum(eventTypes)
 
@@ -114,7 +114,3 @@ export type WebhookShape = Static<typeof Webhook>
 export type WebhookBacklogShape = Static<typeof WebhookBacklog>
 export type WebhookDeliveryShape = Static<typeof WebhookDelivery>
 export type ReplayRequestShape = Static<typeof ReplayRequest>
-
-export interface DeliveryListRow extends WebhookDeliveryRow {
-  event_type: string
-}
