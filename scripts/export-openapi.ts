@@ -4,6 +4,7 @@
 // test/app/openapi.test.ts fails when any of them drifts.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { buildApp } from '../src/app.ts'
+import { tasks } from '../src/jobs/tasks.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { generatedPages } from './docs-tables.ts'
@@ -14,7 +15,7 @@ import { postmanCollectionText } from './postman-collection.ts'
 // a database: the configured one, or the embedded one in PARLEY_DATA_DIR. No workers run.
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', PARLEY_WORKERS: 'false' })
 const database = await openDatabase(config)
-const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db })
+const app = await buildApp({ ...config, databaseUrl: database.url }, { db: database.db, tasks })
 await app.ready()
 const text = openApiText(app)
 writeFileSync(new URL('../openapi/openapi.json', import.meta.url), text)

@@ -6,10 +6,11 @@ import { sandboxRoutes } from './carriers/sandbox/sandbox.routes.ts'
 import { SandboxMessage } from './carriers/sandbox/sandbox.schemas.ts'
 import type { Config } from './config.ts'
 import type { Db } from './db/database.ts'
+import type { Task } from './db/job-queue.ts'
 import { closeDeps, createDeps, type Deps } from './deps.ts'
 import { createLogger } from './logger.ts'
 import { authPlugin } from './plugins/auth.ts'
-import { depsPlugin } from './plugins/deps.ts'
+import { depsPlugin } from './plugins/app-deps.ts'
 import { clientErrorHandler, errorHandlerPlugin, frameworkErrors } from './plugins/error-handler.ts'
 import { inputGuardPlugin } from './plugins/input-guard.ts'
 import { openapiPlugin } from './plugins/openapi.ts'
@@ -23,7 +24,7 @@ import { conversationRoutes } from './resources/conversations/conversations.rout
 import { Conversation } from './resources/conversations/conversations.schemas.ts'
 import { inboundRoutes } from './resources/inbound/inbound.routes.ts'
 import { inboxRoutes } from './resources/inbox/inbox.routes.ts'
-import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
+import { receiveCarrierEvents } from './resources/messages/carrier-events.service.ts'
 import { carrierRoutes } from './resources/carriers/carriers.routes.ts'
 import { CarrierInfo } from './resources/carriers/carriers.schemas.ts'
 import { messageRoutes } from './resources/messages/messages.routes.ts'
@@ -99,24 +100,26 @@ const resourceSchemas = [
 ]
 
 export interface AppOptions {
+  /** The background tasks (src/jobs/tasks.ts), handed in by the entry point: the app imports no task. */
+  tasks: readonly Task[]
   /** A database handle to use instead of one built from config.databaseUrl (the app still closes it). */
   db?: Db
   /** Pino destination override, e.g. to capture logs in tests. */
   logStream?: NodeJS.WritableStream
 }
 
-export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(config: Readonly<Config>, options: AppOptions): Promise<FastifyInstance> {
   const log = createLogger(config, options.logStream)
-  const deps = await createDeps(config, { db: options.db, log })
+  const deps = await createDeps(config, { db: options.db, log, tasks: options.tasks })
   try {
-    return await register(config, deps)
+    return await register(config, deps, options.tasks)
   } catch (error) {
     await closeDeps(deps)
     throw error
   }
 }
 
-async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyInstance> {
+async function register(config: Readonly<Config>, deps: Deps, tasks: readonly Task[]): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.log
   const app = Fastify({
     loggerInstance,
@@ -144,7 +147,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
 
   await app.register(errorHandlerPlugin)
   await app.register(depsPlugin, { deps })
-  await app.register(queuePlugin, { runWorkers: config.workers })
+  await app.register(queuePlugin, { runWorkers: config.workers, tasks })
   await app.register(inputGuardPlugin)
   await app.register(openapiPlugin)
   for (const schema of resourceSchemas) app.addSchema(schema)

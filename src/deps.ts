@@ -4,9 +4,8 @@ import { createCarrierRegistry, type CarrierRegistry } from './carriers/registry
 import type { Config } from './config.ts'
 import { createDb } from './db/connect.ts'
 import type { Db } from './db/database.ts'
-import { Queue } from './jobs/queue.ts'
-import { tasks } from './jobs/tasks.ts'
-import { WebhookDelivery } from './jobs/webhook-delivery.ts'
+import { Queue, type Task } from './db/job-queue.ts'
+import { WebhookDelivery } from './resources/webhooks/webhook-delivery.ts'
 
 /** What services and tasks work with: plain handles, the same in the HTTP app and the worker. */
 export interface Deps {
@@ -15,7 +14,7 @@ export interface Deps {
   carriers: CarrierRegistry
   config: Readonly<Config>
   log: Logger
-  /** Started with the job workers (src/worker.ts); idle in an instance that only serves HTTP. */
+  /** Started with the job workers (src/background-work.ts); idle in an instance that only serves HTTP. */
   webhooks: WebhookDelivery
 }
 
@@ -23,6 +22,11 @@ export interface DepsOptions {
   /** A database handle to use instead of one built from config.databaseUrl (closeDeps still closes it). */
   db?: Db
   log: Logger
+  /**
+   * The background tasks whose queues to create: the entry points hand in src/jobs/tasks.ts, so this
+   * file, which every task's run reaches through its services, imports no task.
+   */
+  tasks: readonly Task[]
 }
 
 /** Opens the database pool, starts the job queue (creating the tasks' queues) and builds the carriers. */
@@ -38,7 +42,7 @@ export async function createDeps(config: Readonly<Config>, options: DepsOptions)
     log: options.log
   })
   try {
-    await queue.start(tasks)
+    await queue.start(options.tasks)
   } catch (error) {
     await db.destroy()
     throw error

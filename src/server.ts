@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts'
 import { loadConfigOrExit, type Config } from './config.ts'
 import { openDatabase } from './db/open.ts'
+import { tasks } from './jobs/tasks.ts'
 import { createDemoAccountIfEmpty, ensureBootstrapAccount } from './resources/accounts/bootstrap.ts'
 import { stopOnSignals, type Running } from './shutdown.ts'
 
@@ -29,7 +30,7 @@ async function start(config: Readonly<Config>): Promise<Running> {
   if (config.bootstrap) await ensureBootstrapAccount(db, config.bootstrap, config.demoSender)
   else if (embedded) demo = await createDemoAccountIfEmpty(db, config.demoSender)
 
-  const app = await buildApp({ ...config, databaseUrl }, { db })
+  const app = await buildApp({ ...config, databaseUrl }, { db, tasks })
   await app.listen({ port: config.port, host: config.host })
   if (embedded) app.log.info({ dataDir: embedded.dataDir }, `embedded PostgreSQL data folder: ${embedded.dataDir}`)
   app.log.info({ startupMs: Date.now() - started, embedded: Boolean(embedded) }, 'Parley is ready')

@@ -1,21 +1,9 @@
 import type { Config } from './config.ts'
 import type { Db } from './db/database.ts'
+import { startBackgroundWork } from './background-work.ts'
 import { closeDeps, createDeps, type Deps } from './deps.ts'
 import { tasks } from './jobs/tasks.ts'
 import { createLogger } from './logger.ts'
-import { receiveCarrierEvents } from './resources/messages/carrier-events.ts'
-
-/** Starts the carriers' connections (their events enter the message path), the job workers and webhook delivery. */
-export async function startBackgroundWork(deps: Deps): Promise<void> {
-  for (const name of deps.carriers.names()) {
-    const adapter = deps.carriers.get(name)
-    await adapter.start?.(async (event) => {
-      await receiveCarrierEvents(deps, name, [event])
-    })
-  }
-  await deps.queue.work(deps, tasks)
-  deps.webhooks.start()
-}
 
 export interface Worker {
   deps: Deps
@@ -31,9 +19,9 @@ export async function startWorker(
   options: { db?: Db; logStream?: NodeJS.WritableStream } = {}
 ): Promise<Worker> {
   const log = createLogger(config, options.logStream)
-  const deps = await createDeps({ ...config, workers: true }, { db: options.db, log })
+  const deps = await createDeps({ ...config, workers: true }, { db: options.db, log, tasks })
   try {
-    await startBackgroundWork(deps)
+    await startBackgroundWork(deps, tasks)
   } catch (error) {
     await closeDeps(deps)
     throw error

@@ -4,7 +4,7 @@ import type { CarrierAdapter } from './carrier.ts'
 import { createSmppCarrier } from './smpp/smpp-carrier.ts'
 import { createTwilioCarrier } from './twilio/twilio-carrier.ts'
 
-/** The adapters PARLEY_CARRIERS names (checked by loadConfig). Connections open only at start (src/worker.ts). */
+/** The adapters PARLEY_CARRIERS names (checked by loadConfig). Connections open only at start (src/background-work.ts). */
 export function createConfiguredCarriers(config: Readonly<Config>, log: Logger): CarrierAdapter[] {
   return Object.entries(config.carriers).map(([name, settings]): CarrierAdapter => {
     if (settings.type === 'twilio') {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { runDueCampaigns } from '../resources/campaigns/campaigns.service.ts'
-import { defineTask } from './queue.ts'
+import { defineTask } from '../db/job-queue.ts'
 
 /**
  * Every minute (the finest cron step): runs the scheduled campaigns whose tick is due. pg-boss

@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream'
-import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import type { Tx } from '../db/database.ts'
 import type { Deps } from '../deps.ts'
 import { ApiError } from '../errors/api-error.ts'
-import { importContacts, ImportOptions, inSlices, type ImportTally } from '../resources/contacts/contacts-import.ts'
-import { csvFault } from '../resources/contacts/contacts-upload.ts'
+import {
+  csvFault,
+  importContacts,
+  ImportOptions,
+  inSlices,
+  type ImportTally
+} from '../resources/contacts/csv-import.ts'
 import {
   findImport,
   finishImport,
@@ -14,22 +17,14 @@ import {
   saveProgress
 } from '../resources/contacts/imports.repository.ts'
 import { runUploadedCampaign } from '../resources/campaigns/campaigns.service.ts'
-import { defineTask, type Queue } from './queue.ts'
-
-const ContactsImportPayload = Type.Object({
-  accountId: Type.String(),
-  importId: Type.String(),
-  requestId: Type.Optional(Type.String()),
-  /** A file-upload campaign that sends to the imported contacts once they are written. */
-  campaignId: Type.Optional(Type.String())
-})
+import { defineTask } from '../db/job-queue.ts'
+import { contactsImportContract } from './contacts-import.contract.ts'
 
 const RETRY_LIMIT = 2
 
 /** Imports a CSV staged by a large upload (src/resources/contacts/contacts-upload.ts). */
 export const contactsImportTask = defineTask({
-  name: 'contacts-import',
-  payload: ContactsImportPayload,
+  ...contactsImportContract,
   queue: { retryLimit: RETRY_LIMIT, retryDelay: 5, expireInSeconds: 3600 },
   run: async (deps, { accountId, importId, campaignId }, job) => {
     const { db, config } = deps
@@ -93,12 +88,4 @@ async function finishWithCampaign(
     deps.log.warn({ campaignId, code: error.code, reason: error.message }, 'file upload campaign run refused')
     await finishImport(deps.db, accountId, importId, { tally })
   }
-}
-
-export async function enqueueContactsImport(
-  tx: Tx,
-  queue: Queue,
-  payload: Static<typeof ContactsImportPayload>
-): Promise<void> {
-  await queue.enqueue(tx, contactsImportTask, payload)
 }

@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { purgeAbandonedUploads } from '../resources/contacts/imports.repository.ts'
 import { purgeExpiredFiles } from '../resources/files/files.repository.ts'
 import { purgeIdempotencyKeys } from '../resources/messages/send/idempotency.repository.ts'
-import { defineTask } from './queue.ts'
+import { defineTask } from '../db/job-queue.ts'
 
 /** Hourly: forgets expired Idempotency-Keys, removes uploads a crash cut off mid-stream and the bytes of expired shared files. */
 export const housekeepingTask = defineTask({

@@ -1,27 +1,10 @@
-import { Type, type Static } from 'typebox'
-import type { Tx } from '../db/database.ts'
-import { receiveCarrierEvents } from '../resources/messages/carrier-events.ts'
-import { defineTask, type Queue } from './queue.ts'
-
-const StatusReportsPayload = Type.Object({
-  carrier: Type.String(),
-  /** The account of the messages reported on; absent only in jobs enqueued before it was recorded. */
-  accountId: Type.Optional(Type.String()),
-  reports: Type.Array(
-    Type.Object({
-      carrierMessageId: Type.String(),
-      status: Type.Enum(['sent', 'delivered', 'undelivered', 'failed']),
-      error: Type.Optional(Type.Object({ code: Type.String(), description: Type.String() }))
-    })
-  )
-})
-
-export type StatusReportsPayload = Static<typeof StatusReportsPayload>
+import { defineTask } from '../db/job-queue.ts'
+import { receiveCarrierEvents } from '../resources/messages/carrier-events.service.ts'
+import { messageStatusReportsContract } from './message-status-reports.contract.ts'
 
 /** Applies status reports a carrier announced in advance (the sandbox's), at the time it named. */
 export const messageStatusReportsTask = defineTask({
-  name: 'message-status-reports',
-  payload: StatusReportsPayload,
+  ...messageStatusReportsContract,
   queue: { retryLimit: 10, retryDelay: 1, retryBackoff: true, retryDelayMax: 300 },
   concurrency: (config) => config.messaging.dispatchConcurrency,
   run: async (deps, { carrier, accountId, reports }) => {
@@ -33,12 +16,3 @@ export const messageStatusReportsTask = defineTask({
     )
   }
 })
-
-/** Each batch of reports is applied at its time (pg-boss startAfter), so they survive a restart. */
-export async function enqueueStatusReports(
-  tx: Tx,
-  queue: Queue,
-  batches: ReadonlyArray<{ payload: StatusReportsPayload; startAfter: Date }>
-): Promise<void> {
-  await queue.enqueueMany(tx, messageStatusReportsTask, batches)
-}

@@ -1,17 +1,10 @@
-import { Type, type Static } from 'typebox'
-import type { Tx } from '../db/database.ts'
+import { defineTask } from '../db/job-queue.ts'
 import { expandNextBatch } from '../resources/messages/send/send.service.ts'
-import { defineTask, type Queue } from './queue.ts'
-
-const ExpandPayload = Type.Object({
-  accountId: Type.String(),
-  jobId: Type.String()
-})
+import { messagesExpandContract } from './messages-expand.contract.ts'
 
 /** Writes the messages of a large send batch by batch; each batch commits with the job's cursor. */
 export const messagesExpandTask = defineTask({
-  name: 'messages-expand',
-  payload: ExpandPayload,
+  ...messagesExpandContract,
   queue: {
     retryLimit: 10,
     retryDelay: 1,
@@ -25,7 +18,3 @@ export const messagesExpandTask = defineTask({
     while (!done) done = await expandNextBatch(deps, accountId, jobId)
   }
 })
-
-export async function enqueueExpansion(tx: Tx, queue: Queue, payload: Static<typeof ExpandPayload>): Promise<void> {
-  await queue.enqueue(tx, messagesExpandTask, payload)
-}

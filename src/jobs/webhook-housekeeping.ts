@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { purgeFinishedDeliveries } from '../resources/webhooks/webhook-deliveries.repository.ts'
-import { defineTask } from './queue.ts'
+import { defineTask } from '../db/job-queue.ts'
 
 // How long a finished delivery's record (attempts, last status) stays listed under …/deliveries.
 const RETENTION_MS = 30 * 24 * 60 * 60 * 1000

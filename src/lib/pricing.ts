@@ -1,6 +1,6 @@
 import { Type, type Static, type TOptional } from 'typebox'
 import { Value } from 'typebox/value'
-import { SENDER_TYPES, type SenderType } from '../resources/senders/senders.table.ts'
+import { SENDER_TYPES, type SenderType } from '../shared/sender-types.ts'
 
 /** Key of a sender type's rate for every destination country without a rate of its own. */
 const ANY_COUNTRY = 'default'

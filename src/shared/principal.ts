@@ -1,4 +1,4 @@
-import type { Role } from '../resources/users/users.table.ts'
+import type { Role } from './roles.ts'
 import type { ActorShape } from './schemas.ts'
 
 export interface ActingUser {

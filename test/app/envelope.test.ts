@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
+import { tasks } from '../../src/jobs/tasks.ts'
 import { loadConfig } from '../../src/config.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestDatabase } from '../helpers/database.ts'
@@ -102,7 +103,7 @@ t.test('unexpected faults are 500 without internals', async (t) => {
     LOG_LEVEL: 'silent',
     PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789'
   })
-  const app = await buildApp(config)
+  const app = await buildApp(config, { tasks })
   t.teardown(() => app.close())
   app.get('/boom', async () => {
     throw new Error('relation "secret_table" does not exist at /srv/parley/src/x.ts:12')

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
+import { tasks } from '../../src/jobs/tasks.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
@@ -16,7 +17,7 @@ t.test('logs carry the request id and never a secret or a token', async (t) => {
     PARLEY_WORKERS: 'false',
     PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789'
   })
-  const app = await buildApp(config, { logStream })
+  const app = await buildApp(config, { logStream, tasks })
   t.teardown(() => app.close())
   await app.ready()
   const account = await createTestAccount(app)

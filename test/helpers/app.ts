@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { tasks } from '../../src/jobs/tasks.ts'
 import { createTestDatabase } from './database.ts'
 
 interface TestContext {
@@ -37,7 +38,7 @@ export async function buildTestApp(t: TestContext, env: Record<string, string> =
     PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789',
     ...env
   })
-  const app = await buildApp(config)
+  const app = await buildApp(config, { tasks })
   t.teardown(() => app.close())
   await app.ready()
   return app

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { createAccount } from '../../src/resources/accounts/accounts.service.ts'
 import { createCredential } from '../../src/resources/credentials/credentials.service.ts'
 import { createUser } from '../../src/resources/users/users.service.ts'
-import type { Role } from '../../src/resources/users/users.table.ts'
+import type { Role } from '../../src/shared/roles.ts'
 import { systemActor } from '../../src/shared/principal.ts'
 
 export interface TestAccount {

@@ -8,6 +8,7 @@ import { caller, created } from '../helpers/api.ts'
 import { createTestDatabase } from '../helpers/database.ts'
 import { createTestAccount } from '../helpers/fixtures.ts'
 import { eventually, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
+import { tasks } from '../../src/jobs/tasks.ts'
 
 // pg-boss's own schedule fires the cron tasks here: nothing calls runDueCampaigns or a task's run.
 // pg-boss looks for due schedules every second (PARLEY_QUEUE_CRON_CHECK_SECONDS), so the only wait
@@ -33,7 +34,7 @@ t.test('cron tasks run on pg-boss schedule, and a failing job says so in the log
       PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789',
       PARLEY_QUEUE_CRON_CHECK_SECONDS: '1'
     }),
-    { logStream }
+    { logStream, tasks }
   )
   t.teardown(() => app.close())
   await app.ready()

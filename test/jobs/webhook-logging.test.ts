@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { buildApp } from '../../src/app.ts'
+import { tasks } from '../../src/jobs/tasks.ts'
 import { loadConfig } from '../../src/config.ts'
 import { caller, created } from '../helpers/api.ts'
 import { createTestDatabase } from '../helpers/database.ts'
@@ -18,7 +19,7 @@ t.test('each attempt is logged with its subscription, event, status and latency,
     LOG_LEVEL: 'info',
     PARLEY_JWT_SECRET: 'test-signing-secret-that-is-long-enough-0123456789'
   })
-  const app = await buildApp(config, { logStream })
+  const app = await buildApp(config, { logStream, tasks })
   t.teardown(() => app.close())
   await app.ready()
   const account = await createTestAccount(app)

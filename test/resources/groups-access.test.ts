@@ -1,7 +1,7 @@
 import t from 'tap'
 import { assertCanUseGroup, defaultGroupFor, groupsUsableBy } from '../../src/resources/groups/group-access.ts'
 import { resolveGroup } from '../../src/resources/groups/groups.repository.ts'
-import type { Role } from '../../src/resources/users/users.table.ts'
+import type { Role } from '../../src/shared/roles.ts'
 import type { Principal } from '../../src/shared/principal.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser, type TestAccount } from '../helpers/fixtures.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { eventTypes } from '../../src/resources/events/events.repository.ts'
+import { eventTypes } from '../../src/resources/events/events.table.ts'
 import { caller, created } from '../helpers/api.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { pageResponse } from '../../shared/pagination.ts'
 import { AccountParams, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { listSandboxMessages } from './sandbox.repository.ts'
-import { SandboxMessage, SandboxMessageQuery, toSandboxMessage } from './sandbox.schemas.ts'
+import { SandboxMessage, SandboxMessageQuery } from './sandbox.schemas.ts'
+import { toSandboxMessage } from './sandbox.mapper.ts'
 
 // A `+` in a query string arrives as a space unless the caller encoded it as %2B.
 function e164(to: string): string {

@@ -4,7 +4,8 @@ import { countSegments, overLengthLimit } from '../../lib/segments.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
 import { findAccount, updateAccount } from './accounts.repository.ts'
-import { Account, AccountUpdate, toAccount } from './accounts.schemas.ts'
+import { Account, AccountUpdate } from './accounts.schemas.ts'
+import { toAccount } from './accounts.mapper.ts'
 
 export const accountRoutes: FastifyPluginAsyncTypebox<{ defaultHelpText: string }> = async (
   app,

@@ -1,8 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { nullable } from '../../lib/nullable-schema.ts'
-import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
-import type { AccountRow } from './accounts.table.ts'
 
 const HelpText = Type.String({ minLength: 1, maxLength: 1000, description: 'The reply to an inbound HELP or INFO' })
 
@@ -32,8 +30,3 @@ export const AccountUpdate = Type.Object(
 
 export type AccountShape = Static<typeof Account>
 export type AccountChanges = Static<typeof AccountUpdate>
-
-/** The account as the API shows it; `defaultHelpText` stands in until the account sets its own. */
-export function toAccount(row: AccountRow, defaultHelpText: string): AccountShape {
-  return { id: row.id, name: row.name, helpText: row.help_text ?? defaultHelpText, ...auditStamps(row) }
-}

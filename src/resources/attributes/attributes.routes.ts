@@ -9,9 +9,9 @@ import {
   AttributeDeleteQuery,
   AttributeParams,
   AttributeRequest,
-  AttributeUpdateRequest,
-  toAttribute
+  AttributeUpdateRequest
 } from './attributes.schemas.ts'
+import { toAttribute } from './attributes.mapper.ts'
 import { changeAttribute, createAttribute, removeAttribute, requireAttribute } from './attributes.service.ts'
 
 const definers = { roles: ['Administrator', 'Campaign Manager'] as const }

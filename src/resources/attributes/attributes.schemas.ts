@@ -1,7 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, ref, Updated } from '../../shared/schemas.ts'
-import { DATA_TYPES, type AttributeDefinitionRow } from './attributes.table.ts'
+import { DATA_TYPES } from './attributes.table.ts'
 
 // Names contacts use for their core fields; a custom attribute cannot shadow them in a CSV header.
 export const RESERVED_NAMES = ['id', 'mobile', 'country', 'firstname', 'lastname', 'email', 'tags', 'assigneduser']
@@ -44,14 +43,3 @@ export const AttributeDeleteQuery = Type.Object({
 
 export type AttributeShape = Static<typeof Attribute>
 export type AttributeInput = Static<typeof AttributeRequest>
-
-export function toAttribute(row: AttributeDefinitionRow): AttributeShape {
-  return {
-    id: row.id,
-    name: row.name,
-    label: row.label,
-    type: row.type,
-    dataType: row.data_type,
-    ...auditStamps(row)
-  }
-}

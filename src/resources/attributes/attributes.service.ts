@@ -4,7 +4,7 @@ import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { removeAttributeValues } from '../contacts/contacts.repository.ts'
-import { toContact } from '../contacts/contacts.schemas.ts'
+import { toContact } from '../contacts/contacts.mapper.ts'
 import { recordEvents } from '../events/events.repository.ts'
 import {
   countContactsWithAttribute,

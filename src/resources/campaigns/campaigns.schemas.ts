@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { AttributeFilter, MediaInput, StoredMedia } from '../messages/messages.schemas.ts'
-import { TRIGGER_CODES, type CampaignJobRow, type CampaignRow, type TriggerCode } from './campaigns.table.ts'
 
-const TRIGGER_NAMES: Record<TriggerCode, string> = { M: 'Manual', S: 'Scheduled', FU: 'File Upload' }
+// How a campaign was started: by hand, on its schedule, or by a file upload. Stored in campaign_jobs.trigger_code.
+export const TRIGGER_CODES = ['M', 'S', 'FU'] as const
+export type TriggerCode = (typeof TRIGGER_CODES)[number]
 
 const Tags = Type.Array(
   Type.Union([
@@ -158,39 +158,6 @@ export type FiltersInputShape = Static<typeof FiltersInput>
 export function normalizeFilters(filters: FiltersInputShape): CampaignFiltersShape {
   const { tags, ...rest } = filters
   return { ...rest, ...(tags ? { tags: tags.map((tag) => (typeof tag === 'string' ? tag : tag.tag)) } : {}) }
-}
-
-export function toCampaignJob(job: CampaignJobRow): Static<typeof CampaignJob> {
-  return {
-    id: job.id,
-    created: job.created_at.toISOString(),
-    status: job.status,
-    submitted: job.requested,
-    failures: job.failures,
-    invalid: job.invalid,
-    price: job.price
-  }
-}
-
-export function toCampaign(row: CampaignRow, lastJob: CampaignJobRow | undefined): CampaignShape {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    trigger: { code: row.trigger_code, name: TRIGGER_NAMES[row.trigger_code] },
-    filters: row.filters,
-    template: row.template,
-    templateId: row.template_id,
-    media: row.media,
-    phoneNumberFilter: row.group_ref === null ? null : { group: { id: row.group_ref } },
-    schedule: row.schedule,
-    reporting: row.reporting,
-    fieldMappings: row.field_mappings,
-    lastJob: lastJob ? toCampaignJob(lastJob) : null,
-    nextExecution: row.trigger_code === 'S' && !row.paused ? (row.next_run_at?.toISOString() ?? null) : null,
-    paused: row.paused,
-    ...auditStamps(row)
-  }
 }
 
 // Only these roles create, change, run or delete campaigns.

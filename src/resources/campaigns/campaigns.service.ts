@@ -12,8 +12,8 @@ import { findCredentialWithUser } from '../credentials/credentials.repository.ts
 import { assertCanUseGroup } from '../groups/group-access.ts'
 import { requireList } from '../lists/lists.service.ts'
 import type { SendMessagesRequestShape, SendMessagesResultShape } from '../messages/messages.schemas.ts'
-import { requestHash, withIdempotencyKey, type Answer } from '../messages/send/idempotency.ts'
-import { hasFilters } from '../messages/send/recipients.ts'
+import { requestHash, withIdempotencyKey, type Answer } from '../messages/send/idempotency.service.ts'
+import { hasFilters } from '../messages/send/recipients.service.ts'
 import { sendWithin } from '../messages/send/send.service.ts'
 import { getTemplate } from '../templates/templates.service.ts'
 import { findUser } from '../users/users.repository.ts'
@@ -32,13 +32,12 @@ import {
 import {
   CAMPAIGN_MANAGERS,
   normalizeFilters,
-  toCampaign,
-  toCampaignJob,
   type CampaignRequestShape,
   type CampaignShape,
   type CampaignUpdateShape,
   type QuickCampaignRequestShape
 } from './campaigns.schemas.ts'
+import { toCampaign, toCampaignJob } from './campaigns.mapper.ts'
 import type { CampaignRow } from './campaigns.table.ts'
 
 export type CampaignJobShape = ReturnType<typeof toCampaignJob>

@@ -2,10 +2,13 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { Principal } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { MessageMedia } from '../messages/messages.table.ts'
-import type { CampaignFiltersShape, FieldMappingShape, ReportingShape, ScheduleShape } from './campaigns.schemas.ts'
-
-export const TRIGGER_CODES = ['M', 'S', 'FU'] as const
-export type TriggerCode = (typeof TRIGGER_CODES)[number]
+import type {
+  CampaignFiltersShape,
+  FieldMappingShape,
+  ReportingShape,
+  ScheduleShape,
+  TriggerCode
+} from './campaigns.schemas.ts'
 
 type Json<T> = ColumnType<T, string, string>
 

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AccountParams, errorResponses, ref } from '../../shared/schemas.ts'
-import { CarrierInfo, toCarrierInfo } from './carriers.schemas.ts'
+import { CarrierInfo } from './carriers.schemas.ts'
+import { toCarrierInfo } from './carriers.mapper.ts'
 
 export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { actorOf } from '../../shared/principal.ts'
 import { envelope, errorResponses, ref } from '../../shared/schemas.ts'
-import { Contact, CONTACT_WRITERS, ContactParams, TagInput, toContact } from './contacts.schemas.ts'
-import { addTags, changeReachability, removeTag, type ReachabilityChange } from './contacts.service.ts'
+import { Contact, CONTACT_WRITERS, ContactParams, TagInput } from './contacts.schemas.ts'
+import { toContact } from './contacts.mapper.ts'
+import type { ReachabilityChange } from './contacts.repository.ts'
+import { addTags, changeReachability, removeTag } from './contacts.service.ts'
 
 const tags = ['contacts']
 

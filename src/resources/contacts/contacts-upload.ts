@@ -1,15 +1,14 @@
 import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
-import { CsvError } from 'csv-parse'
 import type { ImportLimits } from '../../config.ts'
 import type { Db } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
-import { enqueueContactsImport } from '../../jobs/contacts-import.ts'
-import type { Queue } from '../../jobs/queue.ts'
+import { enqueueContactsImport } from '../../jobs/contacts-import.contract.ts'
+import type { Queue } from '../../db/job-queue.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { AttributeCatalog } from './contact-values.ts'
-import { csvParser, importContacts, inSlices, type ImportOptions, type ImportTally } from './contacts-import.ts'
+import { csvFault, csvParser, importContacts, inSlices, type ImportOptions, type ImportTally } from './csv-import.ts'
 import { planColumns } from './csv-columns.ts'
 import { appendChunk, deleteImport, insertImport, markQueued } from './imports.repository.ts'
 
@@ -29,16 +28,6 @@ export type UploadOutcome = { tally: ImportTally; runId: string } | { jobId: str
 
 // Staged chunks are a few MB: few rows in the chunk table, little memory per insert.
 const STAGED_CHUNK_BYTES = 4 * 1024 * 1024
-
-/** A structural CSV fault as a 400 that names the line: the same answer for a file of any size. */
-export function csvFault(error: unknown, maxRowBytes: number): ApiError | undefined {
-  if (!(error instanceof CsvError)) return undefined
-  const line = (error as CsvError & { lines?: number }).lines
-  const where = line ? `line ${line}: ` : ''
-  if (error.code === 'CSV_MAX_RECORD_SIZE')
-    return new ApiError('IMP-005', `${where}a row is larger than ${maxRowBytes} bytes`)
-  return new ApiError('IMP-009', `${where}${error.message}`)
-}
 
 /**
  * Receives an upload as it streams in. A parser reads along to check the header (before any row is

@@ -9,13 +9,7 @@ import type { Page } from '../../shared/pagination.ts'
 import type { NumberReadings } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { optedOutError, type ContactShape, type ContactsQueryShape, type MergeStrategy } from './contacts.schemas.ts'
-import type { AttributeValues, ContactRow, ContactsTable, TagShape } from './contacts.table.ts'
-
-/** A contact row with what its API shape shows from other tables. */
-export interface ContactView extends ContactRow {
-  assigned_user: { id: string; email: string; firstName: string; lastName: string } | null
-  integrations: Record<string, { id: string }> | null
-}
+import type { AttributeValues, ContactRow, ContactsTable, TagShape, ContactView } from './contacts.table.ts'
 
 /** A contact as a create or import row gives it; undefined (or an empty value) means "not given". */
 export interface ContactInput {
@@ -446,6 +440,29 @@ type ContactColumns = Omit<
 export type ContactChanges = {
   [K in keyof ContactColumns]?: ContactColumns[K] | RawBuilder<NonNullable<ContactColumns[K]>>
 }
+
+/** Adds tags to the stored ones; merge_contact_tags keeps the stored tag where a name is given twice. */
+export function tagsAdded(tags: TagShape[]): ContactChanges {
+  return { tags: sql<string>`merge_contact_tags(tags, ${JSON.stringify(tags)}::jsonb)` }
+}
+
+/** Removes the tag of that name, keeping the others in their order. */
+export function tagRemoved(tag: string): ContactChanges {
+  return {
+    tags: sql<string>`(SELECT coalesce(jsonb_agg(t.value ORDER BY t.ord), '[]'::jsonb) FROM jsonb_array_elements(tags) WITH ORDINALITY AS t(value, ord) WHERE t.value->>'tag' <> ${tag})`
+  }
+}
+
+// Opting out is the contact's own request (STOP); blocking is the account's decision. Both make the
+// contact unreachable (CONT-010). Unblocking never lifts an opt-out: only an opt-in (START) does.
+export const reachabilityChanges = {
+  'opt-out': { opted_out_at: sql<Date>`coalesce(opted_out_at, now())` },
+  'opt-in': { opted_out_at: null, opt_in_at: sql<Date>`now()` },
+  block: { blocked_at: sql<Date>`coalesce(blocked_at, now())` },
+  unblock: { blocked_at: null }
+} as const satisfies Record<string, ContactChanges>
+
+export type ReachabilityChange = keyof typeof reachabilityChanges
 
 export async function updateContactRow(
   db: DbOrTx,

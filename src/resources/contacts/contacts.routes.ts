@@ -7,7 +7,7 @@ import { ApiError } from '../../errors/api-error.ts'
 import { pageResponse, paginationOf } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
-import type { ImportOptions } from './contacts-import.ts'
+import type { ImportOptions } from './csv-import.ts'
 import { receiveUpload } from './contacts-upload.ts'
 import { listContacts } from './contacts.repository.ts'
 import {
@@ -19,22 +19,16 @@ import {
   ContactsQuery,
   ContactsResponse,
   ContactUpdateRequest,
-  toContact,
   type ContactRequestShape,
   type MergeStrategy
 } from './contacts.schemas.ts'
+import { toContact } from './contacts.mapper.ts'
 import { createContact, deleteContact, requireContact, updateContact } from './contacts.service.ts'
 import { findImport } from './imports.repository.ts'
 import { numberReadings } from '../../shared/phone.ts'
 import { multipartUpload } from '../../shared/multipart-upload.ts'
-import {
-  ContactImport,
-  ContactImportQuery,
-  ContactUploadResponse,
-  ImportAccepted,
-  toContactImport,
-  toUploadResult
-} from './imports.schemas.ts'
+import { ContactImport, ContactImportQuery, ContactUploadResponse, ImportAccepted } from './imports.schemas.ts'
+import { toContactImport, toUploadResult } from './imports.mapper.ts'
 
 const tags = ['contacts']
 const CSV_EXAMPLE =

@@ -1,7 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { AccountParams, Pagination, paginationQuery, ref, Updated } from '../../shared/schemas.ts'
-import type { ContactView } from './contacts.repository.ts'
 
 const tagFields = {
   tag: Type.String({ minLength: 1, maxLength: 100 }),
@@ -134,32 +132,6 @@ export type ContactUpdateShape = Static<typeof ContactUpdateRequest>
 export type ContactsQueryShape = Static<typeof ContactsQuery>
 
 export const optedOutError = { code: 'CONT-010', description: 'Contact has requested no further communication' }
-
-function iso(date: Date | null): string | undefined {
-  return date ? date.toISOString() : undefined
-}
-
-export function toContact(row: ContactView): ContactShape {
-  const unreachableSince =
-    [row.opted_out_at, row.blocked_at].filter((date) => date !== null).sort((a, b) => a.getTime() - b.getTime())[0] ??
-    null
-  return {
-    id: row.id,
-    ...(row.first_name !== null ? { firstName: row.first_name } : {}),
-    ...(row.last_name !== null ? { lastName: row.last_name } : {}),
-    ...(row.email !== null ? { email: row.email } : {}),
-    mobile: { number: row.mobile, ...(row.country !== null ? { country: row.country } : {}) },
-    tags: row.tags,
-    attributes: row.attributes,
-    valid: unreachableSince === null,
-    ...(unreachableSince !== null ? { error: optedOutError, blocked: unreachableSince.toISOString() } : {}),
-    ...(row.opt_in_at !== null ? { optIn: iso(row.opt_in_at) } : {}),
-    ...(row.opted_out_at !== null ? { optedOut: iso(row.opted_out_at) } : {}),
-    assignedUser: row.assigned_user,
-    integrations: row.integrations ?? {},
-    ...auditStamps(row)
-  }
-}
 
 // Role policy (route config): every role reads contacts; these write them.
 export const CONTACT_WRITERS = ['Administrator', 'Campaign Manager', 'Sender'] as const

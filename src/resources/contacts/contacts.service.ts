@@ -1,23 +1,28 @@
-import { sql } from 'kysely'
 import type { Db, DbOrTx, Tx } from '../../db/database.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { recordEvent, type EventType } from '../events/events.repository.ts'
+import { recordEvent } from '../events/events.repository.ts'
+import type { EventType } from '../events/events.table.ts'
 import { orThrow } from '../../errors/refusal.ts'
 import { AttributeCatalog, parseMobile, uniqueTags, UserDirectory } from './contact-values.ts'
 import {
   deleteContactRow,
   findContact,
   lockContact,
+  reachabilityChanges,
+  tagRemoved,
+  tagsAdded,
   updateContactRow,
   upsertContacts,
   type ContactChanges,
   type ContactInput,
-  type ContactView
+  type ReachabilityChange
 } from './contacts.repository.ts'
-import { toContact, type ContactRequestShape, type ContactUpdateShape, type MergeStrategy } from './contacts.schemas.ts'
+import type { ContactView } from './contacts.table.ts'
+import type { ContactRequestShape, ContactUpdateShape, MergeStrategy } from './contacts.schemas.ts'
+import { toContact } from './contacts.mapper.ts'
 import type { TagShape } from './contacts.table.ts'
 
 async function assignedUserId(
@@ -140,15 +145,7 @@ export async function addTags(
   tags: TagShape[],
   actor: ActorShape
 ): Promise<ContactView> {
-  const added = JSON.stringify(uniqueTags(tags))
-  return await changeContact(
-    db,
-    accountId,
-    contactId,
-    { tags: sql<string>`merge_contact_tags(tags, ${added}::jsonb)` },
-    'contact-updated',
-    actor
-  )
+  return await changeContact(db, accountId, contactId, tagsAdded(uniqueTags(tags)), 'contact-updated', actor)
 }
 
 export async function removeTag(
@@ -158,20 +155,15 @@ export async function removeTag(
   tag: string,
   actor: ActorShape
 ): Promise<ContactView> {
-  const remaining = sql<string>`(SELECT coalesce(jsonb_agg(t.value ORDER BY t.ord), '[]'::jsonb) FROM jsonb_array_elements(tags) WITH ORDINALITY AS t(value, ord) WHERE t.value->>'tag' <> ${tag})`
-  return await changeContact(db, accountId, contactId, { tags: remaining }, 'contact-updated', actor)
+  return await changeContact(db, accountId, contactId, tagRemoved(tag), 'contact-updated', actor)
 }
 
-// Opting out is the contact's own request (STOP); blocking is the account's decision. Both make the
-// contact unreachable (CONT-010). Unblocking never lifts an opt-out: only an opt-in (START) does.
-const reachability = {
-  'opt-out': { changes: { opted_out_at: sql<Date>`coalesce(opted_out_at, now())` }, event: 'contact-opt-out' },
-  'opt-in': { changes: { opted_out_at: null, opt_in_at: sql<Date>`now()` }, event: 'contact-opt-in' },
-  block: { changes: { blocked_at: sql<Date>`coalesce(blocked_at, now())` }, event: 'contact-updated' },
-  unblock: { changes: { blocked_at: null }, event: 'contact-updated' }
-} as const satisfies Record<string, { changes: ContactChanges; event: EventType }>
-
-export type ReachabilityChange = keyof typeof reachability
+const reachabilityEvents = {
+  'opt-out': 'contact-opt-out',
+  'opt-in': 'contact-opt-in',
+  block: 'contact-updated',
+  unblock: 'contact-updated'
+} as const satisfies Record<ReachabilityChange, EventType>
 
 /** The one place opt-out, opt-in and block state changes; inbound STOP/START keywords use it too. */
 export async function changeReachability(
@@ -194,6 +186,5 @@ export async function changeReachabilityIn(
   change: ReachabilityChange,
   actor: ActorShape
 ): Promise<ContactView> {
-  const { changes, event } = reachability[change]
-  return await changeContactIn(tx, accountId, contactId, changes, event, actor)
+  return await changeContactIn(tx, accountId, contactId, reachabilityChanges[change], reachabilityEvents[change], actor)
 }

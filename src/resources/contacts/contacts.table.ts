@@ -60,3 +60,9 @@ export interface ContactImportChunksTable {
 
 export type ContactRow = Selectable<ContactsTable>
 export type ContactImportRow = Selectable<ContactImportsTable>
+
+/** A contact row with what its API shape shows from other tables. */
+export interface ContactView extends ContactRow {
+  assigned_user: { id: string; email: string; firstName: string; lastName: string } | null
+  integrations: Record<string, { id: string }> | null
+}

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { DbOrTx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import type { ImportOptions, ImportTally } from './contacts-import.ts'
+import type { ImportOptions, ImportTally } from './csv-import.ts'
 import type { ContactImportRow } from './contacts.table.ts'
 
 export async function insertImport(

@@ -1,9 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
-import type { ImportTally } from './contacts-import.ts'
 import { Contact, ContactError, MergeStrategyQuery } from './contacts.schemas.ts'
-import type { ContactImportRow } from './contacts.table.ts'
 
 export const ContactUploadResult = Type.Object(
   {
@@ -67,32 +64,3 @@ export const ContactImport = Type.Object(
 
 export type ContactUploadShape = Static<typeof ContactUploadResult>
 export type ContactImportShape = Static<typeof ContactImport>
-
-export function toUploadResult(tally: ImportTally): ContactUploadShape {
-  return {
-    submitted: tally.submitted,
-    success: tally.inserted + tally.updated,
-    inserted: tally.inserted,
-    updated: tally.updated,
-    contacts: tally.contacts,
-    errors: tally.errors
-  }
-}
-
-export function toContactImport(row: ContactImportRow): ContactImportShape {
-  return {
-    jobId: row.id,
-    status: row.status,
-    total: row.total,
-    submitted: row.submitted,
-    success: row.inserted + row.updated,
-    inserted: row.inserted,
-    updated: row.updated,
-    failed: row.failed,
-    errors: row.errors as ContactUploadShape['errors'],
-    ...(row.failure !== null ? { error: row.failure } : {}),
-    created: audit(row.created_at, row.created_by),
-    ...(row.started_at ? { startedAt: row.started_at.toISOString() } : {}),
-    ...(row.finished_at ? { finishedAt: row.finished_at.toISOString() } : {})
-  }
-}

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import type { UserName } from './conversations.repository.ts'
+import type { UserName } from './conversations.table.ts'
 
 export interface HeldLock {
   conversation_id: string

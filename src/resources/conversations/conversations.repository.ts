@@ -7,31 +7,8 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { Principal } from '../../shared/principal.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { GroupScope } from '../messages/messages.repository.ts'
-import type { ConversationRow } from './conversations.table.ts'
+import type { ConversationRow, ConversationView, UserName } from './conversations.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
-
-export interface UserName {
-  id: string
-  firstName: string
-  lastName: string
-}
-
-export interface ConversationView extends ConversationRow {
-  contact_first_name: string | null
-  contact_last_name: string | null
-  contact_email: string | null
-  contact_mobile: string
-  contact_country: string | null
-  sender_number: string
-  sender_country: string | null
-  sender_active: boolean
-  group_name: string | null
-  last_message_id: string | null
-  unread: string[]
-  /** The holder of a lock that has not lapsed. */
-  lock_user: UserName | null
-  assigned_user: (UserName & { email: string }) | null
-}
 
 export interface ConversationKey {
   contactId: string

@@ -8,16 +8,17 @@ import { changeContactIn } from '../contacts/contacts.service.ts'
 import { assertCanUseGroup, groupsUsableBy, usableGroupIdsQuery } from '../groups/group-access.ts'
 import { isGroupMember } from '../groups/groups.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
-import { toMessage } from '../messages/messages.schemas.ts'
+import { toMessage } from '../messages/messages.mapper.ts'
 import {
   closeConversationRow,
   findConversationView,
   listConversations,
   markRead,
-  otherGroupsShowingAssignee,
-  type ConversationView
+  otherGroupsShowingAssignee
 } from './conversations.repository.ts'
-import { toConversation, type ConversationShape, type ConversationsQueryShape } from './conversations.schemas.ts'
+import type { ConversationView } from './conversations.table.ts'
+import type { ConversationShape, ConversationsQueryShape } from './conversations.schemas.ts'
+import { toConversation } from './conversations.mapper.ts'
 
 /** API shapes of conversation views, each with its last message. */
 async function withLastMessages(

@@ -4,13 +4,8 @@ import { actorOf } from '../../shared/principal.ts'
 import { pageResponse } from '../../shared/pagination.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { listCredentials } from './credentials.repository.ts'
-import {
-  ApiCredential,
-  ApiCredentialRequest,
-  CredentialParams,
-  NewApiCredential,
-  toApiCredential
-} from './credentials.schemas.ts'
+import { ApiCredential, ApiCredentialRequest, CredentialParams, NewApiCredential } from './credentials.schemas.ts'
+import { toApiCredential } from './credentials.mapper.ts'
 import { createCredential, revokeAccountCredential } from './credentials.service.ts'
 
 const adminOnly = { roles: ['Administrator'] as const }

@@ -1,7 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { audit } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
-import type { ApiCredentialRow } from './credentials.table.ts'
 
 export const ApiCredential = Type.Object(
   {
@@ -36,14 +34,3 @@ export const CredentialParams = Type.Object({
 })
 
 export type ApiCredentialShape = Static<typeof ApiCredential>
-
-export function toApiCredential(row: ApiCredentialRow): ApiCredentialShape {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    name: row.name,
-    userId: row.user_id,
-    revokedAt: row.revoked_at?.toISOString() ?? null,
-    created: audit(row.created_at, row.created_by)
-  }
-}

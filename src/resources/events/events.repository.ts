@@ -1,31 +1,7 @@
 import { sql } from 'kysely'
 import type { Tx } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
-
-// Every event type Parley records, in the order the event catalogue of docs/webhooks.md lists them: Sakari's
-// eleven, then Parley's own. Webhook subscriptions choose among them.
-export const eventTypes = [
-  'contact-created',
-  'contact-updated',
-  'contact-removed',
-  'message-received',
-  'message-sent',
-  'message-status',
-  'conversation-started',
-  'contact-opt-out',
-  'contact-opt-in',
-  'list-opt-out',
-  'list-opt-in',
-  'conversation-closed',
-  'conversation-read',
-  'conversation-locked',
-  'conversation-lock-extended',
-  'conversation-lock-released',
-  'conversation-assigned',
-  'sender-status-changed'
-] as const
-
-export type EventType = (typeof eventTypes)[number]
+import type { EventType } from './events.table.ts'
 
 export interface DomainEvent {
   type: EventType

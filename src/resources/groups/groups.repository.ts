@@ -4,15 +4,8 @@ import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import type { SenderStatus } from '../senders/senders.table.ts'
-import type { Role } from '../users/users.table.ts'
 import type { readableGroupIdsQuery, usableGroupIdsQuery } from './group-access.ts'
-import type { GroupRow, OfficeHoursValue } from './groups.table.ts'
-
-export interface GroupDetailsRow extends GroupRow {
-  senders: Array<{ id: string; number: string; dialling_code: string; status: SenderStatus }>
-  users: Array<{ id: string; email: string; first_name: string; last_name: string; role: Role }>
-}
+import type { GroupRow, OfficeHoursValue, GroupDetailsRow } from './groups.table.ts'
 
 export interface GroupValues {
   name: string

@@ -6,15 +6,8 @@ import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { assertCanReadGroup, readableGroupIdsQuery } from './group-access.ts'
 import { findGroupDetails, listGroups } from './groups.repository.ts'
-import {
-  Group,
-  GroupParams,
-  GroupRequest,
-  GroupSenderParams,
-  GroupUpdate,
-  GroupUserParams,
-  toGroup
-} from './groups.schemas.ts'
+import { Group, GroupParams, GroupRequest, GroupSenderParams, GroupUpdate, GroupUserParams } from './groups.schemas.ts'
+import { toGroup } from './groups.mapper.ts'
 import {
   addGroupSender,
   addGroupUser,

@@ -1,10 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { nullable } from '../../lib/nullable-schema.ts'
-import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { SENDER_STATUSES } from '../senders/senders.table.ts'
-import { ROLES } from '../users/users.table.ts'
-import type { GroupDetailsRow } from './groups.repository.ts'
+import { ROLES } from '../../shared/roles.ts'
 import { WEEKDAYS } from './groups.table.ts'
 
 /** How a sender or a user names the group it belongs to. */
@@ -123,32 +121,4 @@ export const GroupSenderParams = Type.Object({ ...GroupParams.properties, sender
 
 export type GroupRequestShape = Static<typeof GroupRequest>
 export type GroupUpdateShape = Static<typeof GroupUpdate>
-export type OfficeHoursShape = Static<typeof OfficeHours>
 export type GroupShape = Static<typeof Group>
-
-export function toGroup(row: GroupDetailsRow): GroupShape {
-  return {
-    id: row.id,
-    name: row.name,
-    apiCode: row.api_code,
-    color: row.color,
-    callForwarding: row.call_forwarding,
-    isDefault: row.is_default,
-    tags: row.tags,
-    officeHours: row.office_hours,
-    senders: row.senders.map((sender) => ({
-      id: sender.id,
-      number: sender.number,
-      diallingCode: sender.dialling_code,
-      status: sender.status
-    })),
-    users: row.users.map((user) => ({
-      id: user.id,
-      email: user.email,
-      firstName: user.first_name,
-      lastName: user.last_name,
-      role: user.role
-    })),
-    ...auditStamps(row)
-  }
-}

@@ -17,10 +17,10 @@ import {
   insertGroup,
   insertGroupUser,
   updateGroup,
-  type GroupDetailsRow,
   type GroupValues,
   resolveGroup
 } from './groups.repository.ts'
+import type { GroupDetailsRow } from './groups.table.ts'
 import { defaultOfficeHours, type GroupRequestShape, type GroupUpdateShape } from './groups.schemas.ts'
 import type { GroupRow } from './groups.table.ts'
 

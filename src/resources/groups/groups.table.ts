@@ -1,5 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
+import type { SenderStatus } from '../senders/senders.table.ts'
+import type { Role } from '../../shared/roles.ts'
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 export type Weekday = (typeof WEEKDAYS)[number]
@@ -36,3 +38,8 @@ export interface GroupUsersTable {
 }
 
 export type GroupRow = Selectable<GroupsTable>
+
+export interface GroupDetailsRow extends GroupRow {
+  senders: Array<{ id: string; number: string; dialling_code: string; status: SenderStatus }>
+  users: Array<{ id: string; email: string; first_name: string; last_name: string; role: Role }>
+}

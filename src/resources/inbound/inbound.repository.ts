@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Tx } from '../../db/database.ts'
-import { contactViewColumns, type ContactView } from '../contacts/contacts.repository.ts'
+import { contactViewColumns } from '../contacts/contacts.repository.ts'
+import type { ContactView } from '../contacts/contacts.table.ts'
 
 export interface KnownContact {
   contact: ContactView

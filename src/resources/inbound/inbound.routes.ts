@@ -4,7 +4,7 @@ import { SANDBOX } from '../../carriers/sandbox/sandbox-carrier.ts'
 import { SandboxInbound } from '../../carriers/sandbox/sandbox.schemas.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { AccountParams, envelope, errorResponses, ref } from '../../shared/schemas.ts'
-import { receiveCarrierEvents } from '../messages/carrier-events.ts'
+import { receiveCarrierEvents } from '../messages/carrier-events.service.ts'
 import { Message } from '../messages/messages.schemas.ts'
 import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 

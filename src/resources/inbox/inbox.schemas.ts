@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import type { EventType } from '../events/events.repository.ts'
+import type { EventType } from '../events/events.table.ts'
 
 /** The outbox's events a live inbox shows; the others (contacts, imports) are for webhooks only. */
 export const STREAMED_EVENTS = [

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, ref } from '../../shared/schemas.ts'
-import { Contact, toContact } from '../contacts/contacts.schemas.ts'
+import { Contact } from '../contacts/contacts.schemas.ts'
+import { toContact } from '../contacts/contacts.mapper.ts'
 import {
   List,
   LIST_WRITERS,

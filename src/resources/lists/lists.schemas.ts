@@ -1,8 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { paginationQuery, ref, Updated } from '../../shared/schemas.ts'
 import { AttributeFilter } from '../messages/messages.schemas.ts'
-import type { ListCounts, ListRow } from './lists.table.ts'
 
 // additionalProperties: false drops (never rejects) unknown keys, so a stored filter holds only these.
 export const ListFilter = Type.Object(
@@ -88,17 +86,6 @@ export type ListFilterShape = Static<typeof ListFilter>
 export type ListShape = Static<typeof List>
 export type ListRequestShape = Static<typeof ListRequest>
 export type ListUpdateShape = Static<typeof ListUpdate>
-
-export function toList(row: ListRow, counts: ListCounts): ListShape {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.filter === null ? 'static' : 'dynamic',
-    filter: row.filter,
-    counts,
-    ...auditStamps(row)
-  }
-}
 
 // Lists choose audiences, as campaigns do: the same roles write them.
 export const LIST_WRITERS = ['Administrator', 'Campaign Manager'] as const

@@ -3,20 +3,20 @@ import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import { findContactRows, findContacts, type ContactView } from '../contacts/contacts.repository.ts'
+import { findContactRows, findContacts } from '../contacts/contacts.repository.ts'
+import type { ContactView } from '../contacts/contacts.table.ts'
+import { audiencePage, countAudience, listCondition } from '../audience/audience.repository.ts'
 import {
   addListMembers,
-  audiencePage,
-  countAudience,
   deleteList,
   findList,
   insertList,
-  listCondition,
   listLists,
   removeListMember,
   updateList
 } from './lists.repository.ts'
-import { toList, type ListRequestShape, type ListShape, type ListUpdateShape } from './lists.schemas.ts'
+import type { ListRequestShape, ListShape, ListUpdateShape } from './lists.schemas.ts'
+import { toList } from './lists.mapper.ts'
 import type { ListRow } from './lists.table.ts'
 
 function notFound(listId: string): ApiError {

@@ -5,25 +5,11 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
 import type { OfficeHoursValue } from '../groups/groups.table.ts'
-import type { MessageMedia, MessageRow, MessagesTable, MessageStatus, MessageType } from './messages.table.ts'
+import type { MessageMedia, MessagesTable, MessageStatus, MessageType, MessageView } from './messages.table.ts'
 import { columnsOf, selectList } from '../../db/columns.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 import { integrations } from '../contacts/contacts.repository.ts'
 import { actorJson } from '../../shared/audit.ts'
-
-/** A message with what its API shape shows from the contact, sender, group and conversation. */
-export interface MessageView extends MessageRow {
-  sender_number: string
-  group_name: string | null
-  contact_first_name: string | null
-  contact_last_name: string | null
-  contact_email: string | null
-  contact_mobile: string
-  contact_country: string | null
-  contact_integrations: Record<string, { id: string }> | null
-  conversation_closed: boolean
-  read: boolean
-}
 
 export type GroupScope = ReturnType<typeof usableGroupIdsQuery>
 

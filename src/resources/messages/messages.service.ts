@@ -5,7 +5,8 @@ import type { Page } from '../../shared/pagination.ts'
 import type { Principal } from '../../shared/principal.ts'
 import { assertCanUseGroup, usableGroupIdsQuery } from '../groups/group-access.ts'
 import { findMessageView, listMessages } from './messages.repository.ts'
-import { toMessage, type MessageShape, type MessagesQueryShape, type SendJobShape } from './messages.schemas.ts'
+import type { MessageShape, MessagesQueryShape, SendJobShape } from './messages.schemas.ts'
+import { toMessage } from './messages.mapper.ts'
 import { findSendJob } from './send/send-jobs.repository.ts'
 
 export async function getMessage(db: DbOrTx, principal: Principal, messageId: string): Promise<MessageShape> {

@@ -92,3 +92,17 @@ export interface SenderThrottlesTable {
 export type MessageRow = Selectable<MessagesTable>
 export type SendJobRow = Selectable<SendJobsTable>
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>
+
+/** A message with what its API shape shows from the contact, sender, group and conversation. */
+export interface MessageView extends MessageRow {
+  sender_number: string
+  group_name: string | null
+  contact_first_name: string | null
+  contact_last_name: string | null
+  contact_email: string | null
+  contact_mobile: string
+  contact_country: string | null
+  contact_integrations: Record<string, { id: string }> | null
+  conversation_closed: boolean
+  read: boolean
+}

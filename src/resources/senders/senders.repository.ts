@@ -5,13 +5,10 @@ import type { Page, PageRequest } from '../../shared/pagination.ts'
 import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { usableGroupIdsQuery } from '../groups/group-access.ts'
-import type { Capability, SenderRow, SendersTable, SenderStatus, SenderType } from './senders.table.ts'
+import type { SenderType } from '../../shared/sender-types.ts'
+import type { Capability, SenderRow, SendersTable, SenderStatus, SenderDetailsRow } from './senders.table.ts'
 import { columnsOf, selectList } from '../../db/columns.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
-
-export interface SenderDetailsRow extends SenderRow {
-  group_name: string | null
-}
 
 export interface NewSender {
   id: string

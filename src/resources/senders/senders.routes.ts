@@ -6,7 +6,8 @@ import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { readableGroupIdsQuery } from '../groups/group-access.ts'
 import { deleteSender, findSenderDetails, listSenders } from './senders.repository.ts'
-import { Sender, SenderParams, SenderRequest, SenderStatusRequest, SenderUpdate, toSender } from './senders.schemas.ts'
+import { Sender, SenderParams, SenderRequest, SenderStatusRequest, SenderUpdate } from './senders.schemas.ts'
+import { toSender } from './senders.mapper.ts'
 import { changeSender, createSender } from './senders.service.ts'
 
 const adminOnly = { roles: ['Administrator'] as const }

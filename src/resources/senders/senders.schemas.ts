@@ -1,10 +1,9 @@
 import { Type, type Static } from 'typebox'
 import { nullable } from '../../lib/nullable-schema.ts'
-import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
-import type { SenderDetailsRow } from './senders.repository.ts'
-import { CAPABILITIES, SENDER_STATUSES, SENDER_TYPES } from './senders.table.ts'
+import { SENDER_TYPES } from '../../shared/sender-types.ts'
+import { CAPABILITIES, SENDER_STATUSES } from './senders.table.ts'
 
 const SenderType = Type.Enum(SENDER_TYPES, {
   description: 'local and tollfree numbers are E.164; shortcode and alphanumeric senders need a country'
@@ -73,21 +72,4 @@ export const SenderParams = Type.Object({
 })
 
 export type SenderRequestShape = Static<typeof SenderRequest>
-export type SenderUpdateShape = Static<typeof SenderUpdate>
 export type SenderShape = Static<typeof Sender>
-
-export function toSender(row: SenderDetailsRow): SenderShape {
-  return {
-    id: row.id,
-    number: row.number,
-    country: row.country,
-    diallingCode: row.dialling_code,
-    type: row.type,
-    capabilities: row.capabilities,
-    carrier: row.carrier,
-    throughput: row.throughput,
-    status: row.status,
-    group: row.group_id === null ? null : { id: row.group_id, name: row.group_name ?? '' },
-    ...auditStamps(row)
-  }
-}

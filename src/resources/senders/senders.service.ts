@@ -15,11 +15,12 @@ import {
   findSenderDetails,
   insertSender,
   updateSender,
-  type SenderChanges,
-  type SenderDetailsRow
+  type SenderChanges
 } from './senders.repository.ts'
-import { toSender, type SenderRequestShape } from './senders.schemas.ts'
-import type { SenderType } from './senders.table.ts'
+import type { SenderDetailsRow } from './senders.table.ts'
+import type { SenderRequestShape } from './senders.schemas.ts'
+import { toSender } from './senders.mapper.ts'
+import type { SenderType } from '../../shared/sender-types.ts'
 import { requireNumberAllowed } from './sender-numbers.ts'
 
 interface SenderAddress {

@@ -1,8 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { ActorShape } from '../../shared/schemas.ts'
-
-export const SENDER_TYPES = ['local', 'tollfree', 'shortcode', 'alphanumeric'] as const
-export type SenderType = (typeof SENDER_TYPES)[number]
+import type { SenderType } from '../../shared/sender-types.ts'
 
 export const SENDER_STATUSES = ['unverified', 'verified', 'pending', 'active', 'rejected'] as const
 export type SenderStatus = (typeof SENDER_STATUSES)[number]
@@ -31,3 +29,7 @@ export interface SendersTable {
 }
 
 export type SenderRow = Selectable<SendersTable>
+
+export interface SenderDetailsRow extends SenderRow {
+  group_name: string | null
+}

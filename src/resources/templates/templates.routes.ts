@@ -4,14 +4,8 @@ import { pageResponse } from '../../shared/pagination.ts'
 import { actorOf } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { listTemplates } from './templates.repository.ts'
-import {
-  Template,
-  TemplateListQuery,
-  TemplateParams,
-  TemplateRequest,
-  TemplateUpdate,
-  toTemplate
-} from './templates.schemas.ts'
+import { Template, TemplateListQuery, TemplateParams, TemplateRequest, TemplateUpdate } from './templates.schemas.ts'
+import { toTemplate } from './templates.mapper.ts'
 import { changeTemplate, createTemplate, getTemplate, removeTemplate } from './templates.service.ts'
 
 const writers = { roles: ['Administrator', 'Campaign Manager'] as const }

@@ -1,7 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { mediaUrl, ref, Updated } from '../../shared/schemas.ts'
-import { TEMPLATE_TYPES, type TemplateRow } from './templates.table.ts'
+import { TEMPLATE_TYPES } from './templates.table.ts'
 
 function templateType(options: { default?: string } = {}) {
   return Type.Union([Type.Literal(TEMPLATE_TYPES[0]), Type.Literal(TEMPLATE_TYPES[1])], {
@@ -79,14 +78,3 @@ export const TemplateListQuery = Type.Object({
 export type TemplateShape = Static<typeof Template>
 export type TemplateRequestShape = Static<typeof TemplateRequest>
 export type TemplateUpdateShape = Static<typeof TemplateUpdate>
-
-export function toTemplate(row: TemplateRow): TemplateShape {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    template: row.template,
-    media: row.media,
-    ...auditStamps(row)
-  }
-}

@@ -3,7 +3,8 @@ import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { UserUpdateShape } from './users.schemas.ts'
-import type { Role, UserRow } from './users.table.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { UserRow } from './users.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface NewUser {

@@ -8,7 +8,8 @@ import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery,
 import { readableGroupIdsQuery } from '../groups/group-access.ts'
 import { groupsOfUsers } from '../groups/groups.repository.ts'
 import { findUser, listUsers } from './users.repository.ts'
-import { toUser, User, UserParams, UserRequest, UserUpdate, type UserShape } from './users.schemas.ts'
+import { User, UserParams, UserRequest, UserUpdate, type UserShape } from './users.schemas.ts'
+import { toUser } from './users.mapper.ts'
 import { changeUser, createUser, removeUser } from './users.service.ts'
 import type { UserRow } from './users.table.ts'
 

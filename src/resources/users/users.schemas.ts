@@ -1,8 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { auditStamps } from '../../shared/audit.ts'
 import { ref, Updated } from '../../shared/schemas.ts'
 import { GroupSummary } from '../groups/groups.schemas.ts'
-import { ROLES, type UserRow } from './users.table.ts'
+import { ROLES } from '../../shared/roles.ts'
 
 const RoleSchema = Type.Union(
   [Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2]), Type.Literal(ROLES[3])],
@@ -45,15 +44,3 @@ export const UserParams = Type.Object({
 
 export type UserShape = Static<typeof User>
 export type UserUpdateShape = Static<typeof UserUpdate>
-
-export function toUser(row: UserRow, groups: UserShape['groups']): UserShape {
-  return {
-    id: row.id,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    role: row.role,
-    groups,
-    ...auditStamps(row)
-  }
-}

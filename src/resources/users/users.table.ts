@@ -1,8 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely'
+import type { Role } from '../../shared/roles.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-
-export const ROLES = ['Administrator', 'Campaign Manager', 'Sender', 'Read Only'] as const
-export type Role = (typeof ROLES)[number]
 
 export interface UsersTable {
   id: string

@@ -4,7 +4,7 @@ import { countRows, withTotalCount } from '../../db/count.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
-import type { DeliveryListRow } from './webhooks.schemas.ts'
+import type { DeliveryListRow, DeliveryBacklog } from './webhooks.table.ts'
 import type { DeliveryState, SubscriptionState, WebhookSubscriptionRow } from './webhooks.table.ts'
 
 export interface NewSubscription {
@@ -183,12 +183,6 @@ export async function eventExists(db: DbOrTx, accountId: string, eventId: string
     .where('id', '=', eventId)
     .executeTakeFirst()
   return row !== undefined
-}
-
-export interface DeliveryBacklog {
-  pending: number
-  failed: number
-  oldest_pending_at: Date | null
 }
 
 /** What a subscription has waiting and what it gave up on: its backlog, read off the partial index. */

@@ -9,9 +9,6 @@ import {
   ReplayRequest,
   ReplayResult,
   SubscribeRequest,
-  toBacklog,
-  toDelivery,
-  toWebhook,
   UnsubscribeParams,
   Webhook,
   WebhookChange,
@@ -20,6 +17,7 @@ import {
   WebhookParams,
   WebhookWithSecret
 } from './webhooks.schemas.ts'
+import { toBacklog, toDelivery, toWebhook } from './webhooks.mapper.ts'
 import {
   changeSubscription,
   getSubscription,

@@ -43,3 +43,13 @@ export interface WebhookDeliveriesTable {
 
 export type WebhookSubscriptionRow = Selectable<WebhookSubscriptionsTable>
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>
+
+export interface DeliveryListRow extends WebhookDeliveryRow {
+  event_type: string
+}
+
+export interface DeliveryBacklog {
+  pending: number
+  failed: number
+  oldest_pending_at: Date | null
+}

@@ -3,7 +3,7 @@ import { Value } from 'typebox/value'
 import type { Tx } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
 import { ApiError } from '../../../errors/api-error.ts'
-import { enqueueExpansion } from '../../../jobs/messages-expand.ts'
+import { enqueueExpansion } from '../../../jobs/messages-expand.contract.ts'
 import { priceOf, rateFor, type PriceTable } from '../../../lib/pricing.ts'
 import { orThrow } from '../../../errors/refusal.ts'
 import { compileTemplate, templateRefusal, type CompiledTemplate } from '../../../lib/render-template.ts'
@@ -20,15 +20,15 @@ import { messageViews } from '../messages.repository.ts'
 import {
   StoredMedia,
   SendFilters,
-  toMessage,
   type SendMessagesRequestShape,
   type SendMessagesResultShape
 } from '../messages.schemas.ts'
+import { toMessage } from '../messages.mapper.ts'
 import type { MessageMedia } from '../messages.table.ts'
-import { composeMessages, type Composition } from './compose.ts'
-import { requestHash, withIdempotencyKey, type Answer } from './idempotency.ts'
-import { countFiltered, filterCondition, nextFiltered } from './recipients.repository.ts'
-import { hasFilters, resolveContacts, resolveConversations, type Recipient } from './recipients.ts'
+import { composeMessages, type Composition } from './compose.service.ts'
+import { requestHash, withIdempotencyKey, type Answer } from './idempotency.service.ts'
+import { countFiltered, filterCondition, nextFiltered } from '../../audience/audience.repository.ts'
+import { hasFilters, resolveContacts, resolveConversations, type Recipient } from './recipients.service.ts'
 import {
   advanceSendJob,
   completeSendJob,

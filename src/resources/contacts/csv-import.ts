@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
-import { parse, type Parser } from 'csv-parse'
+import { CsvError, parse, type Parser } from 'csv-parse'
 import { Type, type Static } from 'typebox'
 import type { Db } from '../../db/database.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
+import { ApiError } from '../../errors/api-error.ts'
 import { Refusal } from '../../errors/refusal.ts'
 import { AttributeCatalog, UserDirectory } from './contact-values.ts'
 import { rowError, rowToContact, type RowError } from './contact-rows.ts'
@@ -52,6 +53,16 @@ export function csvParser(maxRecordBytes: number): Parser {
     max_record_size: maxRecordBytes,
     info: true
   })
+}
+
+/** A structural CSV fault as a 400 that names the line: the same answer for a file of any size. */
+export function csvFault(error: unknown, maxRowBytes: number): ApiError | undefined {
+  if (!(error instanceof CsvError)) return undefined
+  const line = (error as CsvError & { lines?: number }).lines
+  const where = line ? `line ${line}: ` : ''
+  if (error.code === 'CSV_MAX_RECORD_SIZE')
+    return new ApiError('IMP-005', `${where}a row is larger than ${maxRowBytes} bytes`)
+  return new ApiError('IMP-009', `${where}${error.message}`)
 }
 
 type PendingRow = ContactInput & { id: string; row: number }

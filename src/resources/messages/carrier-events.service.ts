@@ -6,7 +6,7 @@ import { findLiveSenderByNumber } from '../senders/senders.repository.ts'
 import type { SenderRow } from '../senders/senders.table.ts'
 import { Batches } from '../inbound/inbound-batches.ts'
 import { heldReports } from './status/held-reports.ts'
-import { applyReports, keepReports } from './status/message-status.ts'
+import { applyReports, keepReports } from './status/message-status.service.ts'
 import { unknownCarrierMessageIds } from './status/status.repository.ts'
 
 /**

@@ -3,9 +3,9 @@ import { carrierError } from '../../../carriers/carrier-errors.ts'
 import type { CarrierAdapter, Submission, SubmitResult } from '../../../carriers/carrier.ts'
 import type { Db } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
-import type { DispatchPayload } from '../../../jobs/message-dispatch.ts'
+import type { DispatchPayload } from '../../../jobs/message-dispatch.contract.ts'
 import { numberAllowed } from '../../senders/sender-numbers.ts'
-import { applyHeldReports, recordOutcomes, type Outcome } from '../status/message-status.ts'
+import { applyHeldReports, recordOutcomes, type Outcome } from '../status/message-status.service.ts'
 import { pendingMessages, reserveSlots, type Pending } from './dispatch.repository.ts'
 
 /** An outcome, and whether trying again later may change it. */

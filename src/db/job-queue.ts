@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import type { Config } from '../config.ts'
-import type { Tx } from '../db/database.ts'
+import type { Tx } from './database.ts'
 import type { Deps } from '../deps.ts'
 
 export interface JobRef {
@@ -12,11 +12,25 @@ export interface JobRef {
   retryCount: number
 }
 
-/** A background task: one file per task under src/jobs/, listed in src/jobs/tasks.ts. */
-export interface Task<S extends TSchema = TSchema> {
+/**
+ * What code that enqueues a task imports (src/jobs/<task>.contract.ts): its name and payload schema,
+ * never its run, which imports the services it calls and would close an import cycle.
+ */
+export interface TaskContract<S extends TSchema = TSchema> {
   name: string
   /** The payload, checked at run time: the job may have been written by another version of the code. */
   payload: S
+}
+
+export function defineContract<S extends TSchema>(contract: TaskContract<S>): TaskContract<S> {
+  return contract
+}
+
+/**
+ * A background task: its contract and its run, one file per task under src/jobs/, listed in
+ * src/jobs/tasks.ts, which the entry points hand to the queue.
+ */
+export interface Task<S extends TSchema = TSchema> extends TaskContract<S> {
   queue?: QueueOptions
   /** Jobs of this task one process runs at once (default 1). */
   concurrency?: (config: Readonly<Config>) => number
@@ -124,7 +138,7 @@ export class Queue {
    */
   async enqueue<S extends TSchema>(
     tx: Tx,
-    task: Task<S>,
+    task: TaskContract<S>,
     payload: Static<S>,
     options: Omit<SendOptions, 'db'> = {}
   ): Promise<string> {
@@ -136,7 +150,7 @@ export class Queue {
   /** Many jobs of one task in one statement, as part of an open transaction. */
   async enqueueMany<S extends TSchema>(
     tx: Tx,
-    task: Task<S>,
+    task: TaskContract<S>,
     jobs: ReadonlyArray<{ payload: Static<S>; startAfter?: Date }>
   ): Promise<void> {
     if (jobs.length === 0) return

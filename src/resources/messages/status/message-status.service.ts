@@ -1,12 +1,13 @@
 import type { CarrierError, ScheduledReport, StatusReport } from '../../../carriers/carrier.ts'
 import type { Tx } from '../../../db/database.ts'
-import { enqueueStatusReports } from '../../../jobs/message-status-reports.ts'
-import type { Queue } from '../../../jobs/queue.ts'
+import { enqueueStatusReports } from '../../../jobs/message-status-reports.contract.ts'
+import type { Queue } from '../../../db/job-queue.ts'
 import type { Deps } from '../../../deps.ts'
 import { heldReports } from './held-reports.ts'
-import { recordEvents, type EventType } from '../../events/events.repository.ts'
+import { recordEvents } from '../../events/events.repository.ts'
+import type { EventType } from '../../events/events.table.ts'
 import { messageViews } from '../messages.repository.ts'
-import { toMessage } from '../messages.schemas.ts'
+import { toMessage } from '../messages.mapper.ts'
 import { applyStatusReports, markFailed, markSent } from './status.repository.ts'
 
 /** What became of one submit. */

@@ -1,6 +1,6 @@
 import type { Tx } from '../../../db/database.ts'
 import type { Deps } from '../../../deps.ts'
-import { enqueueDispatch } from '../../../jobs/message-dispatch.ts'
+import { enqueueDispatch } from '../../../jobs/message-dispatch.contract.ts'
 import { priceOf, rateFor } from '../../../lib/pricing.ts'
 import type { CompiledTemplate } from '../../../lib/render-template.ts'
 import { countSegments, overLengthLimit } from '../../../lib/segments.ts'
@@ -21,7 +21,7 @@ import {
 } from '../messages.repository.ts'
 import type { InvalidRecipientShape } from '../messages.schemas.ts'
 import type { MessageMedia, MessageType } from '../messages.table.ts'
-import { invalidRecipient, type Recipient } from './recipients.ts'
+import { invalidRecipient, type Recipient } from './recipients.service.ts'
 
 /** Where composed messages go: the dispatch queue, at the configured prices and batch size. */
 export type Outbox = Pick<Deps, 'queue' | 'config'>

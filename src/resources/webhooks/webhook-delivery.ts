@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import type { WebhookOptions } from '../config.ts'
-import type { Db } from '../db/database.ts'
-import { listenOn, type ChannelListener } from '../db/listen.ts'
+import type { WebhookOptions } from '../../config.ts'
+import type { Db } from '../../db/database.ts'
+import { listenOn, type ChannelListener } from '../../db/listen.ts'
 import {
   claimSubscriptions,
   disableSubscription,
@@ -11,9 +11,9 @@ import {
   releaseLease,
   type AttemptRecord,
   type DueDelivery
-} from '../resources/webhooks/webhook-deliveries.repository.ts'
-import { createWebhookSender, type AttemptResult, type WebhookSender } from '../resources/webhooks/webhook-sender.ts'
-import { signatureHeader } from '../resources/webhooks/webhook-signing.ts'
+} from './webhook-deliveries.repository.ts'
+import { createWebhookSender, type AttemptResult, type WebhookSender } from './webhook-sender.ts'
+import { signatureHeader } from './webhook-signing.ts'
 
 // Deliveries one lease covers before the subscription goes back to the pool, so a busy receiver
 // takes its turn with the others instead of keeping its slot for ever.

@@ -1,12 +1,19 @@
+// Who a send, a campaign or a list reaches: a send's filters (tags, attributes, a list), a list's
+// members or its filter, and their counts, each as one SQL condition over contacts `c`.
 import { sql, type RawBuilder } from 'kysely'
-import type { DbOrTx } from '../../../db/database.ts'
-import { ApiError } from '../../../errors/api-error.ts'
-import { Refusal } from '../../../errors/refusal.ts'
-import { coerceAttributeValue, type AttributeValue } from '../../../lib/attribute-values.ts'
-import { AttributeCatalog } from '../../contacts/contact-values.ts'
-import { findList, listCondition } from '../../lists/lists.repository.ts'
-import type { ContactRow } from '../../contacts/contacts.table.ts'
-import type { SendFiltersShape } from '../messages.schemas.ts'
+import { countRows, withTotalCount } from '../../db/count.ts'
+import type { DbOrTx } from '../../db/database.ts'
+import { likePattern } from '../../db/text-match.ts'
+import { ApiError } from '../../errors/api-error.ts'
+import { Refusal } from '../../errors/refusal.ts'
+import { coerceAttributeValue, type AttributeValue } from '../../lib/attribute-values.ts'
+import { AttributeCatalog } from '../contacts/contact-values.ts'
+import type { Page, PageRequest } from '../../shared/pagination.ts'
+import type { ContactRow } from '../contacts/contacts.table.ts'
+import { findList } from '../lists/lists.repository.ts'
+import type { ListFilterShape } from '../lists/lists.schemas.ts'
+import type { ListCounts, ListRow } from '../lists/lists.table.ts'
+import type { SendFiltersShape } from '../messages/messages.schemas.ts'
 
 const CORE_COLUMNS: Record<string, 'first_name' | 'last_name' | 'email' | 'mobile' | 'country'> = {
   firstname: 'first_name',
@@ -104,4 +111,65 @@ export async function nextFiltered(
   let query = db.selectFrom('contacts as c').selectAll('c').where('c.account_id', '=', accountId).where(condition)
   if (afterId !== null) query = query.where('c.id', '>', afterId)
   return await query.orderBy('c.id').limit(limit).execute()
+}
+
+const reachable = sql<boolean>`(c.opted_out_at IS NULL AND c.blocked_at IS NULL)`
+
+/**
+ * A dynamic list's filter as one SQL condition over contacts `c`. Tags and attributes mean what they
+ * mean in a send's filters (the same builder); `q` matches the contact list's name, email and mobile.
+ */
+async function dynamicCondition(db: DbOrTx, accountId: string, filter: ListFilterShape): Promise<RawBuilder<boolean>> {
+  const conditions: RawBuilder<boolean>[] = []
+  if ((filter.tags?.length ?? 0) > 0 || (filter.attributes?.length ?? 0) > 0)
+    conditions.push(await filterCondition(db, accountId, { tags: filter.tags, attributes: filter.attributes }))
+  const q = filter.q?.trim()
+  if (q) {
+    const pattern = likePattern(q)
+    conditions.push(
+      sql<boolean>`(c.first_name ILIKE ${pattern} OR c.last_name ILIKE ${pattern} OR c.email ILIKE ${pattern} OR c.mobile ILIKE ${pattern})`
+    )
+  }
+  const valid = filter.valid ?? (filter.blocked === undefined ? undefined : !filter.blocked)
+  if (valid !== undefined) conditions.push(valid ? reachable : sql<boolean>`NOT ${reachable}`)
+  return conditions.length === 0 ? sql<boolean>`true` : sql<boolean>`(${sql.join(conditions, sql` AND `)})`
+}
+
+/** The list's members as one SQL condition over contacts `c`: its rows, or its filter now. */
+export async function listCondition(db: DbOrTx, accountId: string, list: ListRow): Promise<RawBuilder<boolean>> {
+  if (list.filter !== null) return await dynamicCondition(db, accountId, list.filter)
+  return sql<boolean>`EXISTS (SELECT 1 FROM list_members m WHERE m.list_id = ${list.id} AND m.contact_id = c.id)`
+}
+
+export async function countAudience(
+  db: DbOrTx,
+  accountId: string,
+  condition: RawBuilder<boolean>
+): Promise<ListCounts> {
+  const row = await db
+    .selectFrom('contacts as c')
+    .where('c.account_id', '=', accountId)
+    .where(condition)
+    .select([
+      sql<number>`count(*)::int`.as('total'),
+      sql<number>`(count(*) FILTER (WHERE ${reachable}))::int`.as('valid')
+    ])
+    .executeTakeFirstOrThrow()
+  return { total: row.total, valid: row.valid }
+}
+
+/** Ids of the audience's contacts, a page at a time in id order. */
+export async function audiencePage(
+  db: DbOrTx,
+  accountId: string,
+  condition: RawBuilder<boolean>,
+  page: PageRequest
+): Promise<Page<string>> {
+  const matching = db.selectFrom('contacts as c').where('c.account_id', '=', accountId).where(condition)
+  const rows = await matching.select('c.id').orderBy('c.id').offset(page.offset).limit(page.limit).execute()
+  return await withTotalCount(
+    page,
+    rows.map((row) => row.id),
+    () => countRows(matching)
+  )
 }
