@@ -64,6 +64,9 @@ const EnvSchema = Type.Object({
   PARLEY_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 120 }),
   PARLEY_SSE_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 300, default: 15 }),
   PARLEY_SSE_CLIENT_BUFFER: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
+  PARLEY_SSE_CLIENT_BUFFER_BYTES: Type.Integer({ minimum: 16384, maximum: 67108864, default: 262144 }),
+  PARLEY_SSE_MAX_STREAMS_PER_CREDENTIAL: Type.Integer({ minimum: 1, maximum: 100000, default: 50 }),
+  PARLEY_SSE_MAX_STREAMS_PER_USER: Type.Integer({ minimum: 1, maximum: 100000, default: 10 }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(Type.String()),
   PARLEY_CARRIERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -169,8 +172,16 @@ export interface InboxOptions {
   lockSeconds: number
   /** How often a live event stream writes a comment line, so proxies keep it open. */
   sseHeartbeatMs: number
-  /** Events waiting for one slow stream client before it is disconnected. */
+  /**
+   * Events waiting for one slow stream client before it is disconnected; also the most events one
+   * connection replays (the client reconnects for the rest).
+   */
   sseClientBuffer: number
+  /** Characters of events waiting for one stream client, here or in its socket's buffer, before it is disconnected. */
+  sseClientBufferBytes: number
+  /** Open streams one instance holds for one credential, and for one acting user, before answering INBOX-001. */
+  sseMaxStreamsPerCredential: number
+  sseMaxStreamsPerUser: number
 }
 
 export interface ImportLimits {
@@ -281,7 +292,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     inbox: {
       lockSeconds: valid.PARLEY_LOCK_SECONDS,
       sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
-      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER
+      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER,
+      sseClientBufferBytes: valid.PARLEY_SSE_CLIENT_BUFFER_BYTES,
+      sseMaxStreamsPerCredential: valid.PARLEY_SSE_MAX_STREAMS_PER_CREDENTIAL,
+      sseMaxStreamsPerUser: valid.PARLEY_SSE_MAX_STREAMS_PER_USER
     },
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,
