@@ -9,7 +9,8 @@ export interface SseEvent {
 
 /**
  * A Server-Sent Events client over fetch: collects the events as they arrive. `next` waits for the
- * first event after those already taken that matches, failing after `timeoutMs`.
+ * first event after those already taken that matches, failing after `timeoutMs`. An answer other
+ * than 200 is read as the JSON envelope, in `error`.
  */
 export async function openEventStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController()
@@ -17,6 +18,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     headers: { accept: 'text/event-stream', ...headers },
     signal: controller.signal
   })
+  const error: Json = response.ok ? undefined : await response.json()
   const events: SseEvent[] = []
   let comments = 0
   let ended = false
@@ -25,7 +27,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     for (const waiter of waiters) waiter()
   }
   const read = async () => {
-    if (!response.body) return
+    if (!response.body || !response.ok) return
     const decoder = new TextDecoder()
     let buffer = ''
     try {
@@ -63,6 +65,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   return {
     status: response.status,
     headers: response.headers,
+    error,
     events,
     get comments() {
       return comments

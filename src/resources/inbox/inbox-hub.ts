@@ -62,7 +62,8 @@ export class InboxHub {
     subscribers.add(subscriber)
     return () => {
       subscribers.delete(subscriber)
-      if (subscribers.size === 0 && this.#subscribers.get(accountId) === subscribers) this.#subscribers.delete(accountId)
+      if (subscribers.size === 0 && this.#subscribers.get(accountId) === subscribers)
+        this.#subscribers.delete(accountId)
     }
   }
 
@@ -139,7 +140,11 @@ export class InboxHub {
         const checked = [...subscribers]
         let access
         try {
-          access = await currentAccess(this.#db, accountId, checked.map((each) => each.principal))
+          access = await currentAccess(
+            this.#db,
+            accountId,
+            checked.map((each) => each.principal)
+          )
         } catch (error) {
           // The events themselves come from the same database, so a stream that cannot be checked
           // hears nothing meanwhile either; it is checked again on the next tick.

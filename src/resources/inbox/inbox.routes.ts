@@ -23,7 +23,10 @@ export const inboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
     log,
     recheckMs: Math.max(MIN_RECHECK_MS, config.credentialCacheMs)
   })
-  const slots = new StreamSlots({ perCredential: inbox.sseMaxStreamsPerCredential, perUser: inbox.sseMaxStreamsPerUser })
+  const slots = new StreamSlots({
+    perCredential: inbox.sseMaxStreamsPerCredential,
+    perUser: inbox.sseMaxStreamsPerUser
+  })
   const bounds = { maxEvents: inbox.sseClientBuffer, maxBytes: inbox.sseClientBufferBytes }
   // Open streams would keep the server from closing: end them first.
   app.addHook('preClose', async () => {
