@@ -71,9 +71,9 @@ export class ClientStream {
   deliver(event: StreamEvent): void {
     if (this.#closed || this.#ending) return
     if (!this.#held) return this.#enqueue(event)
+    if (!this.#withinBounds()) return
     this.#held.push(event)
     this.#heldBytes += frameOf(event).length
-    this.#checkBounds()
   }
 
   /**
@@ -117,16 +117,16 @@ export class ClientStream {
   }
 
   /**
-   * Ends the stream. A client that has not taken what its socket holds is cut off rather than left
-   * holding the connection (and that buffer) until it reads.
+   * Ends the stream. A client that has not taken what its socket holds, or that is being let go for
+   * being too slow (`cut`), loses its connection rather than keeping it (and that buffer) until it reads.
    */
-  close(): void {
+  close(options: { cut?: boolean } = {}): void {
     if (this.#closed) return
     this.#closed = true
     this.#queue = []
     this.#held = undefined
     // Destroying closes the response too, which runs the stream's close callbacks as ending does.
-    if (this.#reply.raw.writableLength > 0) this.#reply.raw.destroy()
+    if (options.cut || this.#reply.raw.writableLength > 0) this.#reply.raw.destroy()
     else this.#reply.sse.close()
   }
 
@@ -141,18 +141,22 @@ export class ClientStream {
     return this.#queuedBytes + this.#heldBytes + this.#reply.raw.writableLength
   }
 
-  #checkBounds(): boolean {
+  /**
+   * Whether the client may be given one more event: not while it is already `maxEvents` events or
+   * more than `maxBytes` behind (then it is cut off). Counted before the event, so one event larger
+   * than the bound is still sent to a client that keeps up.
+   */
+  #withinBounds(): boolean {
     const events = this.#queue.length + (this.#held?.length ?? 0)
-    if (events <= this.#bounds.maxEvents && this.#unsentBytes() <= this.#bounds.maxBytes) return true
+    if (events < this.#bounds.maxEvents && this.#unsentBytes() <= this.#bounds.maxBytes) return true
     this.#reply.log.warn({ events, bytes: this.#unsentBytes() }, 'inbox stream client too slow; disconnecting it')
-    this.close()
+    this.close({ cut: true })
     return false
   }
 
   #enqueue(event: StreamEvent): void {
-    if (this.#closed) return
+    if (this.#closed || !this.#withinBounds()) return
     this.#push(frameOf(event))
-    this.#checkBounds()
   }
 
   #push(frame: string): void {
