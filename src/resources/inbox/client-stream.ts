@@ -17,7 +17,21 @@ function frameOf(event: StreamEvent): string {
 }
 
 /** Rows read from the outbox per replay query. */
-const REPLAY_PAGE = 100
+const REPLAY_PAGE = 50
+/** Replayed characters handed to the socket before waiting for it to take them. */
+const REPLAY_CHUNK_BYTES = 65536
+
+/**
+ * A replay page as frames only, so the parsed rows are not kept while the client is waited for
+ * (a page's rows take several times its frames' memory).
+ */
+async function framesOf(
+  readPage: (afterSeq: number, size: number) => Promise<ReplayPage>,
+  afterSeq: number
+): Promise<{ frames: Array<[number, string]>; next: number | undefined }> {
+  const { events, next } = await readPage(afterSeq, REPLAY_PAGE)
+  return { frames: events.map((event) => [event.seq, frameOf(event)]), next }
+}
 
 /** Resolves when the socket can take more, or when it closes (then the pump stops). */
 async function drained(socket: ServerResponse): Promise<void> {
@@ -44,8 +58,8 @@ export interface StreamBounds {
  * waiting for that socket to drain. A client that falls more than `maxEvents` events or `maxBytes`
  * characters behind is disconnected (it reconnects with Last-Event-ID and catches up from the
  * outbox) rather than buffering without bound. A replay is read a page at a time, the next page only
- * once the socket has taken the last, so a client that does not read holds at most about half of
- * `maxBytes` of it. While the missed events are replayed, live ones are held back so the client sees
+ * once the socket has taken the last, so a client that does not read holds at most a page of it
+ * (50 events) here. While the missed events are replayed, live ones are held back so the client sees
  * them in order, each once.
  */
 export class ClientStream {
@@ -68,6 +82,11 @@ export class ClientStream {
     return this.#closed
   }
 
+  /** Closed here, or by the client: either way nothing more is worth reading for it. */
+  get #gone(): boolean {
+    return this.#closed || !this.#reply.sse.isConnected
+  }
+
   deliver(event: StreamEvent): void {
     if (this.#closed || this.#ending) return
     if (!this.#held) return this.#enqueue(event)
@@ -83,25 +102,25 @@ export class ClientStream {
    */
   async replay(readPage: (afterSeq: number, size: number) => Promise<ReplayPage>, afterSeq: number): Promise<void> {
     const replayed = new Set<number>()
+    const chunk = Math.min(REPLAY_CHUNK_BYTES, this.#bounds.maxBytes / 2)
     let cursor: number | undefined = afterSeq
-    while (cursor !== undefined) {
-      const page = await readPage(cursor, REPLAY_PAGE)
-      for (const event of page.events) {
+    while (cursor !== undefined && !this.#gone) {
+      const page = await framesOf(readPage, cursor)
+      cursor = page.next
+      for (const [seq, frame] of page.frames) {
         if (replayed.size === this.#bounds.maxEvents) {
           this.#held = undefined
           this.closeWhenSent()
           return
         }
-        if (this.#queuedBytes + this.#reply.raw.writableLength >= this.#bounds.maxBytes / 2) await this.#flushed()
-        if (this.#closed) return
-        replayed.add(event.seq)
-        this.#push(frameOf(event))
+        if (this.#queuedBytes + this.#reply.raw.writableLength >= chunk) await this.#flushed()
+        if (this.#gone) return
+        replayed.add(seq)
+        this.#push(frame)
       }
-      cursor = page.next
       if (cursor !== undefined) await this.#flushed()
-      if (this.#closed) return
     }
-    this.#release(replayed)
+    if (!this.#gone) this.#release(replayed)
   }
 
   /** Sends the replayed events, then the live ones that arrived meanwhile and were not among them. */
