@@ -4,6 +4,8 @@
 // send Last-Event-ID: 0 with `events` events behind them and never read. Then how long GET /health
 // takes while those are held. 900 events stay below the 1,000 one connection replays
 // (PARLEY_SSE_CLIENT_BUFFER), so the replaying streams stay open rather than end for a reconnection.
+// Beside the resident set, which keeps the allocator's high-water mark, what the streams hold: the
+// JavaScript heap and external memory after a full collection, asked of the server's inspector.
 // Ceiling, in the same run: the bare Fastify server holding as many open event-stream responses, the
 // least an open connection costs in Node and Fastify.
 import http from 'node:http'
@@ -11,7 +13,7 @@ import net from 'node:net'
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { startBareServer } from './ceilings.ts'
-import { BENCH_ACCOUNT, drive, freshDatabase, option, startParley } from './harness.ts'
+import { BENCH_ACCOUNT, drive, freePort, freshDatabase, option, startParley } from './harness.ts'
 
 const streams = option('streams', 500)
 const events = option('events', 900)
@@ -22,6 +24,38 @@ const uncapped = { PARLEY_SSE_MAX_STREAMS_PER_CREDENTIAL: '100000', PARLEY_SSE_M
 const residentMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Heap used plus external memory after a full collection, in MB, through the inspector on `port`. */
+async function retainedMb(port: number): Promise<number> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+    webSocketDebuggerUrl: string
+  }>
+  const socket = new WebSocket(target!.webSocketDebuggerUrl)
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve
+    socket.onerror = reject
+  })
+  let id = 0
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
+      const mine = ++id
+      socket.addEventListener('message', function answer(message) {
+        const data = JSON.parse(String(message.data)) as { id?: number; result?: { result?: { value?: string } } }
+        if (data.id !== mine) return
+        socket.removeEventListener('message', answer)
+        resolve(data)
+      })
+      socket.send(JSON.stringify({ id: mine, method, params }))
+    })
+  try {
+    await call('HeapProfiler.collectGarbage')
+    const answer = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())' })
+    const usage = JSON.parse(answer.result!.result!.value!) as { heapUsed: number; external: number }
+    return (usage.heapUsed + usage.external) / 1024 / 1024
+  } finally {
+    socket.close()
+  }
+}
 
 /** The resident set once it has stopped growing (no more than 1 MB over a second), or after 30 s. */
 async function settledMb(pid: number): Promise<number> {
@@ -107,18 +141,30 @@ try {
   await seeding.stop()
 
   const measure = async (label: string, open: (parley: Awaited<ReturnType<typeof startParley>>) => Promise<void>) => {
-    const parley = await startParley(database.url, uncapped)
+    const inspector = await freePort()
+    const parley = await startParley(database.url, { ...uncapped, NODE_OPTIONS: `--inspect=127.0.0.1:${inspector}` })
     try {
+      // Collected first, so the resident set before is not inflated by start-up garbage.
+      const heldBefore = await retainedMb(inspector)
       const before = await settledMb(parley.process.pid!)
       const started = performance.now()
       await open(parley)
       const openSeconds = (performance.now() - started) / 1000
       const after = await settledMb(parley.process.pid!)
+      const heldAfter = await retainedMb(inspector)
       const healthStarted = performance.now()
       const health = await fetch(`${parley.baseUrl}/health`)
       await health.arrayBuffer()
       const healthMs = performance.now() - healthStarted
-      return { label, before, after, perStreamKb: ((after - before) * 1024) / streams, openSeconds, healthMs }
+      return {
+        label,
+        before,
+        after,
+        perStreamKb: ((after - before) * 1024) / streams,
+        heldPerStreamKb: ((heldAfter - heldBefore) * 1024) / streams,
+        openSeconds,
+        healthMs
+      }
     } finally {
       for (const stream of toClose.splice(0)) stream.destroy()
       await parley.stop()
@@ -148,7 +194,7 @@ try {
   for (const run of [idle, replaying]) {
     process.stdout.write(
       `${streams} streams ${run.label} (${events} events stored): RSS ${run.before.toFixed(0)} → ${run.after.toFixed(0)} MB, ` +
-        `${run.perStreamKb.toFixed(0)} KB per stream; opened in ${run.openSeconds.toFixed(1)} s; GET /health then took ${run.healthMs.toFixed(0)} ms\n`
+        `${run.perStreamKb.toFixed(0)} KB per stream (held after a full GC: ${run.heldPerStreamKb.toFixed(0)} KB); opened in ${run.openSeconds.toFixed(1)} s; GET /health then took ${run.healthMs.toFixed(0)} ms\n`
     )
   }
   process.stdout.write(
