@@ -1481,6 +1481,7 @@ export interface components {
              *     | CONV-003 | 400 | The assignee must be a member of the conversation's group |
              *     | CONV-004 | 400 | assignedUserId=me needs an acting user |
              *     | CONV-005 | 403 | The contact's assignment also shows in a group the caller does not work in |
+             *     | INBOX-001 | 429 | Too many open inbox event streams for this credential or user |
              *     | LOCK-001 | 409 | The conversation is locked by another user |
              *     | LOCK-002 | 400 | Taking a conversation lock needs an acting user |
              *     | MSG-001 | 400 | No available phone number to send from |

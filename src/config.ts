@@ -45,7 +45,8 @@ export const EnvSchema = Type.Object({
     default: 3600
   }),
   PARLEY_CREDENTIAL_CACHE_SECONDS: Type.Integer({
-    description: 'how long a revocation or role change may go unnoticed',
+    description:
+      'how long a revocation or role change may go unnoticed, by requests and by open live inbox streams alike',
     minimum: 0,
     maximum: 60,
     default: 5
@@ -273,6 +274,26 @@ export const EnvSchema = Type.Object({
     maximum: 100000,
     default: 1000
   }),
+  PARLEY_SSE_CLIENT_BUFFER_BYTES: Type.Integer({
+    description:
+      'characters waiting for one live-stream client (its socket buffer included) before Parley disconnects it (it reconnects with `Last-Event-ID`)',
+    minimum: 16384,
+    maximum: 67108864,
+    default: 262144
+  }),
+  PARLEY_SSE_MAX_STREAMS_PER_CREDENTIAL: Type.Integer({
+    description: 'open live inbox streams per credential, per instance (the next answers 429 `INBOX-001`)',
+    minimum: 1,
+    maximum: 100000,
+    default: 50
+  }),
+  PARLEY_SSE_MAX_STREAMS_PER_USER: Type.Integer({
+    description:
+      'open live inbox streams per acting user, whichever credential acts as them, per instance (the next answers 429 `INBOX-001`)',
+    minimum: 1,
+    maximum: 100000,
+    default: 10
+  }),
   // Checked apart (src/carriers/carrier-settings.ts), never echoed: they hold passwords and tokens.
   PARLEY_CARRIERS: Type.Optional(
     Type.String({
@@ -396,8 +417,16 @@ export interface InboxOptions {
   lockSeconds: number
   /** How often a live event stream writes a comment line, so proxies keep it open. */
   sseHeartbeatMs: number
-  /** Events waiting for one slow stream client before it is disconnected. */
+  /**
+   * Events waiting for one slow stream client before it is disconnected; also the most events one
+   * connection replays (the client reconnects for the rest).
+   */
   sseClientBuffer: number
+  /** Characters of events waiting for one stream client, here or in its socket's buffer, before it is disconnected. */
+  sseClientBufferBytes: number
+  /** Open streams one instance holds for one credential, and for one acting user, before answering INBOX-001. */
+  sseMaxStreamsPerCredential: number
+  sseMaxStreamsPerUser: number
 }
 
 export interface ImportLimits {
@@ -509,7 +538,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     inbox: {
       lockSeconds: valid.PARLEY_LOCK_SECONDS,
       sseHeartbeatMs: valid.PARLEY_SSE_HEARTBEAT_SECONDS * 1000,
-      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER
+      sseClientBuffer: valid.PARLEY_SSE_CLIENT_BUFFER,
+      sseClientBufferBytes: valid.PARLEY_SSE_CLIENT_BUFFER_BYTES,
+      sseMaxStreamsPerCredential: valid.PARLEY_SSE_MAX_STREAMS_PER_CREDENTIAL,
+      sseMaxStreamsPerUser: valid.PARLEY_SSE_MAX_STREAMS_PER_USER
     },
     demoSender: valid.PARLEY_DEMO_SENDER,
     publicUrl,

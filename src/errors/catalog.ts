@@ -93,6 +93,7 @@ export const errorCatalog = {
   'CONV-003': { status: 400, message: "The assignee must be a member of the conversation's group" },
   'CONV-004': { status: 400, message: 'assignedUserId=me needs an acting user' },
   'CONV-005': { status: 403, message: "The contact's assignment also shows in a group the caller does not work in" },
+  'INBOX-001': { status: 429, message: 'Too many open inbox event streams for this credential or user' },
   'LOCK-001': { status: 409, message: 'The conversation is locked by another user' },
   'LOCK-002': { status: 400, message: 'Taking a conversation lock needs an acting user' },
   'MSG-001': { status: 400, message: 'No available phone number to send from' },

@@ -1,3 +1,5 @@
+import net from 'node:net'
+
 /** Parsed `data:`, loosely typed as a fetch response's JSON is. */
 type Json = Awaited<ReturnType<Response['json']>>
 
@@ -9,7 +11,8 @@ export interface SseEvent {
 
 /**
  * A Server-Sent Events client over fetch: collects the events as they arrive. `next` waits for the
- * first event after those already taken that matches, failing after `timeoutMs`.
+ * first event after those already taken that matches, failing after `timeoutMs`. An answer other
+ * than 200 is read as the JSON envelope, in `error`.
  */
 export async function openEventStream(url: string, headers: Record<string, string>) {
   const controller = new AbortController()
@@ -17,6 +20,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     headers: { accept: 'text/event-stream', ...headers },
     signal: controller.signal
   })
+  const error: Json = response.ok ? undefined : await response.json()
   const events: SseEvent[] = []
   let comments = 0
   let ended = false
@@ -25,7 +29,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
     for (const waiter of waiters) waiter()
   }
   const read = async () => {
-    if (!response.body) return
+    if (!response.body || !response.ok) return
     const decoder = new TextDecoder()
     let buffer = ''
     try {
@@ -63,6 +67,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   return {
     status: response.status,
     headers: response.headers,
+    error,
     events,
     get comments() {
       return comments
@@ -96,6 +101,54 @@ export async function openEventStream(url: string, headers: Record<string, strin
     async close() {
       controller.abort()
       await reading
+    }
+  }
+}
+
+/**
+ * A client that sends the stream's request over a bare socket, takes the first chunk (the head), then
+ * stops reading: what the server sees of a client that never reads. `read` starts reading again and
+ * answers the text received (head included) once `until` holds of it or the server ends the connection.
+ */
+export async function openStalledStream(url: string, headers: Record<string, string>) {
+  const { hostname, port, pathname, host } = new URL(url)
+  const socket = net.connect(Number(port), hostname)
+  const chunks: Buffer[] = []
+  let reading = false
+  let ended = false
+  socket.on('error', () => {})
+  const answered = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      if (!reading) socket.pause()
+      resolve()
+    })
+    socket.on('close', () => {
+      ended = true
+      reject(new Error('the server closed the connection before answering'))
+    })
+  })
+  // Without keep-alive, the server's end of the response closes the connection, which the client sees.
+  const lines = Object.entries({ host, accept: 'text/event-stream', connection: 'close', ...headers }).map(
+    ([name, value]) => `${name}: ${value}\r\n`
+  )
+  socket.write(`GET ${pathname} HTTP/1.1\r\n${lines.join('')}\r\n`)
+  await answered
+  const text = () => Buffer.concat(chunks).toString('utf8')
+  return {
+    status: Number(text().slice(9, 12)),
+    get ended() {
+      return ended
+    },
+    async read(until: (text: string) => boolean = () => false, timeoutMs = 30_000): Promise<string> {
+      reading = true
+      socket.resume()
+      const deadline = Date.now() + timeoutMs
+      while (!ended && !until(text()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      return text()
+    },
+    close() {
+      socket.destroy()
     }
   }
 }

@@ -9,9 +9,13 @@ function fakeReply(stalled: boolean) {
   const frames: string[] = []
   const state = { closed: false }
   const raw = Object.assign(new EventEmitter(), {
+    writableLength: 0,
     write: (chunk: string) => {
       frames.push(chunk)
       return !stalled
+    },
+    destroy: () => {
+      state.closed = true
     }
   })
   const reply = {
@@ -29,6 +33,8 @@ function fakeReply(stalled: boolean) {
   return { reply, frames, state, ids: () => [...frames.join('').matchAll(/^id: (\d+)$/gm)].map((match) => match[1]) }
 }
 
+// These count events only; the byte bound is tested over a real socket (inbox-stream-limits.test.ts).
+const bounds = (maxEvents: number) => ({ maxEvents, maxBytes: 1 << 30 })
 const event = (seq: number): StreamEvent => ({
   seq,
   id: `event${seq}`,
@@ -43,7 +49,7 @@ const settle = async () => {
 t.test('a stalled client is disconnected once it falls behind; the others get everything', async (t) => {
   const fast = fakeReply(false)
   const stalled = fakeReply(true)
-  const streams = [new ClientStream(fast.reply, 3), new ClientStream(stalled.reply, 3)]
+  const streams = [new ClientStream(fast.reply, bounds(3)), new ClientStream(stalled.reply, bounds(3))]
   for (const stream of streams) stream.resume([])
   for (let seq = 1; seq <= 10; seq++) {
     for (const stream of streams) stream.deliver(event(seq))
@@ -58,7 +64,7 @@ t.test('a stalled client is disconnected once it falls behind; the others get ev
 
 t.test('live events held during a replay follow it, each once, in order', async (t) => {
   const client = fakeReply(false)
-  const stream = new ClientStream(client.reply, 100)
+  const stream = new ClientStream(client.reply, bounds(100))
   stream.deliver(event(5))
   stream.deliver(event(6))
   await settle()
@@ -70,7 +76,7 @@ t.test('live events held during a replay follow it, each once, in order', async 
 
 t.test('a stream that must end after its replay takes no live events and closes once written', async (t) => {
   const client = fakeReply(false)
-  const stream = new ClientStream(client.reply, 2)
+  const stream = new ClientStream(client.reply, bounds(2))
   stream.resume([event(1), event(2)])
   stream.closeWhenSent()
   stream.deliver(event(3))

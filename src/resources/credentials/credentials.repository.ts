@@ -102,3 +102,18 @@ export async function findCredentialWithUser(db: DbOrTx, credentialId: string) {
     .where('c.id', '=', credentialId)
     .executeTakeFirst()
 }
+
+/**
+ * The account's credentials among `credentialIds`, each with whether it is revoked and whether the
+ * user it is bound to (if any) is still there: what open inbox streams re-check.
+ */
+export async function credentialStates(db: DbOrTx, accountId: string, credentialIds: readonly string[]) {
+  if (credentialIds.length === 0) return []
+  return await db
+    .selectFrom('api_credentials as c')
+    .leftJoin('users as u', (join) => join.onRef('u.id', '=', 'c.user_id').on('u.deleted_at', 'is', null))
+    .select(['c.id', 'c.revoked_at', 'c.user_id', 'u.id as uid'])
+    .where('c.account_id', '=', accountId)
+    .where('c.id', 'in', credentialIds)
+    .execute()
+}

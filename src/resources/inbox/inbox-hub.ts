@@ -4,13 +4,17 @@ import { listenOn, type ChannelListener } from '../../db/listen.ts'
 import { eventsInRanges, type SeqRange } from './inbox.repository.ts'
 import { STREAMED_EVENTS, type StreamEvent } from './inbox.schemas.ts'
 import { toStreamEvent } from './inbox.service.ts'
+import { currentAccess, type Access, type Gone } from './stream-access.ts'
+import type { Principal } from '../../shared/principal.ts'
 
 export const EVENTS_CHANNEL = 'parley_events'
 
 export interface Subscriber {
-  accountId: string
+  principal: Principal
   /** Must not block: a slow client queues, it never holds the others up. */
   deliver(event: StreamEvent): void
+  /** What the principal may see now; a `Gone` ends the stream. */
+  recheck(access: Access | Gone): void
   close(): void
 }
 
@@ -23,32 +27,43 @@ interface Notification extends SeqRange {
  * `events` notifies per statement, whichever instance wrote it), reads each batch once, and hands it
  * to the connected streams of that account. Batches are read one after another, so each stream gets
  * events in commit order.
+ *
+ * Every `recheckMs` it also reads again what each stream's principal may see, a few queries per
+ * account however many streams: a revocation, removal, role or membership change made through any
+ * instance reaches the streams of every instance within that time, as it reaches the API's own
+ * requests through the authentication cache. Polling rather than a notification from each place that
+ * changes access, so a change no one thought to announce (a group deleted, a sender deactivated) is
+ * caught too.
  */
 export class InboxHub {
   readonly #db: Db
   readonly #connectionString: string
   readonly #log: Logger
   readonly #subscribers = new Map<string, Set<Subscriber>>()
+  readonly #recheck: NodeJS.Timeout
+  #rechecking = false
   #listener: ChannelListener | undefined
   #pending: Notification[] = []
   #draining = false
 
-  constructor(options: { db: Db; connectionString: string; log: Logger }) {
+  constructor(options: { db: Db; connectionString: string; log: Logger; recheckMs: number }) {
     this.#db = options.db
     this.#connectionString = options.connectionString
     this.#log = options.log
+    this.#recheck = setInterval(() => void this.#recheckAccess(), options.recheckMs).unref()
   }
 
   /** Starts hearing the account's events for the subscriber; answers how to stop. */
   async subscribe(subscriber: Subscriber): Promise<() => void> {
     await this.#listen()
-    let subscribers = this.#subscribers.get(subscriber.accountId)
-    if (!subscribers) this.#subscribers.set(subscriber.accountId, (subscribers = new Set()))
+    const { accountId } = subscriber.principal
+    let subscribers = this.#subscribers.get(accountId)
+    if (!subscribers) this.#subscribers.set(accountId, (subscribers = new Set()))
     subscribers.add(subscriber)
     return () => {
       subscribers.delete(subscriber)
-      if (subscribers.size === 0 && this.#subscribers.get(subscriber.accountId) === subscribers)
-        this.#subscribers.delete(subscriber.accountId)
+      if (subscribers.size === 0 && this.#subscribers.get(accountId) === subscribers)
+        this.#subscribers.delete(accountId)
     }
   }
 
@@ -116,8 +131,36 @@ export class InboxHub {
     }
   }
 
+  async #recheckAccess(): Promise<void> {
+    // A slow database makes ticks overlap; the next one after this finishes checks again.
+    if (this.#rechecking) return
+    this.#rechecking = true
+    try {
+      for (const [accountId, subscribers] of this.#subscribers) {
+        const checked = [...subscribers]
+        let access
+        try {
+          access = await currentAccess(
+            this.#db,
+            accountId,
+            checked.map((each) => each.principal)
+          )
+        } catch (error) {
+          // The events themselves come from the same database, so a stream that cannot be checked
+          // hears nothing meanwhile either; it is checked again on the next tick.
+          this.#log.warn({ err: error, accountId }, 'could not re-check the access of live inbox streams')
+          continue
+        }
+        for (const subscriber of checked) subscriber.recheck(access.get(subscriber.principal)!)
+      }
+    } finally {
+      this.#rechecking = false
+    }
+  }
+
   /** Ends every stream (so the server can close) and the listening connection. */
   async close(): Promise<void> {
+    clearInterval(this.#recheck)
     for (const subscribers of this.#subscribers.values()) for (const subscriber of subscribers) subscriber.close()
     this.#subscribers.clear()
     const listener = this.#listener

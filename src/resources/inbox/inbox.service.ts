@@ -1,12 +1,8 @@
 import type { DbOrTx } from '../../db/database.ts'
 import type { Principal } from '../../shared/principal.ts'
-import { groupsUsableBy } from '../groups/group-access.ts'
 import { eventsAfter, type StoredEvent } from './inbox.repository.ts'
 import { ADMINISTRATOR_EVENTS, STREAMED_EVENTS, type StreamEvent } from './inbox.schemas.ts'
-
-// Membership changes reach an open stream within this long; a new connection sees them at once.
-const GROUPS_REFRESH_MS = 30_000
-const REPLAY_PAGE = 500
+import { currentAccess, type Access, type Gone } from './stream-access.ts'
 
 export function toStreamEvent(row: StoredEvent): StreamEvent {
   return {
@@ -24,66 +20,52 @@ function groupOf(payload: unknown): string | null {
   return typeof group?.id === 'string' ? group.id : null
 }
 
+/** One page of a replay: the events the viewer sees, and the seq to read on from (undefined: nothing more). */
+export interface ReplayPage {
+  events: StreamEvent[]
+  next: number | undefined
+}
+
 /**
  * What one stream's caller may see, by the rule every endpoint follows (group-access.ts): members
  * see their groups' events, an account-wide credential every group's; sender events go to
- * Administrators only.
+ * Administrators only. The access is the database's at connection, then whatever the hub's re-check
+ * finds (a role or membership change applies to an open stream within that bound).
  */
 export class Viewer {
   readonly #db: DbOrTx
-  readonly #principal: Principal
-  #groups: 'all' | ReadonlySet<string>
-  #refresh: NodeJS.Timeout | undefined
+  readonly principal: Principal
+  #access: Access
 
-  private constructor(db: DbOrTx, principal: Principal, groups: 'all' | ReadonlySet<string>) {
+  private constructor(db: DbOrTx, principal: Principal, access: Access) {
     this.#db = db
-    this.#principal = principal
-    this.#groups = groups
+    this.principal = principal
+    this.#access = access
   }
 
-  static async load(db: DbOrTx, principal: Principal): Promise<Viewer> {
-    const viewer = new Viewer(db, principal, await Viewer.#groupsOf(db, principal))
-    if (principal.user) {
-      viewer.#refresh = setInterval(() => {
-        Viewer.#groupsOf(db, principal).then(
-          (groups) => (viewer.#groups = groups),
-          () => {}
-        )
-      }, GROUPS_REFRESH_MS)
-      viewer.#refresh.unref()
-    }
-    return viewer
+  /** The viewer, or why the principal may see nothing (the authentication cache may not know yet). */
+  static async load(db: DbOrTx, principal: Principal): Promise<Viewer | Gone> {
+    const access = (await currentAccess(db, principal.accountId, [principal])).get(principal)!
+    return typeof access === 'string' ? access : new Viewer(db, principal, access)
   }
 
-  static async #groupsOf(db: DbOrTx, principal: Principal): Promise<'all' | ReadonlySet<string>> {
-    const groups = await groupsUsableBy(db, principal)
-    return groups === 'all' ? groups : new Set(groups)
+  update(access: Access): void {
+    this.#access = access
   }
 
   sees(event: StreamEvent): boolean {
-    if (ADMINISTRATOR_EVENTS.has(event.type)) return this.#principal.role === 'Administrator'
-    if (this.#groups === 'all') return true
+    if (ADMINISTRATOR_EVENTS.has(event.type)) return this.#access.role === 'Administrator'
+    if (this.#access.groups === 'all') return true
     const group = groupOf(event.payload)
-    return group !== null && this.#groups.has(group)
+    return group !== null && this.#access.groups.has(group)
   }
 
-  /** What the caller missed after `afterSeq`, oldest first; stops once it has more than `limit`. */
-  async missedSince(afterSeq: number, limit: number): Promise<StreamEvent[]> {
-    const missed: StreamEvent[] = []
-    let cursor = afterSeq
-    while (missed.length <= limit) {
-      const page = await eventsAfter(this.#db, this.#principal.accountId, cursor, STREAMED_EVENTS, REPLAY_PAGE)
-      for (const row of page) {
-        const event = toStreamEvent(row)
-        if (this.sees(event)) missed.push(event)
-      }
-      if (page.length < REPLAY_PAGE) break
-      cursor = page.at(-1)!.seq
+  /** The events the caller may see among the next `size` recorded after `afterSeq`, oldest first. */
+  async missedPage(afterSeq: number, size: number): Promise<ReplayPage> {
+    const rows = await eventsAfter(this.#db, this.principal.accountId, afterSeq, STREAMED_EVENTS, size)
+    return {
+      events: rows.map(toStreamEvent).filter((event) => this.sees(event)),
+      next: rows.length < size ? undefined : rows.at(-1)!.seq
     }
-    return missed
-  }
-
-  stop(): void {
-    clearInterval(this.#refresh)
   }
 }

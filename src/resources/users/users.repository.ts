@@ -137,3 +137,19 @@ export async function listUserEmails(db: DbOrTx, accountId: string): Promise<Arr
     .where('deleted_at', 'is', null)
     .execute()
 }
+
+/** The roles of those of `userIds` still in the account (removed users are absent). */
+export async function liveUserRoles(
+  db: DbOrTx,
+  accountId: string,
+  userIds: readonly string[]
+): Promise<Array<{ id: string; role: Role }>> {
+  if (userIds.length === 0) return []
+  return await db
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('account_id', '=', accountId)
+    .where('id', 'in', userIds)
+    .where('deleted_at', 'is', null)
+    .execute()
+}
