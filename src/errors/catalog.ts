@@ -42,6 +42,7 @@ export const errorCatalog = {
   'SNDR-003': { status: 409, message: 'The sender already belongs to another group' },
   'SNDR-004': { status: 400, message: 'Invalid sender number' },
   'SNDR-005': { status: 400, message: 'Unknown carrier: not configured in this installation' },
+  'MAIL-001': { status: 404, message: 'Mail not found' },
   'WHK-001': { status: 404, message: 'Webhook subscription not found' },
   'WHK-002': { status: 400, message: 'Webhook URL must be http or https on a public address' },
   'WHK-003': { status: 409, message: 'This URL is already subscribed' },

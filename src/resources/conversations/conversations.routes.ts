@@ -170,7 +170,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       return {
         success: true as const,
-        data: await assignConversation(app.db, request.principal, request.params.conversationId, request.body.userId)
+        data: await assignConversation(app.deps, request.principal, request.params.conversationId, request.body.userId)
       }
     }
   )

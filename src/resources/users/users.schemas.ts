@@ -18,6 +18,10 @@ export const User = Type.Object(
     lastName: Type.String(),
     role: RoleSchema,
     groups: Type.Array(ref(GroupSummary), { description: 'The groups the user is a member of' }),
+    notifyOnAssignment: Type.Boolean({
+      description:
+        'Whether the user is emailed when someone else assigns them a conversation (on by default); set with PUT …/users/{userId}/mail-preferences'
+    }),
     created: ref(Updated),
     updated: ref(Updated)
   },
@@ -39,6 +43,11 @@ export const UserUpdate = Type.Object({
   role: Type.Optional(RoleSchema)
 })
 
+/** What a user chooses to be emailed about: settable by the user themself or an Administrator. */
+export const MailPreferences = Type.Object({
+  notifyOnAssignment: Type.Boolean({ description: 'Email me when someone else assigns me a conversation' })
+})
+
 export const UserParams = Type.Object({
   accountId: Type.String(),
   userId: Type.String()
@@ -55,6 +64,7 @@ export function toUser(row: UserRow, groups: UserShape['groups']): UserShape {
     lastName: row.last_name,
     role: row.role,
     groups,
+    notifyOnAssignment: row.notify_on_assignment,
     ...auditStamps(row)
   }
 }
