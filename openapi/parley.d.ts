@@ -632,7 +632,7 @@ export interface paths {
         get: operations["contacts.fetch"];
         /**
          * Updates a contact
-         * @description Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept.
+         * @description Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept. A new assignedUser other than the caller is emailed when their notifyOnAssignment is on.
          */
         put: operations["contacts.update"];
         post?: never;
@@ -1185,7 +1185,7 @@ export interface paths {
         get?: never;
         /**
          * Assign a conversation
-         * @description Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.
+         * @description Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned. A new assignee other than the caller is emailed when their notifyOnAssignment is on.
          */
         put: operations["conversations.assign"];
         post?: never;
@@ -2289,7 +2289,7 @@ export interface components {
              * @description Which of Parley’s mails this is
              * @enum {unknown}
              */
-            kind: "sender-registered" | "conversation-assigned";
+            kind: "sender-registered" | "conversation-assigned" | "contact-assigned";
             subject: string;
             /** @description The plain-text part, with the link */
             text: string;
@@ -7523,7 +7523,7 @@ export interface operations {
                 /** @description kept: no SMTP server is configured (PARLEY_SMTP_URL), so the mail is only kept here; pending: queued or being retried; sent: the SMTP server accepted it; failed: every retry was refused */
                 status?: "kept" | "pending" | "sent" | "failed";
                 /** @description Which of Parley’s mails this is */
-                kind?: "sender-registered" | "conversation-assigned";
+                kind?: "sender-registered" | "conversation-assigned" | "contact-assigned";
             };
             header?: never;
             path: {

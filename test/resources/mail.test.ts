@@ -92,6 +92,27 @@ t.test('with no SMTP server, mail is kept for Administrators to read', async (t)
     t.match(mail.html, `inbox&#x2F;conversations&#x2F;${second}">Open the conversation</a>`)
   })
 
+  t.test('assigning a contact mails the assignee the same way', async (t) => {
+    const [contact] = await created(
+      api('POST', '/contacts', { mobile: { number: '+12025557203' }, firstName: 'Ann', lastName: 'Lee' })
+    )
+    const before = await mailCount()
+    await created(api('PUT', `/contacts/${contact.id}`, { assignedUser: { id: bob.userId } }, bob.headers))
+    t.equal(await mailCount(), before, 'bob assigned himself')
+    await created(api('PUT', `/contacts/${contact.id}`, { firstName: 'Anne' }))
+    t.equal(await mailCount(), before, 'a change that keeps the assignee is no news')
+    await created(api('PUT', `/contacts/${contact.id}`, { assignedUser: { email: alice.email } }))
+    t.equal(await mailCount(), before, 'alice turned it off')
+    await created(api('PUT', `/contacts/${contact.id}`, { assignedUser: { email: manager.email } }))
+    t.equal(await mailCount(), before + 1)
+    const [mail] = await created(api('GET', '/mail?kind=contact-assigned'))
+    t.match(mail, { to: manager.email, subject: 'API client assigned you Anne Lee', status: 'kept' })
+    t.match(mail.text, `Open the contact: https://sms.example.org/parley/inbox/contacts/${contact.id}\n`)
+    const refused = await api('PUT', `/contacts/${contact.id}`, { assignedUser: { email: 'nobody@example.com' } })
+    t.equal(refused.status, 400)
+    t.equal(await mailCount(), before + 1, 'a refused change mails no one')
+  })
+
   t.test('mail preferences: the user themself or an Administrator; bad input changes nothing', async (t) => {
     const other = await api(
       'PUT',
@@ -133,7 +154,7 @@ t.test('with no SMTP server, mail is kept for Administrators to read', async (t)
       t.equal(body.error.code, 'REQ-001')
     }
     const page = await api('GET', '/mail?limit=1&offset=1')
-    t.match(page.body.pagination, { offset: 1, limit: 1, totalCount: 2, hasNext: false })
+    t.match(page.body.pagination, { offset: 1, limit: 1, totalCount: 3, hasNext: true })
     t.same((await created(api('GET', '/mail?status=sent'))).length, 0, 'nothing is sent without an SMTP server')
 
     const elsewhere = await createTestAccount(app)

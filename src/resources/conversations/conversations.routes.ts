@@ -159,7 +159,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Assign a conversation',
         description:
-          "Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned.",
+          "Sets the contact's assigned user (a member of the conversation's group) or, with null, unassigns it. Event conversation-assigned. " +
+          'A new assignee other than the caller is emailed when their notifyOnAssignment is on.',
         operationId: 'conversations.assign',
         params: ConversationParams,
         body: AssigneeRequest,

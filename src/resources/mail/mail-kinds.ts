@@ -1,4 +1,5 @@
 import type { MailTemplate } from './mail-layout.ts'
+import { contactAssignedMail } from './templates/contact-assigned.ts'
 import { conversationAssignedMail } from './templates/conversation-assigned.ts'
 import { senderRegisteredMail } from './templates/sender-registered.ts'
 
@@ -8,7 +9,8 @@ import { senderRegisteredMail } from './templates/sender-registered.ts'
  */
 export const mailTemplates = {
   'sender-registered': senderRegisteredMail,
-  'conversation-assigned': conversationAssignedMail
+  'conversation-assigned': conversationAssignedMail,
+  'contact-assigned': contactAssignedMail
 } as const
 
 export type MailKind = keyof typeof mailTemplates
