@@ -253,6 +253,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/users/{userId}/mail-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a user's mail preferences
+         * @description What the user is emailed about. A user sets their own (through a credential bound to them or X-Parley-User-Email); an Administrator sets anyone's. Others answer ACCT-016.
+         */
+        put: operations["users.updateMailPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{accountId}/senders": {
         parameters: {
             query?: never;
@@ -612,7 +632,7 @@ export interface paths {
         get: operations["contacts.fetch"];
         /**
          * Updates a contact
-         * @description Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept.
+         * @description Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept. A new assignedUser other than the caller is emailed when their notifyOnAssignment is on.
          */
         put: operations["contacts.update"];
         post?: never;
@@ -1165,7 +1185,7 @@ export interface paths {
         get?: never;
         /**
          * Assign a conversation
-         * @description Sets the contact's assigned user (a member of the conversation's group, else 400 CONV-003) or, with null, unassigns it. Event conversation-assigned. The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005.
+         * @description Sets the contact's assigned user (a member of the conversation's group, else 400 CONV-003) or, with null, unassigns it. Event conversation-assigned. The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005. A new assignee other than the caller is emailed when their notifyOnAssignment is on.
          */
         put: operations["conversations.assign"];
         post?: never;
@@ -1383,6 +1403,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{accountId}/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's outgoing mail
+         * @description Newest first. Without an SMTP server (PARLEY_SMTP_URL) every mail is kept here, for development and installations without mail; with one, each shows whether it was sent, is pending or failed.
+         */
+        get: operations["mail.fetchAll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{accountId}/mail/{mailId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch one outgoing mail */
+        get: operations["mail.fetch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1431,6 +1488,7 @@ export interface components {
              *     | SNDR-004 | 400 | Invalid sender number |
              *     | SNDR-005 | 400 | Unknown carrier: not configured in this installation |
              *     | SNDR-006 | 403 | The installation does not let this account use this number on this carrier |
+             *     | MAIL-001 | 404 | Mail not found |
              *     | WHK-001 | 404 | Webhook subscription not found |
              *     | WHK-002 | 400 | Webhook URL must be http or https on a public address |
              *     | WHK-003 | 409 | This URL is already subscribed |
@@ -1637,6 +1695,8 @@ export interface components {
             role: "Administrator" | "Campaign Manager" | "Sender" | "Read Only";
             /** @description The groups the user is a member of */
             groups: components["schemas"]["GroupSummary"][];
+            /** @description Whether the user is emailed when someone else assigns them a conversation (on by default); set with PUT …/users/{userId}/mail-preferences */
+            notifyOnAssignment: boolean;
             created: components["schemas"]["Updated"];
             updated: components["schemas"]["Updated"];
         };
@@ -2341,6 +2401,34 @@ export interface components {
             /** Format: date-time */
             created: string;
         };
+        Mail: {
+            id: string;
+            /** @description The recipient’s address */
+            to: string;
+            /**
+             * @description Which of Parley’s mails this is
+             * @enum {unknown}
+             */
+            kind: "sender-registered" | "conversation-assigned" | "contact-assigned";
+            subject: string;
+            /** @description The plain-text part, with the link */
+            text: string;
+            /** @description The HTML part, with the link */
+            html: string;
+            /**
+             * @description kept: no SMTP server is configured (PARLEY_SMTP_URL), so the mail is only kept here; pending: queued or being retried; sent: the SMTP server accepted it; failed: every retry was refused
+             * @enum {unknown}
+             */
+            status: "kept" | "pending" | "sent" | "failed";
+            /** @description Times the SMTP server was asked to take it */
+            attempts: number;
+            /** @description What the SMTP server last answered, if it refused */
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2874,6 +2962,58 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         success: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "users.updateMailPreferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Email me when someone else assigns me a conversation */
+                    notifyOnAssignment: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["User"];
                     };
                 };
             };
@@ -7470,6 +7610,107 @@ export interface operations {
                             /** @description Deliveries queued, in outbox order, behind those already pending */
                             replayed: number;
                         };
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "mail.fetchAll": {
+        parameters: {
+            query?: {
+                /** @description Results to skip when paginating through a result set */
+                offset?: number;
+                /** @description Maximum number of results to return */
+                limit?: number;
+                /** @description kept: no SMTP server is configured (PARLEY_SMTP_URL), so the mail is only kept here; pending: queued or being retried; sent: the SMTP server accepted it; failed: every retry was refused */
+                status?: "kept" | "pending" | "sent" | "failed";
+                /** @description Which of Parley’s mails this is */
+                kind?: "sender-registered" | "conversation-assigned" | "contact-assigned";
+            };
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Mail"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Default Response */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "mail.fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Account to apply operations to */
+                accountId: string;
+                mailId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Mail"];
                     };
                 };
             };

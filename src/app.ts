@@ -49,6 +49,8 @@ import { Campaign, CampaignJob } from './resources/campaigns/campaigns.schemas.t
 import { sharedFileLinkRoutes, shareFileRoutes } from './resources/files/files.routes.ts'
 import { ShareFileResult } from './resources/files/files.schemas.ts'
 import { listRoutes } from './resources/lists/lists.routes.ts'
+import { mailRoutes } from './resources/mail/mail.routes.ts'
+import { Mail } from './resources/mail/mail.schemas.ts'
 import { List, ListFilter } from './resources/lists/lists.schemas.ts'
 import { templateRoutes } from './resources/templates/templates.routes.ts'
 import { Template, TemplateMedia, TemplateRequest } from './resources/templates/templates.schemas.ts'
@@ -96,7 +98,8 @@ const resourceSchemas = [
   Webhook,
   WebhookDetail,
   WebhookWithSecret,
-  WebhookDelivery
+  WebhookDelivery,
+  Mail
 ]
 
 export interface AppOptions {
@@ -217,6 +220,7 @@ async function register(config: Readonly<Config>, deps: Deps, tasks: readonly Ta
     await v1.register(inboxRoutes)
     await v1.register(carrierRoutes)
     await v1.register(webhookRoutes, { allowPrivate: config.webhooks.allowPrivate })
+    await v1.register(mailRoutes)
   })
 
   return app

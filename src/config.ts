@@ -310,10 +310,37 @@ export const EnvSchema = Type.Object({
   PARLEY_PUBLIC_URL: Type.Optional(
     Type.String({
       description:
-        'the address at which carriers reach Parley (`https://…`, no query): callback URLs sent to Twilio and checked in signatures; see [Twilio](carriers/twilio.md)',
+        'the address at which carriers reach Parley (`https://…`, no query): callback URLs sent to Twilio and checked in signatures ([Twilio](carriers/twilio.md)), and the base of every link in mail (unset, `http://localhost:PORT`); required with `PARLEY_SMTP_URL`',
       pattern: '^https?://[^/?#]+(/[^?#]*)?$'
     })
-  )
+  ),
+  // Checked apart (readMailSettings below), never echoed: the URL may hold the SMTP password.
+  PARLEY_SMTP_URL: Type.Optional(
+    Type.String({
+      description:
+        '`smtp://` or `smtps://` URL, with credentials if needed: mail leaves through it. Unset, mail is kept for Administrators to read (`GET …/mail`), never sent. Never echoed in errors'
+    })
+  ),
+  PARLEY_MAIL_FROM: Type.Optional(
+    Type.String({
+      description: 'the From address of mail, e.g. `Parley <parley@example.com>`; required with `PARLEY_SMTP_URL`',
+      minLength: 3,
+      maxLength: 320
+    })
+  ),
+  // With the default 30 s doubling to at most an hour, 24 retries span about half a day to a day.
+  PARLEY_MAIL_RETRY_LIMIT: Type.Integer({
+    description: 'retries of a mail the SMTP server refuses before it is marked `failed` (it stays readable)',
+    minimum: 0,
+    maximum: 1000,
+    default: 24
+  }),
+  PARLEY_MAIL_RETRY_DELAY_SECONDS: Type.Integer({
+    description: 'delay before the first retry of a refused mail; each later one doubles, with jitter, up to an hour',
+    minimum: 1,
+    maximum: 3600,
+    default: 30
+  })
 })
 
 type Env = Static<typeof EnvSchema>
@@ -376,6 +403,20 @@ export interface Config {
   /** The configured carriers (besides the sandbox) by name. */
   carriers: Record<string, CarrierSettings>
   webhooks: WebhookOptions
+  mail: MailOptions
+}
+
+export interface MailOptions {
+  /** smtp:// or smtps://, with credentials; absent means mail is kept for Administrators to read, never sent. */
+  smtpUrl?: string
+  /** The From address; required with smtpUrl. */
+  from?: string
+  /** Where links in mail point: PARLEY_PUBLIC_URL, or this instance's own address when none is set. */
+  publicUrl: string
+  /** Retries of a message the SMTP server refused before it is given up as failed. */
+  retryLimit: number
+  /** The first retry's delay; each later one doubles, up to an hour. */
+  retryDelaySeconds: number
 }
 
 export interface WebhookOptions {
@@ -491,6 +532,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     throw new ConfigError([`PARLEY_BOOTSTRAP_SENDER_NUMBER: ${senderNumber} is not a possible phone number`])
 
   const prices = parsePrices(valid.PARLEY_PRICES)
+  const mail = readMailSettings(valid, publicUrl)
   return Object.freeze({
     port: valid.PORT,
     host: valid.HOST,
@@ -553,6 +595,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       concurrency: valid.PARLEY_WEBHOOKS_CONCURRENCY,
       pollMs: valid.PARLEY_WEBHOOKS_POLL_MS
     },
+    mail,
     bootstrap:
       givenBootstrap.length === 0
         ? undefined
@@ -564,6 +607,39 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             senderNumber
           }
   })
+}
+
+/** The SMTP settings: a bad URL is named without echoing it, since it may carry a password. */
+function readMailSettings(valid: Env, publicUrl: string | undefined): MailOptions {
+  const smtpUrl = valid.PARLEY_SMTP_URL
+  const problems: string[] = []
+  if (smtpUrl !== undefined) {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(smtpUrl)
+    } catch {
+      problems.push('PARLEY_SMTP_URL: is not a URL')
+    }
+    if (parsed && !['smtp:', 'smtps:'].includes(parsed.protocol))
+      problems.push(`PARLEY_SMTP_URL: must start with smtp:// or smtps:// (got ${parsed.protocol}//…)`)
+    else if (parsed && !parsed.hostname) problems.push('PARLEY_SMTP_URL: names no host')
+    if (valid.PARLEY_MAIL_FROM === undefined) problems.push('PARLEY_MAIL_FROM: is required with PARLEY_SMTP_URL')
+    // A link to an address the recipient cannot reach is worse than no mail.
+    if (publicUrl === undefined) problems.push('PARLEY_PUBLIC_URL: is required with PARLEY_SMTP_URL (links in mail)')
+  }
+  const from = valid.PARLEY_MAIL_FROM
+  if (from !== undefined && !/^([^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(from.trim()))
+    problems.push(
+      `PARLEY_MAIL_FROM: must be an address, optionally with a name: Parley <parley@example.com> (got ${JSON.stringify(from)})`
+    )
+  if (problems.length > 0) throw new ConfigError(problems)
+  return {
+    smtpUrl,
+    from: from?.trim(),
+    publicUrl: publicUrl ?? `http://localhost:${valid.PORT}`,
+    retryLimit: valid.PARLEY_MAIL_RETRY_LIMIT,
+    retryDelaySeconds: valid.PARLEY_MAIL_RETRY_DELAY_SECONDS
+  }
 }
 
 function parseTrustProxy(value: string | undefined): false | number | string[] {

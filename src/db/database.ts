@@ -28,6 +28,7 @@ import type {
   SenderThrottlesTable,
   SendJobsTable
 } from '../resources/messages/messages.table.ts'
+import type { OutgoingMailTable } from '../resources/mail/mail.table.ts'
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../resources/webhooks/webhooks.table.ts'
 
 export interface Database {
@@ -59,6 +60,7 @@ export interface Database {
   sender_throttles: SenderThrottlesTable
   webhook_subscriptions: WebhookSubscriptionsTable
   webhook_deliveries: WebhookDeliveriesTable
+  outgoing_mail: OutgoingMailTable
 }
 
 export type Db = Kysely<Database>

@@ -43,6 +43,7 @@ export const errorCatalog = {
   'SNDR-004': { status: 400, message: 'Invalid sender number' },
   'SNDR-005': { status: 400, message: 'Unknown carrier: not configured in this installation' },
   'SNDR-006': { status: 403, message: 'The installation does not let this account use this number on this carrier' },
+  'MAIL-001': { status: 404, message: 'Mail not found' },
   'WHK-001': { status: 404, message: 'Webhook subscription not found' },
   'WHK-002': { status: 400, message: 'Webhook URL must be http or https on a public address' },
   'WHK-003': { status: 409, message: 'This URL is already subscribed' },

@@ -1,6 +1,7 @@
 import { campaignsScheduleTask } from './campaigns-schedule.ts'
 import { contactsImportTask } from './contacts-import.ts'
 import { housekeepingTask } from './housekeeping.ts'
+import { mailSendTask } from './mail-send.ts'
 import { messageDispatchTask } from './message-dispatch.ts'
 import { messageStatusReportsTask } from './message-status-reports.ts'
 import { messagesExpandTask } from './messages-expand.ts'
@@ -18,5 +19,6 @@ export const tasks: readonly Task[] = [
   messagesExpandTask,
   housekeepingTask,
   webhookHousekeepingTask,
-  campaignsScheduleTask
+  campaignsScheduleTask,
+  mailSendTask
 ]

@@ -93,6 +93,43 @@ t.test('the public URL carriers call back on', async (t) => {
   t.throws(() => loadConfig({ PARLEY_PUBLIC_URL: 'https://sms.example.com/?x=1' }), ConfigError, 'no query')
 })
 
+t.test(
+  'mail: kept without PARLEY_SMTP_URL; with it, a From address and a public URL, and no password echoed',
+  async (t) => {
+    const kept = loadConfig({}).mail
+    t.same(kept, {
+      smtpUrl: undefined,
+      from: undefined,
+      publicUrl: 'http://localhost:3000',
+      retryLimit: 24,
+      retryDelaySeconds: 30
+    })
+    const smtp = {
+      PARLEY_SMTP_URL: 'smtps://parley:s3cret-pass@mail.example.com:465',
+      PARLEY_MAIL_FROM: ' Parley <parley@example.com> ',
+      PARLEY_PUBLIC_URL: 'https://sms.example.com/'
+    }
+    t.match(loadConfig(smtp).mail, {
+      smtpUrl: smtp.PARLEY_SMTP_URL,
+      from: 'Parley <parley@example.com>',
+      publicUrl: 'https://sms.example.com'
+    })
+    const missing = t.throws(() => loadConfig({ PARLEY_SMTP_URL: smtp.PARLEY_SMTP_URL })) as ConfigError
+    t.match(missing.problems, [/^PARLEY_MAIL_FROM: is required/, /^PARLEY_PUBLIC_URL: is required/])
+    for (const url of [
+      'http://parley:s3cret-pass@mail.example.com',
+      'smtp//parley:s3cret-pass@mail',
+      'smtp://:s3cret-pass@'
+    ]) {
+      const error = t.throws(() => loadConfig({ ...smtp, PARLEY_SMTP_URL: url })) as ConfigError
+      t.match(error.message, /PARLEY_SMTP_URL: /, url)
+      t.notOk(error.message.includes('s3cret-pass'), 'the password is not echoed')
+    }
+    const badFrom = t.throws(() => loadConfig({ ...smtp, PARLEY_MAIL_FROM: 'parley at example' })) as ConfigError
+    t.match(badFrom.message, /PARLEY_MAIL_FROM: must be an address/)
+  }
+)
+
 t.test('empty variables count as unset', async (t) => {
   t.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000)
 })

@@ -110,6 +110,15 @@ export async function fuzzApi(
     carrier: 'sandbox',
     status: 'active'
   })
+  // A sender whose registration completes: its mail to the Administrators is the fixture of …/mail/{mailId}.
+  const registered = await post(app, headers, `${base}/senders`, { number: '+15005550005', status: 'pending' })
+  await app.inject({
+    method: 'PUT',
+    url: `${base}/senders/${registered.id}/status`,
+    headers,
+    payload: { status: 'active' }
+  })
+  const mail = (await app.inject({ method: 'GET', url: `${base}/mail`, headers })).json().data[0]
   const contact = await post(app, headers, `${base}/contacts`, {
     mobile: { number: '+15005550002', country: 'US' },
     firstName: 'Fuzz',
@@ -139,7 +148,8 @@ export async function fuzzApi(
     tag: ['vip'],
     integration: ['hubspot', 'salesforce'],
     messageId: [sent?.messages?.[0]?.id ?? 'message'],
-    conversationId: ['conversation']
+    conversationId: ['conversation'],
+    mailId: [mail?.id]
   }
   for (const [name, samples] of Object.entries(pathSamples)) {
     if (!samples.every((sample) => typeof sample === 'string')) throw new Error(`no fixture id for ${name}`)

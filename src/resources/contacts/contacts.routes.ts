@@ -189,7 +189,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
         tags,
         summary: 'Updates a contact',
         description:
-          'Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept.',
+          'Each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept. ' +
+          'A new assignedUser other than the caller is emailed when their notifyOnAssignment is on.',
         operationId: 'contacts.update',
         params: ContactParams,
         body: ContactUpdateRequest,
@@ -199,7 +200,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ imports: ImportLimits }>
     },
     async (request) => {
       const contact = await updateContact(
-        app.db,
+        app.deps,
         request.principal.accountId,
         request.params.contactId,
         request.body,

@@ -1,10 +1,13 @@
 import type { Db, DbOrTx, Tx } from '../../db/database.ts'
+import type { Deps } from '../../deps.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import { newId } from '../../shared/ids.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import type { EventType } from '../events/events.table.ts'
+import { queueMail } from '../mail/mail.service.ts'
+import { findUser } from '../users/users.repository.ts'
 import { orThrow } from '../../errors/refusal.ts'
 import { AttributeCatalog, parseMobile, uniqueTags, UserDirectory } from './contact-values.ts'
 import {
@@ -23,7 +26,7 @@ import {
 import type { ContactView } from './contacts.table.ts'
 import type { ContactRequestShape, ContactUpdateShape, MergeStrategy } from './contacts.schemas.ts'
 import { toContact } from './contacts.mapper.ts'
-import type { TagShape } from './contacts.table.ts'
+import type { ContactRow, TagShape } from './contacts.table.ts'
 
 async function assignedUserId(
   db: DbOrTx,
@@ -105,9 +108,38 @@ export async function changeContactIn(
   return updated!
 }
 
+/**
+ * Mails a contact's new assignee, in the assigning transaction, when someone else assigned them and
+ * they chose to hear of it (notifyOnAssignment); assigning oneself, or whom it already was, does not.
+ */
+async function mailAssignee(
+  tx: Tx,
+  deps: Pick<Deps, 'queue' | 'config'>,
+  accountId: string,
+  before: ContactRow,
+  after: ContactView,
+  actor: ActorShape
+): Promise<void> {
+  const userId = after.assigned_user_id
+  if (userId === null || userId === before.assigned_user_id || userId === actor.id) return
+  const assignee = await findUser(tx, accountId, userId)
+  if (!assignee?.notify_on_assignment) return
+  await queueMail(tx, deps, {
+    accountId,
+    to: assignee.email,
+    kind: 'contact-assigned',
+    data: {
+      recipientName: `${assignee.first_name} ${assignee.last_name}`.trim() || assignee.email,
+      contactId: after.id,
+      contactName: [after.first_name, after.last_name].filter(Boolean).join(' ') || after.mobile,
+      assignedBy: actor.name ?? actor.id
+    }
+  })
+}
+
 /** PUT: each field given replaces the stored one (tags and attributes as whole lists); fields not given are kept. */
 export async function updateContact(
-  db: Db,
+  { db, queue, config }: Pick<Deps, 'db' | 'queue' | 'config'>,
   accountId: string,
   contactId: string,
   body: ContactUpdateShape,
@@ -125,7 +157,13 @@ export async function updateContact(
   if (body.attributes) changes.attributes = JSON.stringify(await checkedAttributes(db, accountId, body.attributes))
   if (body.assignedUser !== undefined)
     changes.assigned_user_id = (await assignedUserId(db, accountId, body.assignedUser)) ?? null
-  return await changeContact(db, accountId, contactId, changes, 'contact-updated', actor)
+  return await db.transaction().execute(async (tx) => {
+    const before = await lockContact(tx, accountId, contactId)
+    if (!before) throw new ApiError('CONT-002', `Contact ${contactId} not found`)
+    const updated = await changeContactIn(tx, accountId, contactId, changes, 'contact-updated', actor)
+    await mailAssignee(tx, { queue, config }, accountId, before, updated, actor)
+    return updated
+  })
 }
 
 export async function deleteContact(db: Db, accountId: string, contactId: string): Promise<void> {

@@ -160,7 +160,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Assign a conversation',
         description:
           "Sets the contact's assigned user (a member of the conversation's group, else 400 CONV-003) or, with null, unassigns it. Event conversation-assigned. " +
-          "The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005.",
+          "The contact's assignee shows in every group with a conversation with the contact of which that user is a member: when the change would show in such a group that the caller does not work in, it is refused with 403 CONV-005. " +
+          'A new assignee other than the caller is emailed when their notifyOnAssignment is on.',
         operationId: 'conversations.assign',
         params: ConversationParams,
         body: AssigneeRequest,
@@ -171,7 +172,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       return {
         success: true as const,
-        data: await assignConversation(app.db, request.principal, request.params.conversationId, request.body.userId)
+        data: await assignConversation(app.deps, request.principal, request.params.conversationId, request.body.userId)
       }
     }
   )

@@ -1,12 +1,16 @@
-import type { Db, DbOrTx } from '../../db/database.ts'
+import type { Db, DbOrTx, Tx } from '../../db/database.ts'
+import type { Deps } from '../../deps.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { actorOf, type Principal } from '../../shared/principal.ts'
+import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import { lockContact } from '../contacts/contacts.repository.ts'
 import { changeContactIn } from '../contacts/contacts.service.ts'
 import { assertCanUseGroup, groupsUsableBy, usableGroupIdsQuery } from '../groups/group-access.ts'
 import { isGroupMember } from '../groups/groups.repository.ts'
+import { queueMail } from '../mail/mail.service.ts'
+import { findUser } from '../users/users.repository.ts'
 import { messageViews } from '../messages/messages.repository.ts'
 import { toMessage } from '../messages/messages.mapper.ts'
 import {
@@ -127,6 +131,36 @@ export async function readConversation(
 }
 
 /**
+ * Mails the new assignee, in the assigning transaction, when someone else handed them the
+ * conversation and they chose to hear of it (notifyOnAssignment). Assigning oneself, or assigning
+ * again whom it already was, writes nothing.
+ */
+async function mailAssignee(
+  tx: Tx,
+  deps: Pick<Deps, 'queue' | 'config'>,
+  principal: Principal,
+  view: ConversationView,
+  userId: string,
+  actor: ActorShape
+): Promise<void> {
+  if (userId === principal.user?.id || userId === view.assigned_user?.id) return
+  const assignee = await findUser(tx, principal.accountId, userId)
+  if (!assignee?.notify_on_assignment) return
+  await queueMail(tx, deps, {
+    accountId: principal.accountId,
+    to: assignee.email,
+    kind: 'conversation-assigned',
+    data: {
+      recipientName: `${assignee.first_name} ${assignee.last_name}`.trim() || assignee.email,
+      conversationId: view.id,
+      contactName: [view.contact_first_name, view.contact_last_name].filter(Boolean).join(' ') || view.contact_mobile,
+      groupName: view.group_name,
+      assignedBy: actor.name ?? actor.id
+    }
+  })
+}
+
+/**
  * The conversation's assignee is its contact's assigned user (as contacts and imports set it) where
  * that user is a member of the conversation's group, so assigning here changes the contact (event
  * contact-updated) and announces conversation-assigned. The assignee must be a member of the
@@ -135,7 +169,7 @@ export async function readConversation(
  * too (CONV-005), or assigning through one group would assign or unassign in another.
  */
 export async function assignConversation(
-  db: Db,
+  { db, queue, config }: Pick<Deps, 'db' | 'queue' | 'config'>,
   principal: Principal,
   conversationId: string,
   userId: string | null
@@ -182,6 +216,7 @@ export async function assignConversation(
       assignedUser: userId === null ? null : { id: userId },
       by: actor
     })
+    if (userId !== null) await mailAssignee(tx, { queue, config }, principal, view, userId, actor)
   })
   return await getConversation(db, principal, conversationId)
 }

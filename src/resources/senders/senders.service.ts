@@ -1,6 +1,6 @@
 import { getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js/max'
 import type { CarrierRegistry } from '../../carriers/registry.ts'
-import type { DbOrTx } from '../../db/database.ts'
+import type { DbOrTx, Tx } from '../../db/database.ts'
 import type { Deps } from '../../deps.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import { ApiError } from '../../errors/api-error.ts'
@@ -9,6 +9,8 @@ import { parsePhone } from '../../shared/phone.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import { recordEvent } from '../events/events.repository.ts'
 import { lockDefaultGroup } from '../groups/groups.repository.ts'
+import { queueMail } from '../mail/mail.service.ts'
+import { listAdministrators } from '../users/users.repository.ts'
 import {
   countLiveSenders,
   findSender,
@@ -112,11 +114,35 @@ async function requireSenderDetails(db: DbOrTx, accountId: string, senderId: str
 }
 
 /**
+ * A sender whose carrier registration completes (it becomes active) is news for every Administrator
+ * of the account, by mail as well as by event: until then its group stayed hidden from other users.
+ */
+async function mailRegistrationCompleted(
+  tx: Tx,
+  deps: Pick<Deps, 'queue' | 'config'>,
+  accountId: string,
+  sender: SenderDetailsRow
+): Promise<void> {
+  for (const administrator of await listAdministrators(tx, accountId)) {
+    await queueMail(tx, deps, {
+      accountId,
+      to: administrator.email,
+      kind: 'sender-registered',
+      data: {
+        recipientName: `${administrator.first_name} ${administrator.last_name}`.trim() || administrator.email,
+        senderNumber: sender.number,
+        groupName: sender.group_id === null ? null : (sender.group_name ?? '')
+      }
+    })
+  }
+}
+
+/**
  * A sender may move to a carrier, or become active on its own, only with a number the installation
  * lets its account use there (SNDR-006): the allow-list may have changed since the sender was added.
  */
 export async function changeSender(
-  { db, carriers, config }: Pick<Deps, 'db' | 'carriers' | 'config'>,
+  { db, carriers, queue, config }: Pick<Deps, 'db' | 'carriers' | 'queue' | 'config'>,
   accountId: string,
   senderId: string,
   changes: SenderChanges,
@@ -136,11 +162,13 @@ export async function changeSender(
     if (!(await updateSender(tx, accountId, senderId, changes, actor))) throw new ApiError('SNDR-001')
     const sender = await requireSenderDetails(tx, accountId, senderId)
     // Registration completing (or being rejected) is news for the account's Administrators and webhooks.
-    if (before && before.status !== sender.status)
+    if (before && before.status !== sender.status) {
       await recordEvent(tx, accountId, 'sender-status-changed', {
         ...toSender(sender),
         previousStatus: before.status
       })
+      if (sender.status === 'active') await mailRegistrationCompleted(tx, { queue, config }, accountId, sender)
+    }
     return sender
   })
 }

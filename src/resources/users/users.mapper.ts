@@ -10,6 +10,7 @@ export function toUser(row: UserRow, groups: UserShape['groups']): UserShape {
     lastName: row.last_name,
     role: row.role,
     groups,
+    notifyOnAssignment: row.notify_on_assignment,
     ...auditStamps(row)
   }
 }

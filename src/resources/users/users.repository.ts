@@ -153,3 +153,40 @@ export async function liveUserRoles(
     .where('deleted_at', 'is', null)
     .execute()
 }
+
+/** The account's live Administrators: who hears of changes only they can act on (a sender registered). */
+export async function listAdministrators(
+  db: DbOrTx,
+  accountId: string
+): Promise<Array<Pick<UserRow, 'id' | 'email' | 'first_name' | 'last_name'>>> {
+  return await db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name'])
+    .where('account_id', '=', accountId)
+    .where('role', '=', 'Administrator')
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute()
+}
+
+/** Answers the changed user, or undefined when there is no live user with that id. */
+export async function updateMailPreferences(
+  db: DbOrTx,
+  accountId: string,
+  userId: string,
+  preferences: { notifyOnAssignment: boolean },
+  actor: ActorShape
+): Promise<UserRow | undefined> {
+  return await db
+    .updateTable('users')
+    .set({
+      notify_on_assignment: preferences.notifyOnAssignment,
+      updated_at: new Date(),
+      updated_by: actorJson(actor)
+    })
+    .where('account_id', '=', accountId)
+    .where('id', '=', userId)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+}

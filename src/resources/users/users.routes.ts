@@ -7,8 +7,8 @@ import { actorOf, type Principal } from '../../shared/principal.ts'
 import { AccountParams, envelope, errorResponses, listEnvelope, paginationQuery, ref } from '../../shared/schemas.ts'
 import { readableGroupIdsQuery } from '../groups/group-access.ts'
 import { groupsOfUsers } from '../groups/groups.repository.ts'
-import { findUser, listUsers } from './users.repository.ts'
-import { User, UserParams, UserRequest, UserUpdate, type UserShape } from './users.schemas.ts'
+import { findUser, listUsers, updateMailPreferences } from './users.repository.ts'
+import { MailPreferences, User, UserParams, UserRequest, UserUpdate, type UserShape } from './users.schemas.ts'
 import { toUser } from './users.mapper.ts'
 import { changeUser, createUser, removeUser } from './users.service.ts'
 import type { UserRow } from './users.table.ts'
@@ -106,6 +106,38 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { accountId } = request.principal
       const user = await changeUser(app.db, accountId, request.params.userId, request.body, actorOf(request.principal))
       const [shape] = await withGroups(app.db, request.principal, [user])
+      return { success: true as const, data: shape! }
+    }
+  )
+
+  app.put(
+    '/v1/accounts/:accountId/users/:userId/mail-preferences',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "Set a user's mail preferences",
+        description:
+          'What the user is emailed about. A user sets their own (through a credential bound to them or ' +
+          "X-Parley-User-Email); an Administrator sets anyone's. Others answer ACCT-016.",
+        operationId: 'users.updateMailPreferences',
+        params: UserParams,
+        body: MailPreferences,
+        response: { 200: envelope(ref(User)), ...errorResponses }
+      }
+    },
+    async (request) => {
+      const { principal } = request
+      if (principal.role !== 'Administrator' && principal.user?.id !== request.params.userId)
+        throw new ApiError('ACCT-016', "Only the user themself or an Administrator sets a user's mail preferences")
+      const user = await updateMailPreferences(
+        app.db,
+        principal.accountId,
+        request.params.userId,
+        request.body,
+        actorOf(principal)
+      )
+      if (!user) throw new ApiError('USER-001')
+      const [shape] = await withGroups(app.db, principal, [user])
       return { success: true as const, data: shape! }
     }
   )

@@ -16,6 +16,10 @@ export const User = Type.Object(
     lastName: Type.String(),
     role: RoleSchema,
     groups: Type.Array(ref(GroupSummary), { description: 'The groups the user is a member of' }),
+    notifyOnAssignment: Type.Boolean({
+      description:
+        'Whether the user is emailed when someone else assigns them a conversation (on by default); set with PUT …/users/{userId}/mail-preferences'
+    }),
     created: ref(Updated),
     updated: ref(Updated)
   },
@@ -35,6 +39,11 @@ export const UserUpdate = Type.Object({
   firstName: Type.Optional(Type.String({ maxLength: 100 })),
   lastName: Type.Optional(Type.String({ maxLength: 100 })),
   role: Type.Optional(RoleSchema)
+})
+
+/** What a user chooses to be emailed about: settable by the user themself or an Administrator. */
+export const MailPreferences = Type.Object({
+  notifyOnAssignment: Type.Boolean({ description: 'Email me when someone else assigns me a conversation' })
 })
 
 export const UserParams = Type.Object({

@@ -9,6 +9,8 @@ export interface UsersTable {
   first_name: string
   last_name: string
   role: Role
+  /** Mail when someone else assigns them a conversation (src/resources/mail/templates/conversation-assigned.ts). */
+  notify_on_assignment: Generated<boolean>
   created_at: Generated<Date>
   created_by: ColumnType<ActorShape, string, never>
   updated_at: Generated<Date>
