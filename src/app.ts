@@ -164,6 +164,7 @@ async function register(config: Readonly<Config>, deps: Deps): Promise<FastifyIn
   await app.register(rateLimitPlugin, {
     ...config.rateLimit,
     anonymous: config.anonymousRateLimit,
+    fileDownloads: config.fileDownloadRateLimit,
     redisUrl: config.redisUrl
   })
 

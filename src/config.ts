@@ -51,6 +51,8 @@ const EnvSchema = Type.Object({
   }),
   PARLEY_SHARED_FILE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880 }),
   PARLEY_SHARED_FILE_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 31536000, default: 604800 }),
+  PARLEY_SHARED_FILE_QUOTA_BYTES: Type.Integer({ minimum: 1024, default: 104857600 }),
+  PARLEY_SHARED_FILE_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   PARLEY_WEBHOOKS_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   PARLEY_WEBHOOKS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
@@ -102,6 +104,8 @@ export interface Config {
   tokenFailureLimits: { perClientId: number; perAddress: number; windowMs: number }
   /** Requests without a valid token (failed authentication, unknown routes, /ready), per client address. */
   anonymousRateLimit: { max: number; windowMs: number }
+  /** Downloads of shared files (GET /files/{token}) per client address. */
+  fileDownloadRateLimit: { max: number; windowMs: number }
   /**
    * Which X-Forwarded-For hops to believe: false (the default) believes none, a number that many
    * proxies in front, a list only those addresses or ranges.
@@ -162,6 +166,8 @@ export interface SharedFileLimits {
   maxBytes: number
   /** How long a shared file's link works. */
   ttlSeconds: number
+  /** The most bytes an account's unexpired shared files may hold together. */
+  quotaBytes: number
 }
 
 export interface InboxOptions {
@@ -256,6 +262,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       max: valid.PARLEY_ANONYMOUS_RATE_LIMIT_MAX,
       windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000
     },
+    fileDownloadRateLimit: {
+      max: valid.PARLEY_SHARED_FILE_RATE_LIMIT_MAX,
+      windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000
+    },
     trustProxy: parseTrustProxy(valid.PARLEY_TRUST_PROXY),
     bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
     prices,
@@ -276,7 +286,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       helpText: valid.PARLEY_HELP_TEXT,
       prices
     },
-    sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
+    sharedFiles: {
+      maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES,
+      ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS,
+      quotaBytes: valid.PARLEY_SHARED_FILE_QUOTA_BYTES
+    },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     inbox: {
       lockSeconds: valid.PARLEY_LOCK_SECONDS,
