@@ -155,7 +155,7 @@ export interface paths {
         };
         /**
          * A shared file, by its link
-         * @description No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410).
+         * @description No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410). Images, audio and video are served inline, anything else (PDF, vCards) as an attachment; every answer is sandboxed (Content-Security-Policy: sandbox) and never sniffed. Downloads are limited per client address (PARLEY_SHARED_FILE_RATE_LIMIT_MAX a window, REQ-006).
          */
         get: operations["tools.fetchSharedFile"];
         put?: never;
@@ -984,7 +984,7 @@ export interface paths {
         put?: never;
         /**
          * Share file - host a file and get a link to use in a message or as MMS media
-         * @description The file as multipart/form-data (field media) or an application/octet-stream body. Its bytes decide its type: images, audio, video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002). The link serves it without a token until expires (PARLEY_SHARED_FILE_TTL_SECONDS later); housekeeping then removes it.
+         * @description The file as multipart/form-data (field media) or an application/octet-stream body. Its bytes decide its type: images, audio, video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002), while the account's unexpired files stay within PARLEY_SHARED_FILE_QUOTA_BYTES (FILE-006). The link serves it without a token until expires (PARLEY_SHARED_FILE_TTL_SECONDS later); housekeeping then removes it.
          */
         post: operations["tools.shareFile"];
         delete?: never;
@@ -1534,6 +1534,7 @@ export interface components {
              *     | FILE-003 | 400 | No file in the request |
              *     | FILE-004 | 404 | Shared file not found |
              *     | FILE-005 | 410 | Shared file link has expired |
+             *     | FILE-006 | 413 | The account's shared files would exceed its storage quota |
              *     | CONV-001 | 404 | Invalid conversation id |
              *     | CONV-002 | 400 | Marking a conversation read needs an acting user |
              *     | CONV-003 | 400 | The assignee must be a member of the conversation's group |

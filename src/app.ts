@@ -170,6 +170,7 @@ async function register(config: Readonly<Config>, deps: Deps, tasks: readonly Ta
   await app.register(rateLimitPlugin, {
     ...config.rateLimit,
     anonymous: config.anonymousRateLimit,
+    fileDownloads: config.fileDownloadRateLimit,
     redisUrl: config.redisUrl
   })
 

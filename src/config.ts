@@ -211,6 +211,18 @@ export const EnvSchema = Type.Object({
     maximum: 31536000,
     default: 604800
   }),
+  PARLEY_SHARED_FILE_QUOTA_BYTES: Type.Integer({
+    description:
+      "the most bytes an account's unexpired shared files may hold together: an upload over it answers 413 `FILE-006` and stores nothing",
+    minimum: 1024,
+    default: 104857600
+  }),
+  PARLEY_SHARED_FILE_RATE_LIMIT_MAX: Type.Integer({
+    description:
+      'downloads of `GET /files/{token}` per client address per `PARLEY_RATE_LIMIT_WINDOW_SECONDS`, a budget apart from the anonymous one (429 `REQ-006` past it)',
+    minimum: 1,
+    default: 300
+  }),
   PARLEY_QUEUE_SUPERVISE_SECONDS: Type.Integer({
     description: 'how often pg-boss retries the jobs of workers that stopped (missed heartbeats)',
     minimum: 1,
@@ -375,6 +387,8 @@ export interface Config {
   tokenFailureLimits: { perClientId: number; perAddress: number; windowMs: number }
   /** Requests without a valid token (failed authentication, unknown routes, /ready), per client address. */
   anonymousRateLimit: { max: number; windowMs: number }
+  /** Downloads of shared files (GET /files/{token}) per client address. */
+  fileDownloadRateLimit: { max: number; windowMs: number }
   /**
    * Which X-Forwarded-For hops to believe: false (the default) believes none, a number that many
    * proxies in front, a list only those addresses or ranges.
@@ -451,6 +465,8 @@ export interface SharedFileLimits {
   maxBytes: number
   /** How long a shared file's link works. */
   ttlSeconds: number
+  /** The most bytes an account's unexpired shared files may hold together. */
+  quotaBytes: number
 }
 
 export interface InboxOptions {
@@ -554,6 +570,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       max: valid.PARLEY_ANONYMOUS_RATE_LIMIT_MAX,
       windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000
     },
+    fileDownloadRateLimit: {
+      max: valid.PARLEY_SHARED_FILE_RATE_LIMIT_MAX,
+      windowMs: valid.PARLEY_RATE_LIMIT_WINDOW_SECONDS * 1000
+    },
     trustProxy: parseTrustProxy(valid.PARLEY_TRUST_PROXY),
     bodyLimitBytes: valid.PARLEY_BODY_LIMIT_BYTES,
     prices,
@@ -574,7 +594,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       helpText: valid.PARLEY_HELP_TEXT,
       prices
     },
-    sharedFiles: { maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES, ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS },
+    sharedFiles: {
+      maxBytes: valid.PARLEY_SHARED_FILE_MAX_BYTES,
+      ttlSeconds: valid.PARLEY_SHARED_FILE_TTL_SECONDS,
+      quotaBytes: valid.PARLEY_SHARED_FILE_QUOTA_BYTES
+    },
     queueSuperviseSeconds: valid.PARLEY_QUEUE_SUPERVISE_SECONDS,
     queueCronCheckSeconds: valid.PARLEY_QUEUE_CRON_CHECK_SECONDS,
     inbox: {

@@ -89,6 +89,7 @@ export const errorCatalog = {
   'FILE-003': { status: 400, message: 'No file in the request' },
   'FILE-004': { status: 404, message: 'Shared file not found' },
   'FILE-005': { status: 410, message: 'Shared file link has expired' },
+  'FILE-006': { status: 413, message: "The account's shared files would exceed its storage quota" },
   'CONV-001': { status: 404, message: 'Invalid conversation id' },
   'CONV-002': { status: 400, message: 'Marking a conversation read needs an acting user' },
   'CONV-003': { status: 400, message: "The assignee must be a member of the conversation's group" },

@@ -11,6 +11,8 @@ declare module 'fastify' {
     rateLimitRedis: Redis | undefined
     /** Counts a request that carries no valid token against its address; throws REQ-006 past the limit. */
     limitAnonymous: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+    /** Counts a shared file's download against its address; throws REQ-006 past the limit. */
+    limitFileDownloads: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
   }
 }
 
@@ -19,6 +21,8 @@ export interface RateLimitOptions {
   windowMs: number
   /** Requests without a valid token: failed authentication, unknown routes, /ready. */
   anonymous: { max: number; windowMs: number }
+  /** Downloads of shared files (GET /files/{token}), which need no token at all. */
+  fileDownloads: { max: number; windowMs: number }
   /** Counters live in Redis when set, so every instance shares them; in process memory otherwise. */
   redisUrl?: string
 }
@@ -99,6 +103,16 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
         max: options.anonymous.max,
         timeWindow: options.anonymous.windowMs,
         keyGenerator: (request) => `anonymous:${request.ip}`
+      })
+    )
+    // A shared file's link needs no token, so its downloads are counted per address on their own
+    // budget: carriers fetching MMS media do not use up the anonymous one (test/resources/files-limits.test.ts).
+    app.decorate(
+      'limitFileDownloads',
+      app.rateLimit({
+        max: options.fileDownloads.max,
+        timeWindow: options.fileDownloads.windowMs,
+        keyGenerator: (request) => `file-download:${request.ip}`
       })
     )
   },

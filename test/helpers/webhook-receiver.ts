@@ -83,3 +83,29 @@ export const quickWebhooks = {
   PARLEY_WEBHOOKS_TIMEOUT_MS: '500',
   PARLEY_WEBHOOKS_POLL_MS: '20'
 }
+
+// Every IPv6 form that carries an IPv4 address, and other IPv6 space no receiver uses refused at
+// subscribe (test/resources/webhooks.test.ts) and at delivery (test/jobs/webhook-delivery.test.ts).
+export const embeddedAddressForms = [
+  '[::127.0.0.1]', // IPv4-compatible (deprecated): loopback, private, link-local metadata
+  '[::10.0.0.1]',
+  '[::169.254.169.254]',
+  '[::ffff:127.0.0.1]', // IPv4-mapped: through the dual stack it reaches 127.0.0.1
+  '[::ffff:10.0.0.1]',
+  '[::ffff:93.184.215.14]', // IPv4-mapped, even of a public address
+  '[::ffff:0:127.0.0.1]', // IPv4-translated (SIIT)
+  '[::ffff:0:169.254.169.254]',
+  '[64:ff9b::127.0.0.1]', // NAT64 well-known prefix, private embedded address
+  '[64:ff9b::10.0.0.1]',
+  '[64:ff9b::169.254.169.254]',
+  '[64:ff9b:1::a00:1]', // NAT64 local-use prefix
+  '[2002:7f00:1::1]', // 6to4 of 127.0.0.1
+  '[2002:5db8:d70e::1]', // 6to4 of a public address: relays are deprecated
+  '[2001:0:4136:e378:8000:63bf:3fff:fdd2]', // Teredo
+  '[::]',
+  '[100::1]', // discard
+  '[2001:db8::1]', // documentation
+  '[4000::1]', // reserved, outside global unicast
+  '[fe80::1]',
+  '[ff02::1]'
+]

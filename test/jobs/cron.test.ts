@@ -85,6 +85,7 @@ t.test('cron tasks run on pg-boss schedule, and a failing job says so in the log
       .insertInto('idempotency_keys')
       .values({
         account_id: account.accountId,
+        caller: 'c',
         key: 'expired',
         request_hash: 'h',
         created_at: sql<Date>`now() - interval '30 hours'`

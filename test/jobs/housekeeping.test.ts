@@ -28,7 +28,7 @@ t.test('the hourly housekeeping job removes expired keys and uploads a crash cut
   ] as const) {
     await app.db
       .insertInto('idempotency_keys')
-      .values({ account_id: accountId, key, request_hash: 'h', created_at: hoursAgo(age) })
+      .values({ account_id: accountId, caller: 'c', key, request_hash: 'h', created_at: hoursAgo(age) })
       .execute()
   }
 

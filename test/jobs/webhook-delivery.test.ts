@@ -5,7 +5,14 @@ import { caller, created } from '../helpers/api.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, type TestAccount } from '../helpers/fixtures.ts'
 import { eventually, messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
-import { quickWebhooks, startReceiver, type Answer, type Receiver, type Received } from '../helpers/webhook-receiver.ts'
+import {
+  embeddedAddressForms,
+  quickWebhooks,
+  startReceiver,
+  type Answer,
+  type Receiver,
+  type Received
+} from '../helpers/webhook-receiver.ts'
 import type { FastifyInstance } from 'fastify'
 
 async function subscribed(app: FastifyInstance, account: TestAccount, receiver: Receiver, eventTypes: string[]) {
@@ -378,6 +385,39 @@ t.test('deliveries to a private address are refused at delivery time unless allo
     t.notOk('lastStatus' in attempted[0])
   }
   t.equal(receiver.requests.length, 0, 'the receiver on 127.0.0.1 was never sent anything')
+})
+
+t.test('IPv6 forms that embed an IPv4 address are refused at delivery time too', async (t) => {
+  // Subscribed where private addresses are allowed; delivered by a worker that does not allow them.
+  const permissive = await buildTestApp(t, { ...quickWebhooks, PARLEY_WORKERS: 'false' })
+  const strict = await buildTestApp(t, {
+    ...quickWebhooks,
+    PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'false',
+    DATABASE_URL: permissive.deps.config.databaseUrl!
+  })
+  const account = await createTestAccount(permissive)
+  const receiver = await startReceiver(t)
+  const { port } = new URL(receiver.url)
+  const webhooks = []
+  for (const host of embeddedAddressForms) {
+    const url = `http://${host}:${port}/hooks`
+    webhooks.push({
+      host,
+      ...(await created(caller(permissive, account)('POST', '/webhooks', { url, eventTypes: ['contact-created'] })))
+    })
+  }
+  await newContact(permissive, account, 'Embedded')
+  for (const { host, id } of webhooks) {
+    const attempted = await eventually(
+      async () => await created(caller(strict, account)('GET', `/webhooks/${id}/deliveries`)),
+      (rows) => rows[0]?.attempts > 0
+    )
+    // Retried on its schedule meanwhile (and given up once it runs out), each attempt refused the same way.
+    t.match(attempted[0], { state: /^(pending|failed)$/, lastError: /not a public address/ }, host)
+    t.notOk('lastStatus' in attempted[0], `${host}: no answer from anywhere`)
+  }
+  // [::ffff:127.0.0.1] reaches the receiver on 127.0.0.1 through the dual stack, if dialled.
+  t.equal(receiver.requests.length, 0, 'nothing was sent anywhere')
 })
 
 t.test(

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.ts'
-import { createTestAccount } from '../helpers/fixtures.ts'
+import { createTestAccount, createTestUser, requestToken } from '../helpers/fixtures.ts'
 import { messageReaching, quickSandbox, sandboxSender } from '../helpers/messaging.ts'
 import { caller, created } from '../helpers/api.ts'
 
@@ -85,3 +85,62 @@ t.test('Idempotency-Key and scheduled sends', async (t) => {
     t.equal(past.body.data.messages[0].status, 'queued', 'a sendAt in the past sends now')
   })
 })
+
+t.test(
+  'a replay is only ever the caller’s own: another credential or user with the same key makes its own request',
+  async (t) => {
+    const app = await buildTestApp(t, quickSandbox)
+    const account = await createTestAccount(app)
+    const api = caller(app, account)
+    await sandboxSender(app, account)
+    const secret = await created(api('POST', '/groups', { name: 'Secret', apiCode: 'secret' }))
+    await sandboxSender(app, account, { groupId: secret.id })
+    const admin = await createTestUser(app, account.accountId, 'Administrator')
+    await created(api('PUT', `/groups/${secret.id}/users/${admin.userId}`))
+    const outsider = await createTestUser(app, account.accountId, 'Sender')
+    const payload = {
+      contacts: [{ mobile: { number: '+12025550611' } }],
+      template: 'The secret plan',
+      phoneNumberFilter: { group: { id: secret.id } }
+    }
+    const post = (headers: Record<string, string>) =>
+      api('POST', '/messages', payload, { ...headers, 'idempotency-key': 'key-of-the-admin' })
+
+    const first = await post(admin.headers)
+    t.equal(first.status, 200)
+    const [sent] = first.body.data.messages
+    t.match(sent, { message: 'The secret plan', group: { id: secret.id } })
+
+    const reused = await post(outsider.headers)
+    t.not(reused.status, 200, `the non-member is answered as any request of theirs is (${reused.status})`)
+    t.notOk(reused.headers['idempotent-replayed'], 'not a replay')
+    t.notOk(JSON.stringify(reused.body).includes(sent.id), "the admin's message id is not in the answer")
+    t.notOk(JSON.stringify(reused.body).includes('The secret plan'), "nor the admin's text")
+
+    const retried = await post(admin.headers)
+    t.equal(retried.headers['idempotent-replayed'], 'true', 'the admin still gets their own replay')
+    t.same(retried.body, first.body)
+
+    // The account-wide credential acting as the admin (X-Parley-User-Email) is another credential: its own request.
+    const asAdmin = await post({ ...account.headers, 'x-parley-user-email': admin.email })
+    t.equal(asAdmin.status, 200)
+    t.notOk(asAdmin.headers['idempotent-replayed'])
+    t.not(asAdmin.body.data.jobId, first.body.data.jobId, 'a job of its own')
+
+    // Two account-wide credentials, no user: each key is its own credential's.
+    const other = await created(api('POST', '/credentials', { name: 'second integration' }))
+    const otherToken = await requestToken(app, other.clientId, other.clientSecret)
+    const otherHeaders = { authorization: `Bearer ${otherToken}` }
+    const byFirst = await post(account.headers)
+    const bySecond = await post(otherHeaders)
+    t.equal(bySecond.status, 200)
+    t.notOk(bySecond.headers['idempotent-replayed'])
+    t.not(bySecond.body.data.jobId, byFirst.body.data.jobId)
+    t.same((await post(otherHeaders)).body, bySecond.body, "the second credential's retry replays its own answer")
+    t.equal(
+      new Set([first, asAdmin, byFirst, bySecond].map((answer) => answer.body.data.jobId)).size,
+      4,
+      'the admin, the credential acting as the admin, and each credential made a job of their own'
+    )
+  }
+)

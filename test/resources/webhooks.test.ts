@@ -3,6 +3,7 @@ import { eventTypes } from '../../src/resources/events/events.table.ts'
 import { caller, created } from '../helpers/api.ts'
 import { buildTestApp } from '../helpers/app.ts'
 import { createTestAccount, createTestUser } from '../helpers/fixtures.ts'
+import { embeddedAddressForms } from '../helpers/webhook-receiver.ts'
 
 t.test('subscribe, list, fetch, change and unsubscribe by URL', async (t) => {
   const app = await buildTestApp(t, { PARLEY_WORKERS: 'false', PARLEY_WEBHOOKS_ALLOW_PRIVATE: 'true' })
@@ -144,6 +145,21 @@ t.test('URLs on private addresses and other schemes are refused when subscribing
   const moved = await api('PUT', `/webhooks/${id}`, { url: 'http://127.0.0.1/hooks' })
   t.equal(moved.status, 400, 'changing the URL is checked too')
   t.equal(moved.body.error.code, 'WHK-002')
+})
+
+t.test('IPv6 forms that embed an IPv4 address, and reserved IPv6 space, are refused when subscribing', async (t) => {
+  const app = await buildTestApp(t, { PARLEY_WORKERS: 'false' })
+  const api = caller(app, await createTestAccount(app))
+  for (const host of embeddedAddressForms) {
+    const answer = await api('POST', '/webhooks', { url: `http://${host}/hooks`, eventTypes: ['message-received'] })
+    t.equal(answer.status, 400, host)
+    t.match(answer.body.error, { code: 'WHK-002', message: /is not a public address/ }, host)
+  }
+  for (const host of ['[64:ff9b::93.184.215.14]', '[2606:2800:220:1:248:1893:25c8:1946]']) {
+    const answer = await api('POST', '/webhooks', { url: `https://${host}/hooks`, eventTypes: ['message-received'] })
+    t.equal(answer.status, 200, `${host}: NAT64 of a public address, and public IPv6, are accepted`)
+  }
+  t.equal((await api('GET', '/webhooks')).body.pagination.totalCount, 2, 'only those two were stored')
 })
 
 t.test('rotating the secret, pausing and resuming', async (t) => {

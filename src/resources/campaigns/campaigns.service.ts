@@ -231,7 +231,7 @@ export async function executeCampaign(
   const { accountId } = principal
   return await withIdempotencyKey(
     deps.db,
-    accountId,
+    principal,
     idempotencyKey,
     requestHash({ execute: campaignId }),
     async (tx) => {
@@ -256,7 +256,7 @@ export async function quickCampaign(
   idempotencyKey: string | undefined
 ): Promise<Answer<{ success: true; data: { campaign: CampaignShape; job: CampaignJobShape } }>> {
   const { accountId } = principal
-  return await withIdempotencyKey(deps.db, accountId, idempotencyKey, requestHash(body), async (tx) => {
+  return await withIdempotencyKey(deps.db, principal, idempotencyKey, requestHash(body), async (tx) => {
     const created = await createCampaign(tx, principal, {
       name: body.name,
       trigger: { code: 'M' },

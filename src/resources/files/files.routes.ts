@@ -10,7 +10,7 @@ import { actorOf } from '../../shared/principal.ts'
 import { envelope, errorResponses, ref } from '../../shared/schemas.ts'
 import { MESSAGE_SENDERS } from '../messages/messages.schemas.ts'
 import { ShareFileResult, SharedFileParams } from './files.schemas.ts'
-import { sharedFile, shareFile } from './files.service.ts'
+import { contentDisposition, sharedFile, sharedFileContent, shareFile } from './files.service.ts'
 
 interface FileRouteOptions {
   limits: SharedFileLimits
@@ -38,7 +38,8 @@ export const shareFileRoutes: FastifyPluginAsyncTypebox<FileRouteOptions> = asyn
         summary: 'Share file - host a file and get a link to use in a message or as MMS media',
         description:
           'The file as multipart/form-data (field media) or an application/octet-stream body. Its bytes decide its type: images, audio, ' +
-          'video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002). The link serves it ' +
+          'video, vCards and PDF are taken (FILE-001 otherwise), up to PARLEY_SHARED_FILE_MAX_BYTES (FILE-002), while the ' +
+          "account's unexpired files stay within PARLEY_SHARED_FILE_QUOTA_BYTES (FILE-006). The link serves it " +
           'without a token until expires (PARLEY_SHARED_FILE_TTL_SECONDS later); housekeeping then removes it.',
         operationId: 'tools.shareFile',
         body: {
@@ -86,13 +87,17 @@ export const sharedFileLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tools'],
         summary: 'A shared file, by its link',
         description:
-          'No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410).',
+          'No token needed: the link itself is the secret. Answers the file with its content type until it expires (then FILE-005, 410). ' +
+          'Images, audio and video are served inline, anything else (PDF, vCards) as an attachment; every answer is sandboxed ' +
+          '(Content-Security-Policy: sandbox) and never sniffed. Downloads are limited per client address ' +
+          '(PARLEY_SHARED_FILE_RATE_LIMIT_MAX a window, REQ-006).',
         operationId: 'tools.fetchSharedFile',
         params: SharedFileParams,
         response: { 200: Type.Unknown({ description: 'The file' }), ...errorResponses }
       },
-      // Carriers fetch each MMS's media from a few addresses; an unguessable link needs no per-address limit.
-      config: { rateLimit: false }
+      // Its own per-address budget, not the anonymous one: see the rate-limit plugin.
+      config: { rateLimit: false },
+      onRequest: (request, reply) => app.limitFileDownloads(request, reply)
     },
     async (request, reply) => {
       const file = await sharedFile(app.db, request.params.token)
@@ -100,9 +105,12 @@ export const sharedFileLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return await reply
         .header('content-type', file.content_type)
         .header('content-length', String(file.size))
-        .header('cache-control', `public, max-age=${remaining}`)
+        .header('content-disposition', contentDisposition(file))
+        // A file that is also HTML or script (a polyglot) runs nothing on the API's origin, even opened directly.
+        .header('content-security-policy', 'sandbox')
         .header('x-content-type-options', 'nosniff')
-        .send(file.bytes)
+        .header('cache-control', `public, max-age=${remaining}`)
+        .send(sharedFileContent(app.db, file))
     }
   )
 }

@@ -77,6 +77,8 @@ export interface SendJobsTable {
 
 export interface IdempotencyKeysTable {
   account_id: string
+  /** Who used the key: the credential's id, then the acting user's id after a space when acting as a user. */
+  caller: string
   key: string
   request_hash: string
   status_code: number | null

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { Agent, buildConnector, request } from 'undici'
 import { isPublicAddress, publicLookup } from './webhook-address.ts'
 
@@ -17,21 +18,26 @@ export interface WebhookSender {
 }
 
 /**
- * POSTs deliveries through one connection pool. Unless private addresses are allowed, the socket's
- * own peer address is checked once connected, so a name that resolved to a public address when
- * subscribed and to an internal one now (DNS rebinding) is still refused; the lookup also skips
- * internal addresses so they are not dialled at all. undici follows no redirects unless told to.
+ * POSTs deliveries through one connection pool. Unless private addresses are allowed, an address
+ * written in the URL is checked before it is dialled (no lookup runs for it), the lookup of a name
+ * skips internal addresses so they are not dialled at all, and the socket's own peer address is
+ * checked once connected, so a name that resolved to a public address when subscribed and to an
+ * internal one now (DNS rebinding) is still refused. undici follows no redirects unless told to.
  */
 export function createWebhookSender(options: { allowPrivate: boolean; timeoutMs: number }): WebhookSender {
   const connectOptions = { timeout: options.timeoutMs, ...(options.allowPrivate ? {} : { lookup: publicLookup }) }
   const connectRaw = buildConnector(connectOptions)
+  const refusal = (address: string | undefined) =>
+    new Error(`refused to deliver to ${address ?? 'an unknown address'}: not a public address`)
   const connect: buildConnector.connector = (connectTo, callback) => {
+    if (!options.allowPrivate && isIP(connectTo.hostname) && !isPublicAddress(connectTo.hostname))
+      return callback(refusal(connectTo.hostname), null)
     connectRaw(connectTo, (error, socket) => {
       if (error) return callback(error, null)
       const peer = socket.remoteAddress
       if (!options.allowPrivate && (peer === undefined || !isPublicAddress(peer))) {
         socket.destroy()
-        return callback(new Error(`refused to deliver to ${peer ?? 'an unknown address'}: not a public address`), null)
+        return callback(refusal(peer), null)
       }
       callback(null, socket)
     })

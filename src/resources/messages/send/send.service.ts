@@ -192,7 +192,7 @@ export async function sendMessages(
   body: SendMessagesRequestShape,
   idempotencyKey: string | undefined
 ): Promise<Answer<{ success: true; data: SendMessagesResultShape }>> {
-  return await withIdempotencyKey(deps.db, principal.accountId, idempotencyKey, requestHash(body), async (tx) => ({
+  return await withIdempotencyKey(deps.db, principal, idempotencyKey, requestHash(body), async (tx) => ({
     statusCode: 200,
     body: { success: true as const, data: await sendWithin(tx, deps, principal, body) }
   }))
