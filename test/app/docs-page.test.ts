@@ -21,7 +21,7 @@ t.test('the docs page introduces Parley and finds an operation, in Chromium', as
 
   await page.getByPlaceholder('Filter by tag or path').fill('messages')
   // The filter redraws the groups after a pause; a click before that redraw is lost with it.
-  await page.waitForFunction(() => document.querySelectorAll('.opblock-tag').length <= 3)
+  await page.locator('.opblock-tag', { hasText: /^authentication/ }).waitFor({ state: 'detached' })
   const send = page.locator('.opblock-summary', { hasText: '/v1/accounts/{accountId}/messages' }).first()
   for (let attempt = 0; attempt < 3 && !(await send.isVisible()); attempt++) {
     await page.getByRole('heading', { name: /^messages/ }).click()

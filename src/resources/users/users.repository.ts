@@ -1,10 +1,11 @@
+import type { Updateable } from 'kysely'
 import type { DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { UserUpdateShape } from './users.schemas.ts'
 import type { Role } from '../../shared/roles.ts'
-import type { UserRow } from './users.table.ts'
+import type { UserRow, UsersTable } from './users.table.ts'
 import { countRows, withTotalCount } from '../../db/count.ts'
 
 export interface NewUser {
@@ -62,16 +63,20 @@ export async function updateUser(
   changes: UserUpdateShape,
   actor: ActorShape
 ): Promise<UserRow | undefined> {
+  const { email, firstName, lastName, role } = changes
+  return await updateLiveUser(db, accountId, userId, { email, first_name: firstName, last_name: lastName, role }, actor)
+}
+
+async function updateLiveUser(
+  db: DbOrTx,
+  accountId: string,
+  userId: string,
+  columns: Updateable<UsersTable>,
+  actor: ActorShape
+): Promise<UserRow | undefined> {
   return await db
     .updateTable('users')
-    .set({
-      email: changes.email,
-      first_name: changes.firstName,
-      last_name: changes.lastName,
-      role: changes.role,
-      updated_at: new Date(),
-      updated_by: actorJson(actor)
-    })
+    .set({ ...columns, updated_at: new Date(), updated_by: actorJson(actor) })
     .where('account_id', '=', accountId)
     .where('id', '=', userId)
     .where('deleted_at', 'is', null)
@@ -177,16 +182,5 @@ export async function updateMailPreferences(
   preferences: { notifyOnAssignment: boolean },
   actor: ActorShape
 ): Promise<UserRow | undefined> {
-  return await db
-    .updateTable('users')
-    .set({
-      notify_on_assignment: preferences.notifyOnAssignment,
-      updated_at: new Date(),
-      updated_by: actorJson(actor)
-    })
-    .where('account_id', '=', accountId)
-    .where('id', '=', userId)
-    .where('deleted_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst()
+  return await updateLiveUser(db, accountId, userId, { notify_on_assignment: preferences.notifyOnAssignment }, actor)
 }
