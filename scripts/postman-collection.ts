@@ -111,6 +111,9 @@ const captures: Record<string, Record<string, string>> = {
   [`post ${ACCOUNT}/senders`]: { senderNumber: 'data.number' },
   // Its sibling path's parameter is Sakari's {url}, which unsubscribe takes the id in place of.
   [`post ${ACCOUNT}/webhooks`]: { webhookId: 'data.id' },
+  // Mail is never created by a call of its own: assigning a conversation to the collection's user,
+  // earlier in the run, kept one.
+  [`get ${ACCOUNT}/mail`]: { mailId: 'data[0].id' },
   [`post ${ACCOUNT}/messages`]: {
     messageId: 'data.messages[0].id',
     messageJobId: 'data.jobId',
