@@ -4,7 +4,7 @@
 // submit_sm_resp, as many SMSCs do; so most receipts arrive before dispatch has recorded the carrier
 // ids. Prints when all were submitted, when half, 90 % and the last reached `delivered`, and the CPU
 // per message of the server and of the PostgreSQL backends serving its database (from /proc), until
-// the queue is idle again, beside the aims (README "Benchmarks").
+// the queue is idle again, beside the aims (docs/benchmarks.md, "Receipts at once").
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { startSmsc } from '../../test/helpers/smsc.ts'

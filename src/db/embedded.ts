@@ -182,7 +182,7 @@ const ROOT_BINARIES_DIR = '/var/cache/parley'
 /**
  * The folder of initdb, pg_ctl and postgres. They run as the cluster's user, so as root in a folder
  * that user cannot enter (a clone in /root) the packaged ones cannot start: they are copied once per
- * version to /var/cache/parley, owned by root and readable by all (README "Configuration").
+ * version to /var/cache/parley, owned by root and readable by all (docs/operations.md, "The embedded PostgreSQL as root").
  */
 async function binariesFor(user: RunAs | undefined): Promise<string> {
   const packaged = await packagedBinDir()

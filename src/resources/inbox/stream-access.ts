@@ -16,7 +16,7 @@ export type Gone = 'AUTH-001' | 'AUTH-002' | 'AUTH-003'
 
 /**
  * Each principal's access read from the database, not from the authentication cache: a stream
- * outlives the request that authenticated it, so it asks again (README "The shared inbox"). Three
+ * outlives the request that authenticated it, so it asks again (docs/shared-inbox.md, "A stream follows its caller's access"). Three
  * queries for all the principals of an account, however many streams they hold.
  */
 export async function currentAccess(

@@ -4,7 +4,7 @@ import type { Principal } from '../../shared/principal.ts'
 /**
  * How many live inbox streams this instance holds per credential and per acting user. Each open
  * stream holds a socket, a file descriptor and its buffers, so without a cap one caller could open
- * them until the process runs out (README "The shared inbox").
+ * them until the process runs out (docs/shared-inbox.md, "Stream limits").
  *
  * The count is per instance, not across instances: what a stream exhausts (memory, descriptors) is
  * the instance's own, so a per-instance cap is what protects each one; n instances allow n times the
