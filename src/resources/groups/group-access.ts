@@ -1,10 +1,8 @@
-import type { ExpressionBuilder } from 'kysely'
-import type { Database, DbOrTx } from '../../db/database.ts'
+import type { DbOrTx } from '../../db/database.ts'
 import { ApiError } from '../../errors/api-error.ts'
 import type { Principal } from '../../shared/principal.ts'
-import { firstGroupIn, resolveGroup } from './groups.repository.ts'
-import type { Role } from '../../shared/roles.ts'
-import type { GroupRow, GroupUsersTable } from './groups.table.ts'
+import { firstGroupIn, hasActiveSender, resolveGroup } from './groups.repository.ts'
+import type { GroupRow } from './groups.table.ts'
 
 // Builds SQL outside a repository: the access rule is a subquery that repositories embed as a scope.
 
@@ -26,48 +24,6 @@ export function usableGroupIdsQuery(db: DbOrTx, principal: Principal) {
     .where('gu.user_id', '=', principal.user.id)
   if (principal.role !== 'Administrator') query = query.where(hasActiveSender)
   return query
-}
-
-/** The membership's group has an active sender: what makes it usable by users other than Administrators. */
-function hasActiveSender({ exists, selectFrom }: ExpressionBuilder<Database & { gu: GroupUsersTable }, 'gu'>) {
-  return exists(
-    selectFrom('senders as active')
-      .select('active.id')
-      .whereRef('active.group_id', '=', 'gu.group_id')
-      .where('active.status', '=', 'active')
-  )
-}
-
-/**
- * The groups each of these acting users may work in, by the same rule as `usableGroupIdsQuery`, in one
- * query: what open inbox streams re-check. A user with no usable group is absent.
- */
-export async function usableGroupsOfUsers(
-  db: DbOrTx,
-  accountId: string,
-  users: ReadonlyArray<{ id: string; role: Role }>
-): Promise<Map<string, Set<string>>> {
-  const administrators = users.filter((user) => user.role === 'Administrator').map((user) => user.id)
-  const others = users.filter((user) => user.role !== 'Administrator').map((user) => user.id)
-  const groups = new Map<string, Set<string>>()
-  if (users.length === 0) return groups
-  const rows = await db
-    .selectFrom('group_users as gu')
-    .select(['gu.user_id', 'gu.group_id'])
-    .where('gu.account_id', '=', accountId)
-    .where((eb) =>
-      eb.or([
-        ...(administrators.length > 0 ? [eb('gu.user_id', 'in', administrators)] : []),
-        ...(others.length > 0 ? [eb.and([eb('gu.user_id', 'in', others), hasActiveSender(eb)])] : [])
-      ])
-    )
-    .execute()
-  for (const row of rows) {
-    let ofUser = groups.get(row.user_id)
-    if (!ofUser) groups.set(row.user_id, (ofUser = new Set()))
-    ofUser.add(row.group_id)
-  }
-  return groups
 }
 
 /**

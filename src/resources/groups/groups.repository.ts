@@ -1,11 +1,13 @@
+import type { ExpressionBuilder } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { countRows, withTotalCount } from '../../db/count.ts'
-import type { DbOrTx, Tx } from '../../db/database.ts'
+import type { Database, DbOrTx, Tx } from '../../db/database.ts'
 import { actorJson } from '../../shared/audit.ts'
 import type { Page, PageRequest } from '../../shared/pagination.ts'
 import type { ActorShape } from '../../shared/schemas.ts'
 import type { readableGroupIdsQuery, usableGroupIdsQuery } from './group-access.ts'
-import type { GroupRow, OfficeHoursValue, GroupDetailsRow } from './groups.table.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { GroupRow, GroupUsersTable, OfficeHoursValue, GroupDetailsRow } from './groups.table.ts'
 
 export interface GroupValues {
   name: string
@@ -254,4 +256,46 @@ export async function firstGroupIn(
   let query = db.selectFrom('groups').selectAll().where('account_id', '=', accountId)
   query = usable ? query.where('id', 'in', usable) : query.where('is_default', '=', true)
   return await query.orderBy('is_default', 'desc').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst()
+}
+
+/** The membership's group has an active sender: what makes it usable by users other than Administrators. */
+export function hasActiveSender({ exists, selectFrom }: ExpressionBuilder<Database & { gu: GroupUsersTable }, 'gu'>) {
+  return exists(
+    selectFrom('senders as active')
+      .select('active.id')
+      .whereRef('active.group_id', '=', 'gu.group_id')
+      .where('active.status', '=', 'active')
+  )
+}
+
+/**
+ * The groups each of these acting users may work in, by the same rule as `usableGroupIdsQuery` (group-access.ts), in one
+ * query: what open inbox streams re-check. A user with no usable group is absent.
+ */
+export async function usableGroupsOfUsers(
+  db: DbOrTx,
+  accountId: string,
+  users: ReadonlyArray<{ id: string; role: Role }>
+): Promise<Map<string, Set<string>>> {
+  const administrators = users.filter((user) => user.role === 'Administrator').map((user) => user.id)
+  const others = users.filter((user) => user.role !== 'Administrator').map((user) => user.id)
+  const groups = new Map<string, Set<string>>()
+  if (users.length === 0) return groups
+  const rows = await db
+    .selectFrom('group_users as gu')
+    .select(['gu.user_id', 'gu.group_id'])
+    .where('gu.account_id', '=', accountId)
+    .where((eb) =>
+      eb.or([
+        ...(administrators.length > 0 ? [eb('gu.user_id', 'in', administrators)] : []),
+        ...(others.length > 0 ? [eb.and([eb('gu.user_id', 'in', others), hasActiveSender(eb)])] : [])
+      ])
+    )
+    .execute()
+  for (const row of rows) {
+    let ofUser = groups.get(row.user_id)
+    if (!ofUser) groups.set(row.user_id, (ofUser = new Set()))
+    ofUser.add(row.group_id)
+  }
+  return groups
 }

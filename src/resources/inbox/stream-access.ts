@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../db/database.ts'
 import type { Principal } from '../../shared/principal.ts'
 import { credentialStates } from '../credentials/credentials.repository.ts'
-import { usableGroupsOfUsers } from '../groups/group-access.ts'
+import { usableGroupsOfUsers } from '../groups/groups.repository.ts'
 import { liveUserRoles } from '../users/users.repository.ts'
 import type { Role } from '../../shared/roles.ts'
 
