@@ -13,7 +13,7 @@ import net from 'node:net'
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { startBareServer } from './ceilings.ts'
-import { BENCH_ACCOUNT, drive, freePort, freshDatabase, option, startParley } from './harness.ts'
+import { accountApi, BENCH_ACCOUNT, drive, freePort, freshDatabase, option, startParley } from './harness.ts'
 
 const streams = option('streams', 500)
 const events = option('events', 900)
@@ -118,12 +118,7 @@ try {
   // serves the later servers too: a restart with the bootstrap variables keeps the first secret.
   const seeding = await startParley(database.url, uncapped)
   const { baseUrl, accountId, headers } = seeding
-  const created = await fetch(`${baseUrl}/v1/accounts/${accountId}/senders`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ number: senderNumber, status: 'active' })
-  })
-  if (created.status !== 201) throw new Error(`could not create the sender: ${created.status}`)
+  await accountApi(seeding, 'POST', '/senders', { number: senderNumber, status: 'active' })
   const seeded = await drive(events, 8, async (index) => {
     const response = await fetch(`${baseUrl}/v1/accounts/${accountId}/sandbox/inbound`, {
       method: 'POST',

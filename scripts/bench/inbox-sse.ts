@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { drive, freshDatabase, option, startParley, type Parley } from './harness.ts'
+import { accountApi, drive, freshDatabase, option, startParley, type Parley } from './harness.ts'
 
 const clients = option('clients', 1000)
 const total = option('messages', 200)
@@ -26,12 +26,7 @@ const streams: http.ClientRequest[] = []
 try {
   parley = await startParley(database.url)
   const { baseUrl, accountId, headers } = parley
-  const created = await fetch(`${baseUrl}/v1/accounts/${accountId}/senders`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ number: senderNumber, status: 'active' })
-  })
-  if (created.status !== 201) throw new Error(`could not create the sender: ${created.status}`)
+  await accountApi(parley, 'POST', '/senders', { number: senderNumber, status: 'active' })
 
   const sentAt = new Map<number, number>()
   const delays: number[] = []
